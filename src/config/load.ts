@@ -1,0 +1,36 @@
+/**
+ * Reads and validates the one config file (YAML or JSON). Bad config fails fast with a message
+ * naming the field.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type Config } from '../domain/config';
+import { parseOrThrow } from '../domain/errors';
+
+export const CONFIG_ENV = 'RESILIENT_SMS_CONFIG';
+
+export function configPathFrom(explicit?: string): string {
+  const path = explicit ?? process.env[CONFIG_ENV];
+  if (!path) throw new Error(`no config file: pass --config FILE or set ${CONFIG_ENV}`);
+  return path;
+}
+
+export function parseConfigText(text: string, source: string): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new Error(`config ${source} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  return parseOrThrow(configSchema, raw, `config ${source}`);
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config ${path}: ${(err as Error).message}`);
+  }
+  return parseConfigText(text, path);
+}

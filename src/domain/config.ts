@@ -1,0 +1,212 @@
+/**
+ * The one configuration file: accounts, routes, originators per country, policies per use case,
+ * DLR queues, and where Temporal is. Schema first; the TypeScript types are inferred from it.
+ */
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { MESSAGE_TYPES, useCaseSchema } from './message';
+
+const nameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, _ or -');
+
+const regionSchema = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS Region such as us-east-1');
+
+export const credentialsSchema = z.discriminatedUnion('type', [
+  /** The SDK's default provider chain (env, shared files, SSO, instance/task role). */
+  z.object({ type: z.literal('default') }).strict(),
+  /** A named profile from the shared config files. */
+  z.object({ type: z.literal('profile'), profile: z.string().min(1) }).strict(),
+  /** AssumeRole into another account (the usual way to reach a secondary account). */
+  z
+    .object({
+      type: z.literal('assume-role'),
+      roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+      externalId: z.string().min(2).max(1224).optional(),
+      sessionName: z.string().min(2).max(64).optional(),
+    })
+    .strict(),
+  /**
+   * Fixed keys, for local emulators only: an account with static credentials must only have routes
+   * with an `endpoint` override (checked below), so these can never be real AWS keys in a config.
+   */
+  z.object({ type: z.literal('static'), accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).strict(),
+]);
+
+export const accountSchema = z
+  .object({
+    /** The 12-digit AWS account id, for documentation and ARN checks (optional). */
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    credentials: credentialsSchema.default({ type: 'default' }),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    id: nameSchema,
+    account: nameSchema,
+    region: regionSchema,
+    /** Endpoint override (the local simulator); absent for real AWS. */
+    endpoint: z.url().optional(),
+    configurationSet: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+
+export const ORIGINATOR_TYPES = ['short-code', '10dlc', 'toll-free', 'long-code', 'sender-id', 'shared'] as const;
+export type OriginatorType = (typeof ORIGINATOR_TYPES)[number];
+export const ORIGINATOR_KINDS = ['pool', 'phone-number', 'sender-id'] as const;
+
+export const originatorSchema = z
+  .object({
+    route: nameSchema,
+    /** Pool id, phone number id, E.164 number, sender id, or the full ARN of any of them (required when RAM-shared). */
+    identity: z.string().min(1).max(256),
+    kind: z.enum(ORIGINATOR_KINDS).default('pool'),
+    type: z.enum(ORIGINATOR_TYPES),
+    /** Set when the resource is owned by another account and shared through AWS RAM. */
+    shared: z.boolean().default(false),
+  })
+  .strict()
+  .refine((o) => !o.shared || o.identity.startsWith('arn:'), {
+    message: 'a RAM-shared originator must be given by its full ARN',
+    path: ['identity'],
+  });
+
+export const CHANNELS = ['sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const SUCCESS_CRITERIA = ['dlr', 'feedback', 'dlr-or-feedback'] as const;
+
+export const policySchema = z
+  .object({
+    /** What ends the message as a success: a final DLR, the user's feedback, or whichever comes first. */
+    success: z.enum(SUCCESS_CRITERIA).default('dlr-or-feedback'),
+    messageType: z.enum(MESSAGE_TYPES).default('TRANSACTIONAL'),
+    /** How long one rung waits for its DLR (or feedback) before the ladder climbs. */
+    stepWait: durationSchema.default(72 * 3600_000),
+    /** Total time for the message; past it the workflow ends FAILED whatever rung it is on. */
+    deadline: durationSchema.default(73 * 3600_000),
+    /** `TimeToLive` of each SMS (5 s .. 72 h). */
+    ttl: durationSchema
+      .default(72 * 3600_000)
+      .refine((v) => v >= 5_000 && v <= 259_200_000, 'ttl must be between 5s and 72h'),
+    /** `MaxPrice` per message part in USD, e.g. "0.50". */
+    maxPrice: z
+      .string()
+      .regex(/^\d{1,2}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "0.50"')
+      .optional(),
+    /** ISO country codes this use case may send to (SMS pumping defence); absent = every configured country. */
+    allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')).optional(),
+    channels: z.array(z.enum(CHANNELS)).min(1).default(['sms']),
+    /** Send with `MessageFeedbackEnabled`; attempts without feedback by the end are set FAILED. */
+    messageFeedback: z.boolean().default(false),
+    /** After a DLR success, how long to keep listening for the user's feedback (feedback-enabled only). */
+    feedbackGrace: durationSchema.default(0),
+    /** Throttled sends: retries on the same originator, and the first backoff (doubles each time). */
+    throttleRetries: z.number().int().min(0).max(10).default(3),
+    throttleBackoff: durationSchema.default(2_000),
+    /** Endpoint unreachable (nothing was sent): retries in the same Region before moving on. */
+    unreachableRetries: z.number().int().min(0).max(10).default(2),
+    unreachableBackoff: durationSchema.default(1_000),
+    /**
+     * An ambiguous send (5xx or timeout after the request left) may have been accepted. Rather than
+     * re-send blindly, wait this long for a DLR carrying that attempt's context before moving on.
+     */
+    ambiguousWait: durationSchema.default(120_000),
+    /** Handset unreachable: delayed retries on the same rung before alternate channels. */
+    handsetRetries: z.number().int().min(0).max(5).default(1),
+    handsetRetryDelay: durationSchema.default(15 * 60_000),
+    /** Hard cap on sends (including ambiguous ones) for one message. */
+    maxSends: z.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+
+/**
+ * One DLR queue per account x Region: the configuration set's event destination publishes to an
+ * SNS topic, and this SQS queue subscribes to it (with or without raw message delivery).
+ */
+export const dlrQueueSchema = z
+  .object({
+    account: nameSchema,
+    region: regionSchema,
+    queueUrl: z.url(),
+    /** Endpoint override for SQS/SNS (the local emulator). */
+    endpoint: z.url().optional(),
+    /** The event destination's SNS topic. The simulator publishes there; local provisioning creates it. */
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN')
+      .optional(),
+    /** Whether the subscription uses raw message delivery (else the SQS body is the SNS envelope). */
+    rawDelivery: z.boolean().default(false),
+  })
+  .strict();
+
+export const temporalSchema = z
+  .object({
+    address: z.string().min(1).default('127.0.0.1:7233'),
+    namespace: z.string().min(1).default('default'),
+    taskQueue: z.string().min(1).default('resilient-sms'),
+  })
+  .strict();
+
+const countryKeySchema = z.string().regex(/^([A-Z]{2}|\*)$/, 'country keys are ISO 3166-1 alpha-2 codes or "*"');
+
+export const configSchema = z
+  .object({
+    temporal: temporalSchema.default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'resilient-sms' }),
+    accounts: z.record(nameSchema, accountSchema).refine((a) => Object.keys(a).length > 0, 'at least one account'),
+    routes: z.array(routeSchema).min(1),
+    /** Originators per destination country in preference order; `*` applies to every other country. */
+    originators: z.record(countryKeySchema, z.array(originatorSchema).min(1)),
+    policies: z.record(useCaseSchema, policySchema).refine((p) => Object.keys(p).length > 0, 'at least one policy'),
+    dlrQueues: z.array(dlrQueueSchema).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const routeIds = new Set<string>();
+    config.routes.forEach((route, i) => {
+      if (routeIds.has(route.id)) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'id'], message: `duplicate route id "${route.id}"` });
+      }
+      routeIds.add(route.id);
+      const account = config.accounts[route.account];
+      if (!account) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'account'], message: `unknown account "${route.account}"` });
+      } else if (account.credentials.type === 'static' && !route.endpoint) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'endpoint'],
+          message: `account "${route.account}" has static credentials, which are only for emulators: set an endpoint`,
+        });
+      }
+    });
+    for (const [country, list] of Object.entries(config.originators)) {
+      list.forEach((o, i) => {
+        if (!routeIds.has(o.route)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['originators', country, i, 'route'],
+            message: `unknown route "${o.route}"`,
+          });
+        }
+      });
+    }
+    config.dlrQueues.forEach((q, i) => {
+      if (!config.accounts[q.account]) {
+        ctx.addIssue({ code: 'custom', path: ['dlrQueues', i, 'account'], message: `unknown account "${q.account}"` });
+      }
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type Policy = z.output<typeof policySchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type OriginatorConfig = z.output<typeof originatorSchema>;
+export type AccountConfig = z.output<typeof accountSchema>;

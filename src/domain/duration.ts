@@ -1,0 +1,22 @@
+import ms from 'ms';
+import { z } from 'zod';
+
+/**
+ * A duration in config and requests: a number of milliseconds, or a string such as `72h`, `90s`,
+ * `250ms`, `1.5d`. Parsed once at the boundary; everything downstream works in milliseconds.
+ */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const parsed = typeof value === 'number' ? value : ms(value as ms.StringValue);
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a duration: ${JSON.stringify(value)} (use e.g. "90s", "15m", "72h" or milliseconds)`,
+    });
+    return z.NEVER;
+  }
+  return Math.round(parsed);
+});
+
+export function formatDuration(msValue: number): string {
+  return ms(msValue, { long: false });
+}

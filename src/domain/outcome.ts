@@ -1,0 +1,224 @@
+/**
+ * Failure classification: which part of the delivery chain failed decides which rung of the ladder
+ * comes next. Pure data and functions; imported by activities (to classify SDK errors), by the
+ * workflow and its planner (to decide), and by tests.
+ *
+ * The tables follow ../../docs and the shared DESIGN: send errors by exception name and `Reason`,
+ * delivery receipts by `messageStatus`.
+ */
+
+/**
+ * The scope of a failure, from narrowest to widest:
+ * - `originator`: this origination identity is filtered, unregistered or throttled -> next originator.
+ * - `route`: the carrier path of this account x Region did not deliver (TTL expired, unreachable
+ *   carrier, no final status) -> skip the remaining originators of this route.
+ * - `account`: spend limit, disabled account, country not enabled -> skip every rung of this account
+ *   in this Region.
+ * - `region`: the service in this Region failed (5xx, timeout, unreachable endpoint) -> skip the
+ *   whole Region.
+ * - `handset`: the phone is off or out of coverage -> delayed retry, then an alternate channel.
+ * - `channel`: SMS to this destination is futile (invalid number) -> alternate channels only.
+ * - `recipient`: opted out or protect-blocked -> never another SMS route, never route around it.
+ * - `request`: the request itself is bad -> permanent failure, nothing else is tried.
+ * - `config`: our configuration is wrong (unknown resource, inactive pool) -> next originator, loudly.
+ */
+export const FAILURE_SCOPES = [
+  'originator',
+  'route',
+  'account',
+  'region',
+  'handset',
+  'channel',
+  'recipient',
+  'request',
+  'config',
+] as const;
+export type FailureScope = (typeof FAILURE_SCOPES)[number];
+
+/** A classified failure of one attempt; carried in activity failure details and in the status record. */
+export interface ClassifiedFailure {
+  scope: FailureScope;
+  /** Short machine-readable cause, e.g. `ThrottlingException`, `MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT`, `TEXT_BLOCKED`. */
+  reason: string;
+  /** Human-readable detail (no personal data). */
+  message: string;
+  /** Safe to send again on the same rung (the request provably did not lead to a send). */
+  retryable: boolean;
+  /** The request may have been accepted: a second send could text the user twice. */
+  ambiguous: boolean;
+}
+
+/** What an activity reports about a failed send: the SDK exception, flattened. */
+export interface SendErrorInfo {
+  /** Exception name as the SDK reports it (`ThrottlingException`, `ValidationException`, `TimeoutError`, ...). */
+  name: string;
+  /** The service's `Reason` field, when present. */
+  reason?: string;
+  /** HTTP status code, when a response arrived. */
+  httpStatus?: number;
+  /** Node/network error code (`ECONNREFUSED`, `ETIMEDOUT`, ...), when no response arrived. */
+  code?: string;
+  message?: string;
+}
+
+const CONNECTION_NEVER_MADE = new Set([
+  'ECONNREFUSED',
+  'ECONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+const VALIDATION_ORIGINATOR = new Set([
+  'SENDER_ID_NOT_REGISTERED',
+  'SENDER_ID_NOT_SUPPORTED',
+  'INVALID_IDENTITY_FOR_DESTINATION_COUNTRY',
+  'RESOURCE_NOT_ACCESSIBLE',
+  'DESTINATION_COUNTRY_NOT_SUPPORTED_FOR_ORIGINATION_IDENTITY',
+  'TWO_WAY_NOT_ENABLED',
+  'TWO_WAY_NOT_SUPPORTED_IN_COUNTRY',
+  'TWO_WAY_NOT_SUPPORTED_IN_REGION',
+  'NO_ORIGINATION_IDENTITIES_FOUND',
+  'INVALID_ARN',
+  'MISSING_PARAMETER_ORIGINATION_IDENTITY',
+  'PHONE_NUMBER_CANNOT_BE_OPTED_IN',
+  'INVALID_ORIGINATION_IDENTITY',
+]);
+const VALIDATION_ACCOUNT = new Set(['DESTINATION_COUNTRY_BLOCKED', 'COUNTRY_NOT_ENABLED', 'COUNTRY_CODE_MISMATCH']);
+const CONFLICT_CONFIG = new Set([
+  'RESOURCE_NOT_ACTIVE',
+  'NO_ORIGINATION_IDENTITIES_FOUND',
+  'RESOURCE_NOT_EMPTY',
+  'RESOURCE_MODIFICATION_NOT_ALLOWED',
+  'DELETION_PROTECTION_ENABLED',
+]);
+
+function failure(
+  scope: FailureScope,
+  reason: string,
+  message: string,
+  flags: { retryable?: boolean; ambiguous?: boolean } = {},
+): ClassifiedFailure {
+  return { scope, reason, message, retryable: flags.retryable ?? false, ambiguous: flags.ambiguous ?? false };
+}
+
+/**
+ * Classify an error from `SendTextMessage` / `SendVoiceMessage`. Every input yields a classification;
+ * an unknown error is treated as Region-scoped and ambiguous, the safe side for a non-idempotent send.
+ */
+export function classifySendError(err: SendErrorInfo): ClassifiedFailure {
+  const name = err.name ?? 'Error';
+  const reason = err.reason ?? '';
+  const detail = err.message ?? name;
+  const label = reason ? `${name}/${reason}` : name;
+
+  switch (name) {
+    case 'ThrottlingException':
+      // The request was refused before anything was sent: safe to retry after a backoff.
+      return failure('originator', name, `throttled: ${detail}`, { retryable: true });
+    case 'ServiceQuotaExceededException':
+      return failure('account', reason || name, `account quota reached (${label}): ${detail}`);
+    case 'AccessDeniedException':
+      return failure('account', reason || name, `account cannot send (${label}): ${detail}`);
+    case 'ResourceNotFoundException':
+      return failure('config', reason || name, `configured resource not found (${label}): ${detail}`);
+    case 'ConflictException':
+      if (reason.startsWith('DESTINATION_PHONE_NUMBER_OPTED_OUT') || reason.includes('BLOCKED_BY_PROTECT')) {
+        return failure('recipient', reason, `recipient cannot be messaged (${label}): ${detail}`);
+      }
+      if (CONFLICT_CONFIG.has(reason)) {
+        return failure('config', reason, `configuration conflict (${label}): ${detail}`);
+      }
+      return failure('config', reason || name, `conflict (${label}): ${detail}`);
+    case 'ValidationException':
+      if (VALIDATION_ACCOUNT.has(reason)) {
+        return failure('account', reason, `destination not allowed for this account (${label}): ${detail}`);
+      }
+      if (VALIDATION_ORIGINATOR.has(reason)) {
+        return failure('originator', reason, `originator cannot send to this destination (${label}): ${detail}`);
+      }
+      // CANNOT_PARSE, INVALID_PARAMETER, MAXIMUM_SIZE_EXCEEDED, PRICE_OVER_THRESHOLD, ... and unknown reasons:
+      // the request itself is wrong and would fail on every route.
+      return failure('request', reason || name, `request rejected (${label}): ${detail}`);
+    case 'CredentialsProviderError':
+      // We could not get credentials for the account (AssumeRole into the secondary failed): nothing was sent.
+      return failure('account', 'CREDENTIALS_UNAVAILABLE', `no credentials for this account: ${detail}`);
+    case 'InternalServerException':
+      // The request reached the service; it may have been accepted.
+      return failure('region', name, `service error, outcome unknown: ${detail}`, { ambiguous: true });
+    default:
+      break;
+  }
+
+  if (err.code && CONNECTION_NEVER_MADE.has(err.code)) {
+    // No connection was made, so nothing was sent: retrying cannot text the user twice.
+    return failure('region', err.code, `endpoint unreachable (${err.code}): ${detail}`, { retryable: true });
+  }
+  if (err.httpStatus !== undefined && err.httpStatus >= 500) {
+    return failure('region', `HTTP_${err.httpStatus}`, `service error ${err.httpStatus}, outcome unknown: ${detail}`, {
+      ambiguous: true,
+    });
+  }
+  if (err.httpStatus !== undefined && err.httpStatus >= 400) {
+    return failure('request', `HTTP_${err.httpStatus}`, `request rejected (${label}): ${detail}`);
+  }
+  // Timeouts, resets after the request left, and anything unknown: the outcome is unknown.
+  return failure('region', err.code || name, `no response, outcome unknown (${err.code || name}): ${detail}`, {
+    ambiguous: true,
+  });
+}
+
+/** Final delivery-receipt statuses (the `messageStatus` of a final event, or the event type without `TEXT_`). */
+export const SUCCESS_STATUSES = ['DELIVERED', 'SUCCESSFUL'] as const;
+export const INTERMEDIATE_STATUSES = ['QUEUED', 'PENDING', 'SENT', 'INITIATED', 'RINGING', 'ANSWERED'] as const;
+export const FAILURE_STATUSES = [
+  'BLOCKED',
+  'CARRIER_BLOCKED',
+  'SPAM',
+  'TTL_EXPIRED',
+  'CARRIER_UNREACHABLE',
+  'UNREACHABLE',
+  'INVALID',
+  'INVALID_MESSAGE',
+  'PROTECT_BLOCKED',
+  'UNKNOWN',
+  'FAILED',
+  'BUSY',
+  'NO_ANSWER',
+  'COMPLETED_NO_ANSWER',
+] as const;
+
+export type DlrStatusClass = 'success' | 'intermediate' | 'failure';
+
+export function statusClass(status: string): DlrStatusClass {
+  if ((SUCCESS_STATUSES as readonly string[]).includes(status)) return 'success';
+  if ((FAILURE_STATUSES as readonly string[]).includes(status)) return 'failure';
+  return 'intermediate';
+}
+
+/** Classify a final failing delivery receipt. */
+export function classifyDlrFailure(status: string, description?: string): ClassifiedFailure {
+  const msg = (s: string) => (description ? `${s}: ${description}` : s);
+  switch (status) {
+    case 'BLOCKED':
+    case 'CARRIER_BLOCKED':
+    case 'SPAM':
+      return failure('originator', `TEXT_${status}`, msg('carrier or handset filtered this originator'));
+    case 'CARRIER_UNREACHABLE':
+    case 'TTL_EXPIRED':
+    case 'UNKNOWN':
+      return failure('route', `TEXT_${status}`, msg('carrier path did not deliver'));
+    case 'INVALID':
+      return failure('channel', `TEXT_${status}`, msg('destination is not a valid mobile number'));
+    case 'INVALID_MESSAGE':
+      return failure('request', `TEXT_${status}`, msg('message body rejected by the carrier'));
+    case 'UNREACHABLE':
+      return failure('handset', `TEXT_${status}`, msg('handset unreachable (off or out of coverage)'));
+    case 'PROTECT_BLOCKED':
+      return failure('recipient', `TEXT_${status}`, msg('blocked by the protect configuration'));
+    default:
+      // Voice statuses (FAILED, BUSY, NO_ANSWER, ...) and anything new: try another route.
+      return failure('route', status, msg('not delivered'));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The contract between the workflow and the send activities. Pure types, no I/O.
+ */
+import type { ClassifiedFailure } from './outcome';
+
+/** Where a send goes: one account in one Region, as named in the config. */
+export interface RouteRef {
+  /** Route id from the config (`routes[].id`). */
+  id: string;
+  /** Account name from the config (`accounts` key), also what the status record shows. */
+  account: string;
+  region: string;
+  configurationSet?: string;
+}
+
+/** Keys we put into `Context` of every send; End User Messaging copies them into each delivery event. */
+export const CONTEXT_WORKFLOW_ID = 'rsms-workflow-id';
+export const CONTEXT_ATTEMPT = 'rsms-attempt';
+
+export interface SendSmsInput {
+  workflowId: string;
+  /** 1-based attempt number within the workflow; goes into `Context` so a DLR finds its attempt. */
+  attempt: number;
+  route: RouteRef;
+  /** Origination identity: pool / phone number / sender id, by id or full ARN (a RAM-shared one by ARN). */
+  originationIdentity: string;
+  destination: string;
+  body: string;
+  messageType: 'TRANSACTIONAL' | 'PROMOTIONAL';
+  /** `TimeToLive` in seconds (5..259200). */
+  ttlSeconds: number;
+  /** `MaxPrice` per message part, in USD, as a decimal string. */
+  maxPrice?: string;
+  feedbackEnabled: boolean;
+  protectConfigurationId?: string;
+  dryRun?: boolean;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** Epoch ms when the service accepted the message. */
+  acceptedAt: number;
+}
+
+export interface PutFeedbackInput {
+  route: RouteRef;
+  messageId: string;
+  status: 'RECEIVED' | 'FAILED';
+}
+
+/** Application failure type names thrown by send activities; the classification travels in `details[0]`. */
+export const SEND_FAILURE_TYPE = 'SendFailure';
+
+export type SendFailureDetails = ClassifiedFailure;

@@ -1,0 +1,81 @@
+/**
+ * The status record: what the `status` query returns while a message is in flight and what the
+ * workflow returns when it ends. Every send that happened is listed, including needless ones.
+ * Pure types, safe in workflow code. No bodies here; the destination only masked.
+ */
+import type { ClassifiedFailure } from './outcome';
+import type { EscalationLevel } from './plan';
+
+export const MESSAGE_STATUSES = ['IN_PROGRESS', 'DELIVERED', 'CONFIRMED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * - `sending`: the send activity is running.
+ * - `sent`: accepted by the service (message id known), waiting for its receipt.
+ * - `unknown`: the send may or may not have been accepted (ambiguous failure); a receipt may still come.
+ * - `send-failed`: the service refused it; nothing was sent.
+ * - `delivered` / `failed`: a final receipt arrived.
+ * - `timed-out`: no final receipt within the step's wait; the ladder moved on.
+ * - `superseded`: the message ended (success elsewhere, cancel, deadline) before this attempt settled.
+ */
+export type AttemptState =
+  'sending' | 'sent' | 'unknown' | 'send-failed' | 'delivered' | 'failed' | 'timed-out' | 'superseded';
+
+export interface AttemptEvent {
+  type: string;
+  status: string;
+  /** Event timestamp from the service (epoch ms). */
+  at: number;
+  /** When the workflow saw it (epoch ms, workflow time). */
+  receivedAt: number;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  rungIndex: number;
+  channel: 'sms';
+  level: EscalationLevel;
+  routeId: string;
+  account: string;
+  region: string;
+  originator: string;
+  originatorType: string;
+  state: AttemptState;
+  /** Short summary: `PENDING`, `DELIVERED`, `TEXT_BLOCKED`, `ThrottlingException`, `TIMED_OUT`, ... */
+  outcome: string;
+  failure?: ClassifiedFailure;
+  messageId?: string;
+  startedAt: number;
+  sentAt?: number;
+  finishedAt?: number;
+  feedbackEnabled: boolean;
+  /** Feedback we recorded with PutMessageFeedback for this attempt. */
+  feedback?: 'RECEIVED' | 'FAILED';
+  /** Every receipt seen for this attempt, in arrival order, duplicates left out. */
+  events: AttemptEvent[];
+  price?: number;
+}
+
+export interface StatusRecord {
+  workflowId: string;
+  idempotencyKey: string;
+  useCase: string;
+  country: string;
+  destination: string;
+  status: MessageStatus;
+  /** Why the message ended the way it did (or what it is waiting for). */
+  reason: string;
+  /** Index into the plan's rungs of the rung being worked on, or the last one. */
+  currentRung?: number;
+  currentLevel?: EscalationLevel;
+  attempts: AttemptRecord[];
+  /** The attempt whose success ended the message. */
+  successfulAttempt?: number;
+  /** Attempts sent after the one that succeeded: sends that turned out needless. */
+  needlessAttempts: number[];
+  duplicateEvents: number;
+  /** Receipts naming an attempt this workflow never made. */
+  unmatchedEvents: number;
+  startedAt: number;
+  finishedAt?: number;
+}

@@ -1,0 +1,96 @@
+/**
+ * Creates, on the local SQS/SNS emulator, what AWS would have from the runbook: per DLR queue of the
+ * config, the event destination's SNS topic, the SQS queue subscribed to it (raw or enveloped), and
+ * a dead-letter queue behind a redrive policy. Idempotent: existing resources are reused.
+ */
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../domain/config';
+
+/** Credentials the emulator accepts; not secrets (moto ignores them). */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'emulator', secretAccessKey: 'emulator' };
+
+export interface ProvisionedQueue {
+  account: string;
+  region: string;
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  topicArn?: string;
+  rawDelivery: boolean;
+}
+
+export interface ProvisionOptions {
+  /** Receives before a message that cannot be processed moves to the DLQ. Default 3. */
+  maxReceiveCount?: number;
+  /** Visibility timeout of the DLR queues, seconds. Default 30. */
+  visibilityTimeoutSeconds?: number;
+}
+
+function nameFromUrl(queueUrl: string): string {
+  const name = new URL(queueUrl).pathname.split('/').filter(Boolean).pop();
+  if (!name) throw new Error(`cannot read a queue name from ${queueUrl}`);
+  return name;
+}
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = out.Attributes?.QueueArn;
+  if (!arn) throw new Error(`no QueueArn for ${queueUrl}`);
+  return arn;
+}
+
+export async function provisionDlrQueues(config: Config, opts: ProvisionOptions = {}): Promise<ProvisionedQueue[]> {
+  const provisioned: ProvisionedQueue[] = [];
+  for (const q of config.dlrQueues) {
+    if (!q.endpoint)
+      throw new Error(`dlrQueues entry ${q.account}/${q.region} has no endpoint: only emulators are provisioned`);
+    const sqs = new SQSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
+    const sns = new SNSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
+    try {
+      const name = nameFromUrl(q.queueUrl);
+      const dlq = await sqs.send(
+        new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
+      );
+      const dlqUrl = dlq.QueueUrl!;
+      const dlqArn = await queueArn(sqs, dlqUrl);
+      const main = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 3 }),
+          },
+        }),
+      );
+      const queueUrl = main.QueueUrl!;
+      const arn = await queueArn(sqs, queueUrl);
+      let topicArn: string | undefined;
+      if (q.topicArn) {
+        const topicName = q.topicArn.split(':').pop()!;
+        topicArn = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn;
+        await sns.send(
+          new SubscribeCommand({
+            TopicArn: topicArn,
+            Protocol: 'sqs',
+            Endpoint: arn,
+            Attributes: { RawMessageDelivery: q.rawDelivery ? 'true' : 'false' },
+          }),
+        );
+      }
+      provisioned.push({
+        account: q.account,
+        region: q.region,
+        queueUrl,
+        queueArn: arn,
+        dlqUrl,
+        topicArn,
+        rawDelivery: q.rawDelivery,
+      });
+    } finally {
+      sqs.destroy();
+      sns.destroy();
+    }
+  }
+  return provisioned;
+}

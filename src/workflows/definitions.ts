@@ -1,0 +1,41 @@
+/**
+ * Signals and queries of the deliverMessage workflow. Imported by the workflow and by clients
+ * (the app library, the CLI, the DLR ingester), so both sides agree on names and payloads.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DlrSignal } from '../domain/delivery-event';
+import type { RoutingPlan } from '../domain/plan';
+import type { ResolvedMessage } from '../domain/resolve';
+import type { StatusRecord } from '../domain/status';
+
+export const WORKFLOW_TYPE = 'deliverMessage';
+
+export interface DeliverMessageInput {
+  /** The stable idempotency key the workflow id is derived from. */
+  idempotencyKey: string;
+  request: ResolvedMessage['request'];
+  plan: RoutingPlan;
+}
+
+export interface FeedbackSignal {
+  /** RECEIVED: the user acted on the message. FAILED: the app knows it did not arrive. */
+  status: 'RECEIVED' | 'FAILED';
+}
+
+export interface CancelSignal {
+  reason?: string;
+}
+
+/** A delivery receipt for one of this workflow's attempts (sent by the DLR ingester). */
+export const dlrSignal = defineSignal<[DlrSignal]>('dlr');
+/** The application's message feedback (the user typed the code, clicked the link). */
+export const feedbackSignal = defineSignal<[FeedbackSignal]>('feedback');
+/** Stop escalating: nothing more is sent. */
+export const cancelSignal = defineSignal<[CancelSignal]>('cancel');
+/** The live status record. */
+export const statusQuery = defineQuery<StatusRecord>('status');
+
+/** Workflow ids are derived from the idempotency key: one key, one workflow, one send. */
+export function workflowIdFor(idempotencyKey: string): string {
+  return `sms:${idempotencyKey}`;
+}

@@ -1,0 +1,362 @@
+/**
+ * deliverMessage: one durable workflow per message. Send on the current rung, wait for the first of
+ * a final receipt (for this attempt or any earlier one), the app's feedback, a cancel, or the step's
+ * timeout; then ask the planner what comes next. Deterministic code only: all I/O is in activities.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { DlrSignal } from '../domain/delivery-event';
+import { classifyDlrFailure, statusClass, type ClassifiedFailure } from '../domain/outcome';
+import { maskPhone } from '../domain/privacy';
+import { SEND_FAILURE_TYPE } from '../domain/sending';
+import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
+import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
+import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT, type PlannerAttempt } from './planner';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// The send is not idempotent: one try per activity; the planner decides about any retry.
+const { sendSms } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
+// Feedback is idempotent: let Temporal retry it.
+const { putMessageFeedback } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['FeedbackRejected'] },
+});
+
+/** Attempt states in which a send happened or may have happened. */
+const MAYBE_SENT = new Set<AttemptRecord['state']>([
+  'sent',
+  'unknown',
+  'delivered',
+  'failed',
+  'timed-out',
+  'superseded',
+]);
+
+function failureFromActivityError(err: unknown): ClassifiedFailure {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === SEND_FAILURE_TYPE && cause.details?.[0]) {
+      return cause.details[0] as ClassifiedFailure;
+    }
+    if (cause instanceof TimeoutFailure) {
+      // The worker may have died after the request left: the outcome is unknown.
+      return {
+        scope: 'region',
+        reason: 'ACTIVITY_TIMEOUT',
+        message: 'send activity timed out, outcome unknown',
+        retryable: false,
+        ambiguous: true,
+      };
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { scope: 'region', reason: 'SEND_ERROR', message, retryable: false, ambiguous: true };
+}
+
+export async function deliverMessage(input: DeliverMessageInput): Promise<StatusRecord> {
+  const { plan, request } = input;
+  const policy = plan.policy;
+  const startedAt = Date.now();
+  const deadlineAt = startedAt + policy.deadlineMs;
+
+  const record: StatusRecord = {
+    workflowId: workflowInfo().workflowId,
+    idempotencyKey: input.idempotencyKey,
+    useCase: policy.useCase,
+    country: plan.country,
+    destination: maskPhone(request.destination),
+    status: 'IN_PROGRESS',
+    reason: 'starting',
+    attempts: [],
+    needlessAttempts: [],
+    duplicateEvents: 0,
+    unmatchedEvents: 0,
+    startedAt,
+  };
+  const seenEvents = new Set<string>();
+  let feedbackReceived = false;
+  let feedbackFailedFor: number | undefined;
+  let cancelReason: string | undefined;
+
+  const firstDelivered = (): AttemptRecord | undefined => record.attempts.find((a) => a.state === 'delivered');
+  const succeeded = (): boolean =>
+    feedbackReceived || (policy.success !== 'feedback' && firstDelivered() !== undefined);
+  const ended = (): boolean => succeeded() || cancelReason !== undefined;
+
+  setHandler(statusQuery, () => record);
+
+  setHandler(dlrSignal, (dlr: DlrSignal) => {
+    const attempt = record.attempts[dlr.attempt - 1];
+    if (!attempt || (attempt.messageId !== undefined && attempt.messageId !== dlr.messageId)) {
+      record.unmatchedEvents++;
+      return;
+    }
+    const key = `${dlr.eventType}|${dlr.status}|${dlr.eventTimestamp}`;
+    if (seenEvents.has(`${dlr.attempt}|${key}`)) {
+      record.duplicateEvents++;
+      return;
+    }
+    seenEvents.add(`${dlr.attempt}|${key}`);
+    // A receipt may arrive before the send activity's result (or after an ambiguous send): learn the id.
+    attempt.messageId ??= dlr.messageId;
+    attempt.events.push({ type: dlr.eventType, status: dlr.status, at: dlr.eventTimestamp, receivedAt: Date.now() });
+    if (dlr.price !== undefined) attempt.price = dlr.price;
+    const cls = dlr.isFinal ? statusClass(dlr.status) : 'intermediate';
+    if (cls === 'intermediate') {
+      if (attempt.state === 'sending' || attempt.state === 'sent' || attempt.state === 'unknown') {
+        attempt.outcome = dlr.status;
+      }
+      return;
+    }
+    if (attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED)) {
+      // A second, contradicting final receipt: the first one stands.
+      record.duplicateEvents++;
+      return;
+    }
+    attempt.finishedAt = Date.now();
+    if (cls === 'success') {
+      attempt.state = 'delivered';
+      attempt.outcome = dlr.status;
+      attempt.failure = undefined;
+    } else {
+      attempt.state = 'failed';
+      attempt.outcome = dlr.eventType;
+      attempt.failure = classifyDlrFailure(dlr.status, dlr.description);
+    }
+  });
+
+  setHandler(feedbackSignal, ({ status }) => {
+    if (status === 'RECEIVED') feedbackReceived = true;
+    else feedbackFailedFor = record.attempts.length;
+  });
+
+  setHandler(cancelSignal, ({ reason }) => {
+    cancelReason ??= reason ? `cancelled: ${reason}` : 'cancelled';
+  });
+
+  const plannerView = (): PlannerAttempt[] =>
+    record.attempts.map((a) => ({
+      rungIndex: a.rungIndex,
+      sent: MAYBE_SENT.has(a.state),
+      outcome: a.state === 'delivered' ? { kind: 'success' } : { kind: 'failure', failure: a.failure! },
+    }));
+
+  let finalStatus: MessageStatus = 'FAILED';
+  try {
+    for (;;) {
+      if (ended()) break;
+      const step = nextStep(plan, plannerView());
+      if (step.kind === 'stop') {
+        finalStatus = step.status === 'DELIVERED' ? 'DELIVERED' : step.status;
+        record.reason = step.reason;
+        break;
+      }
+      const rung = plan.rungs[step.rungIndex];
+      record.currentRung = step.rungIndex;
+      record.currentLevel = rung.level;
+      if (step.delayMs > 0) {
+        record.reason = `waiting ${Math.round(step.delayMs / 1000)}s: ${step.why}`;
+        await condition(ended, Math.max(0, Math.min(step.delayMs, deadlineAt - Date.now())));
+        if (ended()) break;
+        if (Date.now() >= deadlineAt) {
+          record.reason = 'deadline passed';
+          break;
+        }
+      }
+
+      const attempt: AttemptRecord = {
+        attempt: record.attempts.length + 1,
+        rungIndex: step.rungIndex,
+        channel: rung.channel,
+        level: record.attempts.length === 0 ? 'initial' : rung.level,
+        routeId: rung.routeId,
+        account: rung.account,
+        region: rung.region,
+        originator: rung.originator,
+        originatorType: rung.originatorType,
+        state: 'sending',
+        outcome: 'SENDING',
+        startedAt: Date.now(),
+        feedbackEnabled: policy.messageFeedback,
+        events: [],
+      };
+      record.attempts.push(attempt);
+      record.reason = step.why;
+      log.info('sending', { attempt: attempt.attempt, route: rung.routeId, level: attempt.level });
+
+      try {
+        const result = await sendSms({
+          workflowId: record.workflowId,
+          attempt: attempt.attempt,
+          route: {
+            id: rung.routeId,
+            account: rung.account,
+            region: rung.region,
+            configurationSet: rung.configurationSet,
+          },
+          originationIdentity: rung.originator,
+          destination: request.destination,
+          body: request.body,
+          messageType: request.messageType,
+          ttlSeconds: policy.ttlSeconds,
+          maxPrice: policy.maxPrice,
+          feedbackEnabled: policy.messageFeedback,
+        });
+        attempt.messageId ??= result.messageId;
+        attempt.sentAt = result.acceptedAt;
+        if (attempt.state === 'sending') {
+          attempt.state = 'sent';
+          attempt.outcome = 'SENT';
+        }
+      } catch (err) {
+        const failure = failureFromActivityError(err);
+        if (attempt.state === 'sending') {
+          attempt.failure = failure;
+          attempt.outcome = failure.reason;
+          attempt.finishedAt = Date.now();
+          attempt.state = failure.ambiguous ? 'unknown' : 'send-failed';
+        }
+        if (!failure.ambiguous) continue;
+      }
+
+      // Wait for the first of: a receipt settling this attempt, success anywhere, feedback, cancel, timeout.
+      const waitMs =
+        attempt.state === 'unknown' ? Math.min(policy.ambiguousWaitMs, policy.stepWaitMs) : policy.stepWaitMs;
+      record.reason =
+        attempt.state === 'unknown'
+          ? `send outcome unknown; waiting for a receipt before moving on`
+          : policy.success === 'feedback'
+            ? 'waiting for feedback'
+            : 'waiting for the delivery receipt';
+      const thisAttemptFailed = () =>
+        attempt.state === 'failed' || (feedbackFailedFor !== undefined && feedbackFailedFor >= attempt.attempt);
+      const settled = await condition(
+        () => ended() || thisAttemptFailed(),
+        Math.max(0, Math.min(waitMs, deadlineAt - Date.now())),
+      );
+      if (ended()) break;
+      if (feedbackFailedFor !== undefined && attempt.state !== 'failed') {
+        feedbackFailedFor = undefined;
+        attempt.state = 'failed';
+        attempt.outcome = FEEDBACK_FAILED;
+        attempt.finishedAt = Date.now();
+        attempt.failure = {
+          scope: 'originator',
+          reason: FEEDBACK_FAILED,
+          message: 'the application reported the message was not received',
+          retryable: false,
+          ambiguous: false,
+        };
+      }
+      if (!settled) {
+        if (Date.now() >= deadlineAt) {
+          record.reason = 'deadline passed without a delivery';
+          break;
+        }
+        attempt.finishedAt = Date.now();
+        if (attempt.state === 'unknown') {
+          // Keep the ambiguous send's own failure (Region scope): the Region is treated as down.
+          attempt.state = 'timed-out';
+          attempt.outcome = `${attempt.failure?.reason ?? 'UNKNOWN'}_NO_RECEIPT`;
+        } else {
+          const deliveredNoFeedback = attempt.state === 'delivered';
+          attempt.state = 'timed-out';
+          attempt.outcome = STEP_TIMEOUT;
+          attempt.failure = {
+            scope: 'originator',
+            reason: STEP_TIMEOUT,
+            message: deliveredNoFeedback
+              ? 'delivered but no feedback within the step'
+              : `no final receipt within ${Math.round(waitMs / 1000)}s`,
+            retryable: false,
+            ambiguous: false,
+          };
+        }
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    cancelReason ??= 'cancelled through Temporal';
+  }
+
+  return CancellationScope.nonCancellable(async () => {
+    const delivered = firstDelivered();
+    if (feedbackReceived) finalStatus = 'CONFIRMED';
+    else if (policy.success !== 'feedback' && delivered) finalStatus = 'DELIVERED';
+    else if (cancelReason !== undefined) finalStatus = 'CANCELLED';
+    if (finalStatus === 'CANCELLED') record.reason = cancelReason!;
+
+    // Keep listening for the user's feedback for a while after a delivery receipt, if asked to.
+    if (finalStatus === 'DELIVERED' && policy.messageFeedback && policy.feedbackGraceMs > 0 && !cancelReason) {
+      record.status = 'DELIVERED';
+      record.reason = 'delivered; listening for feedback';
+      await condition(() => feedbackReceived || cancelReason !== undefined, policy.feedbackGraceMs);
+      if (feedbackReceived) finalStatus = 'CONFIRMED';
+    }
+
+    const winner = delivered ?? [...record.attempts].reverse().find((a) => a.messageId !== undefined);
+    if (finalStatus === 'DELIVERED' || finalStatus === 'CONFIRMED') {
+      const success = finalStatus === 'CONFIRMED' ? winner : delivered;
+      record.successfulAttempt = success?.attempt;
+      record.needlessAttempts = record.attempts
+        .filter((a) => success && a.attempt > success.attempt && MAYBE_SENT.has(a.state))
+        .map((a) => a.attempt);
+      record.reason =
+        finalStatus === 'CONFIRMED'
+          ? 'the user acted on the message'
+          : `delivered by attempt ${success?.attempt}` +
+            (record.needlessAttempts.length
+              ? `; later attempts ${record.needlessAttempts.join(', ')} were sent needlessly`
+              : '');
+    }
+    for (const a of record.attempts) {
+      if (a.state === 'sending' || a.state === 'sent' || a.state === 'unknown') {
+        a.state = 'superseded';
+        a.finishedAt ??= Date.now();
+      }
+    }
+
+    // Message feedback: RECEIVED for the attempt the user acted on, FAILED for every other one
+    // sent with feedback enabled (AWS would set them FAILED after an hour anyway; we are explicit).
+    const feedbackCalls = record.attempts
+      .filter((a) => a.feedbackEnabled && a.messageId !== undefined)
+      .map(async (a) => {
+        const status = finalStatus === 'CONFIRMED' && a === winner ? 'RECEIVED' : 'FAILED';
+        try {
+          await putMessageFeedback({
+            route: {
+              id: a.routeId,
+              account: a.account,
+              region: a.region,
+              configurationSet: plan.rungs[a.rungIndex]?.configurationSet,
+            },
+            messageId: a.messageId!,
+            status,
+          });
+          a.feedback = status;
+        } catch (err) {
+          log.warn('message feedback not recorded', { attempt: a.attempt, error: (err as Error).message });
+        }
+      });
+    await Promise.all(feedbackCalls);
+
+    record.status = finalStatus;
+    record.finishedAt = Date.now();
+    return record;
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Access to the Temporal dev server started once per jest run by test/global-setup.ts.
+ *
+ *   const env = await connectTestEnv();           // in beforeAll
+ *   const taskQueue = uniqueTaskQueue('deliver');  // per test: no cross-talk between tests/workers
+ *   await env.teardown();                          // in afterAll (closes connections, not the server)
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+
+/**
+ * Installs the Temporal Runtime with a quieter logger (WARN; override with TEMPORAL_TEST_LOG_LEVEL=INFO|DEBUG…)
+ * unless a Runtime already exists in this process. Must run before the first Worker/connection: connectTestEnv()
+ * calls it.
+ */
+export function installTestRuntime(): void {
+  const level = (process.env.TEMPORAL_TEST_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed or instantiated in this process (e.g. --runInBand after global setup): keep it.
+  }
+}
+
+export function testServerAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) {
+    throw new Error(
+      'TEMPORAL_TEST_ADDRESS is not set: run tests through jest (test/global-setup.ts starts the dev server) ' +
+        'or set it to the address of a running Temporal server.',
+    );
+  }
+  return address;
+}
+
+export async function connectTestEnv(namespace = 'default'): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  return await TestWorkflowEnvironment.createFromExistingServer({ address: testServerAddress(), namespace });
+}
+
+/** A task queue name unique to this call, e.g. `deliver-lx3k9a-1f2e3d4c`. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A workflow id unique to this call. */
+export function uniqueWorkflowId(prefix = 'wf'): string {
+  return `${prefix}-${randomUUID()}`;
+}

@@ -1,0 +1,543 @@
+/**
+ * deliverMessage on a real Temporal dev server, with the real activities and the real AWS SDK
+ * pointed at a local SMS v2 endpoint. Receipts are signalled the way the DLR ingester does.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ResilientSmsClient } from '../../src/client';
+import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
+import type { DlrSignal } from '../../src/domain/delivery-event';
+import type { StatusRecord } from '../../src/domain/status';
+import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
+import { dlrSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
+import type { deliverMessage } from '../../src/workflows/deliver-message';
+import { createWorker, workflowsPath } from '../../src/workers/worker';
+import {
+  startSmsV2Endpoint,
+  type Behaviour,
+  type RecordedRequest,
+  type SmsV2Endpoint,
+} from '../helpers/sms-v2-endpoint';
+import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+
+const DEST = '+14255550156';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let sms: SmsV2Endpoint;
+const histories: { name: string; workflowId: string }[] = [];
+
+function makeConfig(policy: Record<string, unknown> = {}): Config {
+  const input: ConfigInput = {
+    accounts: {
+      primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } },
+      secondary: { credentials: { type: 'static', accessKeyId: 'AKIDSECONDARY', secretAccessKey: 'test' } },
+    },
+    routes: [
+      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url, configurationSet: 'cs-use1' },
+      {
+        id: 'secondary-use1',
+        account: 'secondary',
+        region: 'us-east-1',
+        endpoint: sms.url,
+        configurationSet: 'cs-use1',
+      },
+      { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: sms.url, configurationSet: 'cs-usw2' },
+    ],
+    originators: {
+      US: [
+        { route: 'primary-use1', identity: 'pool-use1-sc', kind: 'pool', type: 'short-code' },
+        { route: 'primary-use1', identity: 'pool-use1-10dlc', kind: 'pool', type: '10dlc' },
+        {
+          route: 'secondary-use1',
+          identity: 'arn:aws:sms-voice:us-east-1:111111111111:pool/pool-use1-sc',
+          kind: 'pool',
+          type: 'short-code',
+          shared: true,
+        },
+        { route: 'primary-usw2', identity: 'pool-usw2-tf', kind: 'pool', type: 'toll-free' },
+      ],
+    },
+    policies: {
+      otp: {
+        stepWait: '20s',
+        deadline: '5m',
+        ambiguousWait: '1s',
+        throttleBackoff: '100ms',
+        unreachableBackoff: '100ms',
+        handsetRetryDelay: '200ms',
+        ...policy,
+      },
+    },
+  };
+  return configSchema.parse(input);
+}
+
+/** Every send gets message id `m-<attempt>`; behaviours can be set per origination identity. */
+function scriptSends(byOriginator: Record<string, Behaviour[]> = {}): void {
+  sms.on('SendTextMessage', (req: RecordedRequest) => {
+    const originator = String(req.body?.OriginationIdentity);
+    const queue = byOriginator[originator];
+    if (queue && queue.length > 0) return queue.shift()!;
+    return { kind: 'success', messageId: messageIdOf(req) };
+  });
+}
+
+function contextOf(req: RecordedRequest): Record<string, string> {
+  return (req.body?.Context ?? {}) as Record<string, string>;
+}
+function messageIdOf(req: RecordedRequest): string {
+  return `m-${contextOf(req)[CONTEXT_ATTEMPT]}`;
+}
+function sends(): RecordedRequest[] {
+  return sms.requestsFor('SendTextMessage');
+}
+
+function dlr(attempt: number, status: string, isFinal = true): DlrSignal {
+  return {
+    attempt,
+    eventType: `TEXT_${status}`,
+    status,
+    isFinal,
+    messageId: `m-${attempt}`,
+    eventTimestamp: 1_700_000_000_000 + attempt * 1000 + status.length,
+  };
+}
+
+async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: StatusRecord) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<StatusRecord> {
+  const until = Date.now() + timeoutMs;
+  let last: StatusRecord | undefined;
+  while (Date.now() < until) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 1)}`);
+}
+
+const attemptIs =
+  (n: number, ...states: string[]) =>
+  (s: StatusRecord) =>
+    s.attempts.length >= n && states.includes(s.attempts[n - 1].state);
+
+/** Runs `fn` with a fresh worker on its own task queue; returns what `fn` returns. */
+async function withWorker<T>(
+  config: Config,
+  name: string,
+  fn: (ctx: {
+    client: ResilientSmsClient;
+    temporal: Client;
+    start: (key?: string) => Promise<WorkflowHandle<typeof deliverMessage>>;
+  }) => Promise<T>,
+): Promise<T> {
+  const taskQueue = uniqueTaskQueue('deliver');
+  const { worker, close } = await createWorker({
+    config,
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+  });
+  const client = new ResilientSmsClient(config, env.client, { taskQueue });
+  const start = async (key = `${name}-${taskQueue}`) => {
+    const result = await client.sendMessage({
+      destination: DEST,
+      body: 'Your code is 123456',
+      useCase: 'otp',
+      idempotencyKey: key,
+    });
+    histories.push({ name, workflowId: result.workflowId });
+    return env.client.workflow.getHandle<typeof deliverMessage>(result.workflowId);
+  };
+  try {
+    return await worker.runUntil(fn({ client, temporal: env.client, start }));
+  } finally {
+    close();
+  }
+}
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  sms = await startSmsV2Endpoint();
+  bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await sms?.close();
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  sms.reset();
+  scriptSends();
+});
+
+describe('deliverMessage', () => {
+  it('delivers on the first rung when the final receipt arrives, ignoring intermediate ones', async () => {
+    const result = await withWorker(makeConfig(), 'happy-dlr', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'PENDING', false));
+      const pending = await waitForStatus(handle, (s) => s.attempts[0].outcome === 'PENDING', 'PENDING recorded');
+      expect(pending.status).toBe('IN_PROGRESS');
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.successfulAttempt).toBe(1);
+    expect(result.attempts).toHaveLength(1);
+    expect(result.attempts[0]).toMatchObject({
+      state: 'delivered',
+      account: 'primary',
+      region: 'us-east-1',
+      originator: 'pool-use1-sc',
+      messageId: 'm-1',
+      level: 'initial',
+    });
+    expect(result.attempts[0].events.map((e) => e.status)).toEqual(['PENDING', 'DELIVERED']);
+    expect(result.destination).toBe('+1425*****56');
+
+    const [send] = sends();
+    expect(sends()).toHaveLength(1);
+    expect(send.region).toBe('us-east-1');
+    expect(send.accessKeyId).toBe('AKIDPRIMARY');
+    expect(send.body).toMatchObject({
+      DestinationPhoneNumber: DEST,
+      OriginationIdentity: 'pool-use1-sc',
+      MessageType: 'TRANSACTIONAL',
+      ConfigurationSetName: 'cs-use1',
+      TimeToLive: 259200,
+    });
+    expect(contextOf(send)).toEqual({ [CONTEXT_WORKFLOW_ID]: result.workflowId, [CONTEXT_ATTEMPT]: '1' });
+    expect(sms.requestsFor('PutMessageFeedback')).toHaveLength(0);
+  });
+
+  it('ends CONFIRMED on the user feedback and records RECEIVED with PutMessageFeedback', async () => {
+    const config = makeConfig({ success: 'feedback', messageFeedback: true });
+    const result = await withWorker(config, 'happy-feedback', async ({ start, client }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      // With success = feedback, a delivery receipt alone does not end the message.
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      const s = await waitForStatus(handle, attemptIs(1, 'delivered'), 'receipt recorded');
+      expect(s.status).toBe('IN_PROGRESS');
+      await client.recordFeedback(s.idempotencyKey, 'RECEIVED');
+      return handle.result();
+    });
+    expect(result.status).toBe('CONFIRMED');
+    expect(result.successfulAttempt).toBe(1);
+    expect(sends()[0].body?.MessageFeedbackEnabled).toBe(true);
+    const feedback = sms.requestsFor('PutMessageFeedback');
+    expect(feedback.map((r) => r.body)).toEqual([{ MessageId: 'm-1', MessageFeedbackStatus: 'RECEIVED' }]);
+    expect(result.attempts[0].feedback).toBe('RECEIVED');
+  });
+
+  it('sets FAILED feedback on every feedback-enabled attempt when the user never acts', async () => {
+    const config = makeConfig({ success: 'dlr', messageFeedback: true });
+    const result = await withWorker(config, 'feedback-failed', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'BLOCKED'));
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    const feedback = sms.requestsFor('PutMessageFeedback').map((r) => r.body);
+    expect(feedback).toHaveLength(2);
+    expect(feedback).toEqual(
+      expect.arrayContaining([
+        { MessageId: 'm-1', MessageFeedbackStatus: 'FAILED' },
+        { MessageId: 'm-2', MessageFeedbackStatus: 'FAILED' },
+      ]),
+    );
+  });
+
+  it('fails over to the next originator when the receipt says the originator is blocked', async () => {
+    const result = await withWorker(makeConfig(), 'originator', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'CARRIER_BLOCKED'));
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts.map((a) => [a.originator, a.level, a.state])).toEqual([
+      ['pool-use1-sc', 'initial', 'failed'],
+      ['pool-use1-10dlc', 'originator', 'delivered'],
+    ]);
+    expect(result.attempts[0].failure?.scope).toBe('originator');
+    expect(result.attempts[0].outcome).toBe('TEXT_CARRIER_BLOCKED');
+  });
+
+  it('skips the rest of the account on a spend limit and sends from the other account in the Region by ARN', async () => {
+    scriptSends({
+      'pool-use1-sc': [
+        { kind: 'error', type: 'ServiceQuotaExceededException', reason: 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT' },
+      ],
+    });
+    const result = await withWorker(makeConfig(), 'account', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts.map((a) => [a.account, a.region, a.level, a.state])).toEqual([
+      ['primary', 'us-east-1', 'initial', 'send-failed'],
+      ['secondary', 'us-east-1', 'account', 'delivered'],
+    ]);
+    expect(sends().map((r) => [r.accessKeyId, r.body?.OriginationIdentity])).toEqual([
+      ['AKIDPRIMARY', 'pool-use1-sc'],
+      ['AKIDSECONDARY', 'arn:aws:sms-voice:us-east-1:111111111111:pool/pool-use1-sc'],
+    ]);
+  });
+
+  it('treats a 500 as an unknown outcome: waits for a receipt, then moves to the other Region', async () => {
+    scriptSends({ 'pool-use1-sc': [{ kind: 'error', type: 'InternalServerException' }] });
+    const result = await withWorker(makeConfig(), 'region', async ({ start }) => {
+      const handle = await start();
+      const s = await waitForStatus(handle, attemptIs(1, 'unknown'), 'attempt 1 unknown');
+      expect(s.attempts).toHaveLength(1); // no blind re-send while the outcome is unknown
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts.map((a) => [a.region, a.level, a.state])).toEqual([
+      ['us-east-1', 'initial', 'timed-out'],
+      ['us-west-2', 'region', 'delivered'],
+    ]);
+    expect(sends().map((r) => r.region)).toEqual(['us-east-1', 'us-west-2']);
+  });
+
+  it('does not re-send after an ambiguous send whose receipt then arrives', async () => {
+    scriptSends({ 'pool-use1-sc': [{ kind: 'lost-response', messageId: 'm-1' }] });
+    const config = makeConfig({ ambiguousWait: '20s' });
+    const result = await withWorker(config, 'ambiguous-delivered', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'unknown'), 'attempt 1 unknown');
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts).toHaveLength(1);
+    expect(result.attempts[0].messageId).toBe('m-1'); // learnt from the receipt
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('retries a throttled send on the same originator with backoff', async () => {
+    scriptSends({
+      'pool-use1-sc': [
+        { kind: 'error', type: 'ThrottlingException' },
+        { kind: 'error', type: 'ThrottlingException' },
+      ],
+    });
+    const result = await withWorker(makeConfig(), 'throttle', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(3, 'sent'), 'attempt 3 sent');
+      await handle.signal(dlrSignal, dlr(3, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts.map((a) => [a.originator, a.state])).toEqual([
+      ['pool-use1-sc', 'send-failed'],
+      ['pool-use1-sc', 'send-failed'],
+      ['pool-use1-sc', 'delivered'],
+    ]);
+    // The second retry waited twice as long as the first (100 ms, then 200 ms).
+    const [a1, a2, a3] = result.attempts;
+    expect(a2.startedAt - a1.startedAt).toBeGreaterThanOrEqual(100);
+    expect(a3.startedAt - a2.startedAt).toBeGreaterThanOrEqual(200);
+  });
+
+  it('climbs a rung when no final receipt arrives within the step', async () => {
+    const config = makeConfig({ stepWait: '1s' });
+    const result = await withWorker(config, 'timeout', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'PENDING', false));
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent after the step timed out');
+      await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.attempts.map((a) => [a.state, a.outcome])).toEqual([
+      ['timed-out', 'STEP_TIMEOUT'],
+      ['delivered', 'DELIVERED'],
+    ]);
+    expect(result.needlessAttempts).toEqual([]);
+  });
+
+  it('ends on a late success of an earlier attempt and reports the later send as needless; duplicates change nothing', async () => {
+    const config = makeConfig({ stepWait: '1s' });
+    const result = await withWorker(config, 'late-dlr', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED')); // duplicate
+      await handle.signal(dlrSignal, { ...dlr(7, 'DELIVERED') }); // an attempt that never existed
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(result.successfulAttempt).toBe(1);
+    expect(result.needlessAttempts).toEqual([2]);
+    expect(result.attempts[1].state).toBe('superseded');
+    expect(result.reason).toMatch(/needlessly/);
+    // The duplicate and the unmatched receipt may race with completion; whichever was processed is counted, never acted on.
+    expect(result.duplicateEvents + result.unmatchedEvents).toBeLessThanOrEqual(2);
+    expect(sends()).toHaveLength(2);
+  });
+
+  it('counts duplicate and contradicting final receipts without acting on them', async () => {
+    const config = makeConfig({ success: 'feedback' });
+    const result = await withWorker(config, 'duplicates', async ({ start, client }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      await handle.signal(dlrSignal, dlr(1, 'BLOCKED'));
+      await handle.signal(dlrSignal, dlr(1, 'PENDING', false)); // out of order, after the final one
+      const s = await waitForStatus(handle, (x) => x.duplicateEvents === 2, 'two duplicates counted');
+      expect(s.attempts).toHaveLength(1);
+      expect(s.attempts[0].state).toBe('delivered');
+      await client.recordFeedback(s.idempotencyKey, 'RECEIVED');
+      return handle.result();
+    });
+    expect(result.status).toBe('CONFIRMED');
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('stops on an opt-out and never tries another account or Region', async () => {
+    scriptSends({
+      'pool-use1-sc': [{ kind: 'error', type: 'ConflictException', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' }],
+    });
+    const result = await withWorker(makeConfig(), 'opt-out', async ({ start }) => start().then((h) => h.result()));
+    expect(result.status).toBe('STOPPED');
+    expect(result.reason).toMatch(/DESTINATION_PHONE_NUMBER_OPTED_OUT/);
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('fails without a second send when the request itself is rejected', async () => {
+    scriptSends({ 'pool-use1-sc': [{ kind: 'error', type: 'ValidationException', reason: 'PRICE_OVER_THRESHOLD' }] });
+    const result = await withWorker(makeConfig(), 'request', async ({ start }) => start().then((h) => h.result()));
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/PRICE_OVER_THRESHOLD/);
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('fails when every rung fails, having tried each Region once', async () => {
+    const result = await withWorker(makeConfig(), 'exhausted', async ({ start }) => {
+      const handle = await start();
+      for (let n = 1; n <= 4; n++) {
+        await waitForStatus(handle, attemptIs(n, 'sent'), `attempt ${n} sent`);
+        await handle.signal(dlrSignal, dlr(n, 'SPAM'));
+      }
+      return handle.result();
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.attempts.map((a) => a.level)).toEqual(['initial', 'originator', 'account', 'region']);
+    expect(result.reason).toMatch(/every route failed/);
+  });
+
+  it('is cancelled by the cancel signal and sends nothing more', async () => {
+    const result = await withWorker(makeConfig(), 'cancel', async ({ start, client }) => {
+      const handle = await start();
+      const s = await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await client.cancel(s.idempotencyKey, 'user logged in another way');
+      return handle.result();
+    });
+    expect(result.status).toBe('CANCELLED');
+    expect(result.reason).toBe('cancelled: user logged in another way');
+    expect(result.attempts[0].state).toBe('superseded');
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('is cancelled through Temporal cancellation too', async () => {
+    const result = await withWorker(makeConfig(), 'cancel-temporal', async ({ start }) => {
+      const handle = await start();
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(result.status).toBe('CANCELLED');
+  });
+
+  it('ends FAILED at the deadline', async () => {
+    const config = makeConfig({ stepWait: '20s', deadline: '1500ms' });
+    const result = await withWorker(config, 'deadline', async ({ start }) => start().then((h) => h.result()));
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/deadline/);
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('starts one workflow per idempotency key, running or closed: one key, one send', async () => {
+    await withWorker(makeConfig(), 'idempotent', async ({ client, temporal }) => {
+      const request = { destination: DEST, body: 'Your code is 999', useCase: 'otp' };
+      const first = await client.sendMessage(request);
+      const second = await client.sendMessage(request); // same content -> same derived key
+      expect(first.started).toBe(true);
+      expect(second).toEqual({ ...first, started: false });
+      const handle = temporal.workflow.getHandle(first.workflowId);
+      await waitForStatus(handle, attemptIs(1, 'sent'), 'attempt 1 sent');
+      await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
+      await handle.result();
+      const third = await client.sendMessage(request); // after it closed
+      expect(third.started).toBe(false);
+      expect(first.workflowId).toBe(workflowIdFor(first.idempotencyKey));
+      const status = await client.getStatus(first.idempotencyKey);
+      expect(status.status).toBe('DELIVERED');
+      histories.push({ name: 'idempotent', workflowId: first.workflowId });
+    });
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('rejects an invalid request before anything reaches Temporal', async () => {
+    await withWorker(makeConfig(), 'invalid', async ({ client }) => {
+      await expect(client.sendMessage({ destination: '+1425', body: 'x', useCase: 'otp' })).rejects.toThrow(
+        /destination/,
+      );
+      await expect(client.sendMessage({ destination: DEST, body: '', useCase: 'otp' })).rejects.toThrow(/body/);
+      await expect(client.sendMessage({ destination: DEST, body: 'x', useCase: 'nope' })).rejects.toThrow(/useCase/);
+    });
+    expect(sends()).toHaveLength(0);
+  });
+
+  it('replays every history recorded above with the current workflow code (determinism)', async () => {
+    expect(histories.length).toBeGreaterThan(10);
+    const collected = await Promise.all(
+      histories.map(async ({ name, workflowId }) => ({
+        workflowId: `${name}:${workflowId}`,
+        history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    if (process.env.RECORD_HISTORIES) {
+      // Refresh the committed fixtures that test/workflows/replay.test.ts replays on every run.
+      const dir = join(__dirname, 'histories');
+      mkdirSync(dir, { recursive: true });
+      for (const { workflowId, history } of collected) {
+        const name = workflowId.split(':')[0];
+        writeFileSync(join(dir, `${name}.json`), JSON.stringify(history));
+      }
+    }
+    const { Worker } = await import('@temporalio/worker');
+    const results = Worker.runReplayHistories({ workflowBundle: bundle }, collected);
+    for await (const result of results) {
+      expect({ id: result.workflowId, error: result.error?.message }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
+    }
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * Determinism guard: histories recorded from real runs (test/workflows/histories, refreshed with
+ * `RECORD_HISTORIES=1 npx jest test/workflows/deliver-message`) must replay on the current workflow
+ * code. A change that alters the commands of a running message fails here: version it with patched().
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowsPath } from '../../src/workers/worker';
+
+const dir = join(__dirname, 'histories');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}, 120_000);
+
+it('has recorded histories to replay', () => {
+  expect(files.length).toBeGreaterThanOrEqual(10);
+});
+
+it.each(files)('replays %s', async (file) => {
+  // Fixtures are the protobuf objects as JSON (enum names, int64 as strings): fromObject reads them back.
+  const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history, file);
+});

@@ -8,11 +8,12 @@
  *
  * Process-level code only: never import this from workflow code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startService, tcpProbe, type ServiceProcess } from './service-process';
 
 export const TEMPORAL_CLI_ENV = 'TEMPORAL_CLI_PATH';
 const EXE_NAME = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
@@ -159,38 +160,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const OUTPUT_TAIL_CHARS = 8_000;
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-function tcpProbe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Builds the `temporal server start-dev` argument list (exported for tests). */
 export function devServerArgs(o: {
   ip: string;
@@ -242,80 +211,40 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     extraArgs: opts.extraArgs,
   });
 
-  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let tail = '';
-  const logTarget = opts.log ?? 'inherit';
-  const logFile =
-    logTarget !== 'inherit' && logTarget !== 'ignore' ? fs.createWriteStream(logTarget, { flags: 'a' }) : undefined;
-  const onOutput = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    if (logTarget === 'inherit') process.stderr.write(chunk);
-    else logFile?.write(chunk);
-  };
-  child.stdout?.on('data', onOutput);
-  child.stderr?.on('data', onOutput);
-
-  let spawnError: Error | undefined;
-  child.once('error', (err) => {
-    spawnError = err;
-  });
-  // Best effort: don't leave an orphan server behind when this process exits without calling stop().
-  const killOnExit = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  };
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        if (!(await waitForExit(child, 5_000))) {
-          child.kill('SIGKILL');
-          await waitForExit(child, 5_000);
-        }
-      }
-      await new Promise<void>((r) => (logFile ? logFile.end(() => r()) : r()));
-    })();
-    return stopping;
-  };
-
   const address = `${ip}:${port}`;
-  const started = Date.now();
-  const describe = () =>
-    `temporal dev server (${executable} ${args.join(' ')})` +
-    (tail ? `\n--- server output ---\n${tail.trimEnd()}` : '');
   let lastError: unknown;
-  try {
-    for (;;) {
-      if (spawnError) throw new Error(`Failed to spawn ${describe()}: ${spawnError.message}`);
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`Exited early (code ${child.exitCode}, signal ${child.signalCode}): ${describe()}`);
-      }
-      if (Date.now() - started > timeoutMs) {
-        const why = lastError instanceof Error ? ` Last error: ${lastError.message}` : '';
-        throw new Error(`Not ready on ${address} after ${timeoutMs} ms.${why} ${describe()}`);
-      }
-      if (await tcpProbe(ip, port)) {
-        let connection: Connection | undefined;
-        try {
-          connection = await Connection.connect({ address, connectTimeout: 2_000 });
-          await connection.workflowService.getSystemInfo({});
-          await connection.workflowService.describeNamespace({ namespace });
-          break;
-        } catch (err) {
-          lastError = err;
-        } finally {
-          await connection?.close().catch(() => undefined);
-        }
-      }
-      await sleep(100);
+  // Ready = the frontend answers gRPC and the namespace is registered (a TCP accept alone is too early).
+  const ready = async (): Promise<boolean> => {
+    if (!(await tcpProbe(ip, port))) return false;
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.workflowService.describeNamespace({ namespace });
+      return true;
+    } catch (err) {
+      lastError = err;
+      return false;
+    } finally {
+      await connection?.close().catch(() => undefined);
     }
+  };
+  let service: ServiceProcess;
+  try {
+    service = await startService({
+      name: 'temporal dev server',
+      command: executable,
+      args,
+      log: opts.log ?? 'inherit',
+      ready,
+      startTimeoutMs: timeoutMs,
+    });
   } catch (err) {
-    await stop();
-    throw err;
+    const why = lastError instanceof Error ? ` Last error: ${lastError.message}` : '';
+    throw new Error(`${(err as Error).message}${why}`);
   }
+  const child = service.process;
+  const stop = () => service.stop();
 
   return {
     address,

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * `resilient-sms`: the command line, built on the typed client. Every command takes `--config FILE`
+ * (or RESILIENT_SMS_CONFIG); errors print one clear line and exit non-zero.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { configPathFrom, loadConfig } from '../config/load';
+import type { Config } from '../domain/config';
+import { InvalidInputError } from '../domain/errors';
+import type { StatusRecord } from '../domain/status';
+import { MessageNotFoundError, ResilientSmsClient } from '.';
+
+interface GlobalOptions {
+  config?: string;
+  address?: string;
+  namespace?: string;
+}
+
+class CliError extends Error {}
+
+async function withClient<T>(
+  opts: GlobalOptions,
+  fn: (client: ResilientSmsClient, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(configPathFrom(opts.config));
+  const address = opts.address ?? process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  } catch (err) {
+    throw new CliError(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+  }
+  try {
+    const temporal = new Client({ connection, namespace: opts.namespace ?? config.temporal.namespace });
+    return await fn(new ResilientSmsClient(config, temporal), config);
+  } finally {
+    await connection.close();
+  }
+}
+
+function printStatus(status: StatusRecord): void {
+  const lines = [
+    `${status.idempotencyKey}  ${status.status}  (${status.useCase}, ${status.country}, ${status.destination})`,
+    `  ${status.reason}`,
+  ];
+  for (const a of status.attempts) {
+    lines.push(
+      `  #${a.attempt} ${a.channel} ${a.level.padEnd(10)} ${a.account}/${a.region} ${a.originator} -> ${a.state} ${a.outcome}` +
+        (a.messageId ? ` [${a.messageId}]` : ''),
+    );
+  }
+  if (status.needlessAttempts.length) lines.push(`  needless sends: ${status.needlessAttempts.join(', ')}`);
+  console.log(lines.join('\n'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('resilient-sms')
+    .description('Resilient SMS delivery on Temporal with AWS End User Messaging')
+    .option('--config <file>', 'config file (YAML or JSON); default $RESILIENT_SMS_CONFIG')
+    .option('--address <host:port>', 'Temporal frontend; default $TEMPORAL_ADDRESS or the config')
+    .option('--namespace <name>', 'Temporal namespace; default from the config')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('send')
+    .description('send a message (idempotent per key)')
+    .requiredOption('--to <e164>', 'destination phone number, E.164')
+    .requiredOption('--body <text>', 'message text')
+    .option('--use-case <name>', 'policy to use (default: the first in the config)')
+    .option('--key <key>', 'idempotency key (default: derived from use case, destination and body)')
+    .option('--email <address>', 'alternate email contact')
+    .option('--wait', 'wait for the outcome and print it')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        o: { to: string; body: string; useCase?: string; key?: string; email?: string; wait?: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        await withClient(cmd.optsWithGlobals<GlobalOptions>(), async (client, config) => {
+          const useCase = o.useCase ?? Object.keys(config.policies)[0];
+          const sent = await client.sendMessage({
+            destination: o.to,
+            body: o.body,
+            useCase,
+            idempotencyKey: o.key,
+            contacts: o.email ? { email: o.email } : undefined,
+          });
+          if (!o.wait) {
+            if (o.json) console.log(JSON.stringify(sent));
+            else
+              console.log(
+                `${sent.started ? 'started' : 'already exists'}: ${sent.idempotencyKey} (workflow ${sent.workflowId})`,
+              );
+            return;
+          }
+          const outcome = await client.waitForOutcome(sent.idempotencyKey);
+          if (o.json) console.log(JSON.stringify(outcome, null, 2));
+          else printStatus(outcome);
+        });
+      },
+    );
+
+  program
+    .command('status')
+    .description("print a message's status record")
+    .argument('<key>', 'idempotency key')
+    .option('--json', 'print JSON')
+    .action(async (key: string, o: { json?: boolean }, cmd: Command) => {
+      await withClient(cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+        const status = await client.getStatus(key);
+        if (o.json) console.log(JSON.stringify(status, null, 2));
+        else printStatus(status);
+      });
+    });
+
+  program
+    .command('feedback')
+    .description('record that the user acted on the message (or, with --failed, that it did not arrive)')
+    .argument('<key>', 'idempotency key')
+    .option('--failed', 'the message did not arrive: escalate now')
+    .action(async (key: string, o: { failed?: boolean }, cmd: Command) => {
+      await withClient(cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+        await client.recordFeedback(key, o.failed ? 'FAILED' : 'RECEIVED');
+        console.log(`feedback ${o.failed ? 'FAILED' : 'RECEIVED'} recorded for ${key}`);
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('stop escalating a message')
+    .argument('<key>', 'idempotency key')
+    .option('--reason <text>', 'why')
+    .action(async (key: string, o: { reason?: string }, cmd: Command) => {
+      await withClient(cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+        await client.cancel(key, o.reason);
+        console.log(`cancel requested for ${key}`);
+      });
+    });
+
+  program
+    .command('worker')
+    .description('run a worker (workflows and send activities)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { runWorker } = await import('../workers/worker');
+      await runWorker(cmd.optsWithGlobals<GlobalOptions>().config);
+    });
+
+  program
+    .command('ingest')
+    .description('run the DLR ingester (SQS -> workflow signals)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { runIngester } = await import('../workers/ingester');
+      await runIngester(cmd.optsWithGlobals<GlobalOptions>().config);
+    });
+
+  program
+    .command('simulator')
+    .description('run the carrier simulator (local End User Messaging SMS endpoint)')
+    .option('--port <port>', 'listen port', (v) => Number.parseInt(v, 10))
+    .option('--delivery-delay <ms>', 'delay before the final delivery receipt', (v) => Number.parseInt(v, 10))
+    .action(async (o: { port?: number; deliveryDelay?: number }, cmd: Command) => {
+      const { runSimulator } = await import('../simulator/main');
+      await runSimulator({
+        configPath: cmd.optsWithGlobals<GlobalOptions>().config,
+        port: o.port,
+        deliveryDelayMs: o.deliveryDelay,
+      });
+    });
+
+  program
+    .command('dev')
+    .description('start the local stack: Temporal dev server + Web UI, SQS/SNS emulator, simulator, worker, ingester')
+    .option('--data <dir>', 'data folder (Temporal database, logs, stack.json)', '.data')
+    .addOption(
+      new Option('--ports <mode>', 'fixed default ports, or free ones').choices(['fixed', 'auto']).default('fixed'),
+    )
+    .option('--headless', 'no Web UI')
+    .action(async (o: { data: string; ports: 'fixed' | 'auto'; headless?: boolean }, cmd: Command) => {
+      const { runLocalStack } = await import('../workers/local-stack');
+      await runLocalStack({
+        configPath: cmd.optsWithGlobals<GlobalOptions>().config,
+        dataDir: o.data,
+        ports: o.ports,
+        ui: !o.headless,
+      });
+    });
+
+  return program;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof InvalidInputError || err instanceof MessageNotFoundError || err instanceof CliError)
+    return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander already printed the problem
+    console.error(`resilient-sms: ${describeError(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(`resilient-sms: ${describeError(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}

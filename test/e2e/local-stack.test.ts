@@ -1,0 +1,202 @@
+/**
+ * End to end over real processes: Temporal dev server, SQS/SNS emulator (moto), carrier simulator,
+ * worker and DLR ingester, all started by `resilient-sms dev` (the README's first command), and
+ * driven through the typed client and the simulator's game-day API.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { StatusRecord } from '../../src/domain/status';
+import { buildOnce, startStack, type Stack } from './stack';
+
+let stack: Stack;
+const DEST = '+14255550123';
+
+beforeAll(async () => {
+  buildOnce();
+  stack = await startStack(path.join(__dirname, 'config.yaml'));
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+afterEach(async () => {
+  await stack.sim('DELETE', '/_sim/faults');
+});
+
+async function send(useCase = 'e2e', destination = DEST): Promise<string> {
+  const key = `e2e-${randomUUID()}`;
+  await stack.client.sendMessage({ destination, body: 'Your code is 424242', useCase, idempotencyKey: key });
+  return key;
+}
+
+async function waitFor(key: string, predicate: (s: StatusRecord) => boolean, what: string, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  let last: StatusRecord | undefined;
+  while (Date.now() < until) {
+    last = await stack.client.getStatus(key);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last, null, 1)}`);
+}
+
+const ended = (s: StatusRecord) => s.status !== 'IN_PROGRESS';
+const routeOf = (s: StatusRecord) => s.attempts.map((a) => `${a.account}/${a.region}/${a.originator}:${a.state}`);
+
+async function queueDepth(url: string): Promise<number> {
+  const out = await stack.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+it('delivers on the first rung: SMS sent, DLR through SNS -> SQS -> ingester -> signal', async () => {
+  const key = await send();
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(routeOf(s)).toEqual(['primary/us-east-1/pool-us-shortcode:delivered']);
+  expect(s.attempts[0].events.map((e) => e.status)).toEqual(['PENDING', 'DELIVERED']);
+  const { messages } = await stack.sim<{ messages: { messageId: string; account: string; region: string }[] }>(
+    'GET',
+    `/_sim/messages?originator=pool-us-shortcode`,
+  );
+  expect(
+    messages.some(
+      (m) => m.messageId === s.attempts[0].messageId && m.account === 'primary' && m.region === 'us-east-1',
+    ),
+  ).toBe(true);
+});
+
+it('fails over to another originator when the carrier blocks the first (DLR TEXT_BLOCKED)', async () => {
+  await stack.sim('POST', '/_sim/faults', {
+    match: { originator: 'pool-us-shortcode' },
+    effect: { dlr: 'TEXT_BLOCKED' },
+  });
+  const key = await send();
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(routeOf(s)).toEqual([
+    'primary/us-east-1/pool-us-shortcode:failed',
+    'primary/us-east-1/+12065550100:delivered',
+  ]);
+  expect(s.attempts[0].outcome).toBe('TEXT_BLOCKED');
+  expect(s.attempts[1].level).toBe('originator');
+});
+
+it('moves to the other account in the same Region when the spend limit is reached', async () => {
+  await stack.sim('POST', '/_sim/faults', {
+    match: { account: 'primary', region: 'us-east-1' },
+    effect: { api: 'spend-limit' },
+  });
+  const key = await send();
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(routeOf(s)).toEqual([
+    'primary/us-east-1/pool-us-shortcode:send-failed',
+    'secondary/us-east-1/arn:aws:sms-voice:us-east-1:111111111111:pool/pool-us-shortcode:delivered',
+  ]);
+  expect(s.attempts[1].level).toBe('account');
+});
+
+it('moves to the other Region on a Region-wide API outage', async () => {
+  await stack.sim('POST', '/_sim/faults', { match: { region: 'us-east-1' }, effect: { api: 'internal-error' } });
+  const key = await send();
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(s.attempts.map((a) => [a.region, a.state])).toEqual([
+    ['us-east-1', 'timed-out'],
+    ['us-west-2', 'delivered'],
+  ]);
+  expect(s.attempts[1].level).toBe('region');
+});
+
+it('escalates when no DLR arrives within the step', async () => {
+  await stack.sim('POST', '/_sim/faults', { match: { originator: 'pool-us-shortcode' }, effect: { dlr: 'none' } });
+  const key = await send();
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(s.attempts.map((a) => [a.originator, a.state, a.outcome])).toEqual([
+    ['pool-us-shortcode', 'timed-out', 'STEP_TIMEOUT'],
+    ['+12065550100', 'delivered', 'DELIVERED'],
+  ]);
+  expect(s.attempts[0].events.map((e) => e.status)).toEqual(['PENDING']);
+});
+
+it("confirms on the app's feedback and records it with PutMessageFeedback", async () => {
+  const key = await send('confirm');
+  await waitFor(key, (s) => s.attempts[0]?.state === 'delivered', 'the delivery receipt');
+  // The receipt alone makes it DELIVERED; the workflow keeps listening for feedback (feedbackGrace).
+  expect((await stack.client.getStatus(key)).status).toBe('DELIVERED');
+  await stack.client.recordFeedback(key, 'RECEIVED');
+  const s = await stack.client.waitForOutcome(key);
+  expect(s.status).toBe('CONFIRMED');
+  expect(s.attempts[0].feedback).toBe('RECEIVED');
+  const { messages } = await stack.sim<{ messages: { messageId: string; feedback?: unknown }[] }>(
+    'GET',
+    `/_sim/messages?messageId=${s.attempts[0].messageId}`,
+  );
+  expect(JSON.stringify(messages[0].feedback)).toMatch(/RECEIVED/);
+});
+
+it('sends malformed SQS messages to the dead-letter queue while good DLRs still flow', async () => {
+  const queue = stack.config.dlrQueues[0];
+  const dlqUrl = `${queue.queueUrl}-dlq`;
+  const before = await queueDepth(dlqUrl);
+  const poison = [
+    'not json',
+    '{"Type":"Notification","Message":"{oops"}',
+    JSON.stringify({ eventType: 'TEXT_DELIVERED' }),
+  ];
+  for (const body of poison)
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
+  const keys = await Promise.all([send(), send()]);
+  for (const key of keys) expect((await waitFor(key, ended, 'the message to end')).status).toBe('DELIVERED');
+  const until = Date.now() + 30_000;
+  while ((await queueDepth(dlqUrl)) - before < poison.length && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 250));
+  expect((await queueDepth(dlqUrl)) - before).toBe(poison.length);
+  expect(await queueDepth(queue.queueUrl)).toBe(0);
+});
+
+it('loses no DLR when the ingester is killed and restarted', async () => {
+  const { processes } = stack.readInfo();
+  process.kill(processes.ingester!, 'SIGKILL');
+  // Receipts for these are published while no ingester runs; they wait in SQS.
+  const keys = await Promise.all(Array.from({ length: 5 }, () => send()));
+  const results = await Promise.all(keys.map((key) => waitFor(key, ended, 'the message to end', 60_000)));
+  expect(results.map((s) => s.status)).toEqual(Array(5).fill('DELIVERED'));
+  expect(stack.readInfo().processes.ingester).not.toBe(processes.ingester);
+  expect(stack.output()).toMatch(/ingester restarted/);
+});
+
+it('refuses a second start on the same data folder with a clear message', async () => {
+  const { execFile } = await import('node:child_process');
+  const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [
+        'lib/src/client/cli.js',
+        '--config',
+        path.join(__dirname, 'config.yaml'),
+        'dev',
+        '--data',
+        stack.info.dataDir,
+        '--ports',
+        'auto',
+        '--headless',
+      ],
+      { cwd: path.join(__dirname, '..', '..') },
+      (_err, _stdout, stderrText) => resolve({ stderr: stderrText, code: child.exitCode }),
+    );
+  });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/already running \(pid \d+\)/);
+});

@@ -1,0 +1,220 @@
+/**
+ * Shared by the simulator tests: a config with two accounts x two Regions (plus Routes without DLR topics), real
+ * SDK clients pointed at the simulator, a reader of the DLR queues on moto, and an admin API caller.
+ */
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createSmsClient } from '../../src/activities/sms-clients';
+import { configSchema, type Config } from '../../src/domain/config';
+import { deliveryEventSchema, type DeliveryEvent } from '../../src/domain/delivery-event';
+import { EMULATOR_CREDENTIALS, type ProvisionedQueue } from '../../src/tools/provision-emulator';
+
+export const ACCOUNTS = ['primary', 'secondary'] as const;
+export type AccountName = (typeof ACCOUNTS)[number];
+export const REGIONS = ['us-east-1', 'us-west-2'] as const;
+
+export const KEYS: Record<AccountName, { accessKeyId: string; secretAccessKey: string }> = {
+  primary: { accessKeyId: 'AKIDSIMPRIMARY', secretAccessKey: 'primary-secret' },
+  secondary: { accessKeyId: 'AKIDSIMSECONDARY', secretAccessKey: 'secondary-secret' },
+};
+
+/** Enveloped for (primary, us-east-1) and (secondary, us-west-2); raw for the two others. */
+export function isRaw(account: AccountName, region: string): boolean {
+  return (account === 'primary') === (region === 'us-west-2');
+}
+
+export function queueName(account: string, region: string): string {
+  return `dlr-${account}-${region}`;
+}
+
+/** The simulator never reads route endpoints; they only need to be URLs. */
+const PLACEHOLDER_ENDPOINT = 'http://127.0.0.1:9';
+
+export function simConfig(motoEndpoint: string): Config {
+  const dlrQueues = [];
+  for (const account of ACCOUNTS) {
+    for (const region of REGIONS) {
+      dlrQueues.push({
+        account,
+        region,
+        endpoint: motoEndpoint,
+        queueUrl: `${motoEndpoint}/123456789012/${queueName(account, region)}`,
+        topicArn: `arn:aws:sns:${region}:123456789012:${queueName(account, region)}`,
+        rawDelivery: isRaw(account, region),
+      });
+    }
+  }
+  // A topic that is never provisioned: publishing to it fails.
+  dlrQueues.push({
+    account: 'secondary',
+    region: 'eu-west-1',
+    endpoint: motoEndpoint,
+    queueUrl: `${motoEndpoint}/123456789012/dlr-missing`,
+    topicArn: 'arn:aws:sns:eu-west-1:123456789012:dlr-missing',
+    rawDelivery: true,
+  });
+  return configSchema.parse({
+    accounts: {
+      primary: { credentials: { type: 'static', ...KEYS.primary } },
+      secondary: { credentials: { type: 'static', ...KEYS.secondary } },
+    },
+    routes: [
+      ...ACCOUNTS.flatMap((account) =>
+        REGIONS.map((region) => ({ id: `${account}-${region}`, account, region, endpoint: PLACEHOLDER_ENDPOINT })),
+      ),
+      // No dlrQueues entry at all for primary in eu-west-1.
+      { id: 'primary-eu-west-1', account: 'primary', region: 'eu-west-1', endpoint: PLACEHOLDER_ENDPOINT },
+    ],
+    originators: { US: [{ route: 'primary-us-east-1', identity: 'pool-primary', type: 'toll-free' }] },
+    policies: { otp: {} },
+    dlrQueues,
+  });
+}
+
+/** The config to provision on moto: everything but the deliberately missing topic. */
+export function provisionedPart(config: Config): Config {
+  return { ...config, dlrQueues: config.dlrQueues.filter((q) => !q.topicArn?.endsWith(':dlr-missing')) };
+}
+
+const clients: PinpointSMSVoiceV2Client[] = [];
+
+/** The production client builder (maxAttempts 1), static credentials of the account, endpoint = simulator. */
+export function smsClient(
+  url: string,
+  account: AccountName,
+  region: string,
+  requestTimeoutMs = 5_000,
+): PinpointSMSVoiceV2Client {
+  const client = createSmsClient({ region, endpoint: url, credentials: KEYS[account], requestTimeoutMs });
+  clients.push(client);
+  return client;
+}
+
+export function destroyClients(): void {
+  for (const c of clients.splice(0)) c.destroy();
+}
+
+export interface ReceivedEvent {
+  event: DeliveryEvent;
+  /** The SQS body was an SNS Notification envelope (else the raw event). */
+  enveloped: boolean;
+  /** The event as published, all fields (the schema strips unknown ones). */
+  json: Record<string, unknown>;
+}
+
+/** Reads the DLR queues, parses each body (envelope or raw) with `deliveryEventSchema`, buckets by messageId. */
+export class DlrReader {
+  private readonly sqs = new Map<string, SQSClient>();
+  /** queue url -> messageId -> events in arrival order. */
+  private readonly buckets = new Map<string, Map<string, ReceivedEvent[]>>();
+
+  constructor(private readonly endpoint: string) {}
+
+  private client(region: string): SQSClient {
+    let c = this.sqs.get(region);
+    if (!c) {
+      c = new SQSClient({ region, endpoint: this.endpoint, credentials: EMULATOR_CREDENTIALS });
+      this.sqs.set(region, c);
+    }
+    return c;
+  }
+
+  private bucket(queue: ProvisionedQueue): Map<string, ReceivedEvent[]> {
+    let b = this.buckets.get(queue.queueUrl);
+    if (!b) {
+      b = new Map();
+      this.buckets.set(queue.queueUrl, b);
+    }
+    return b;
+  }
+
+  /** One receive round (long poll up to `waitSeconds`). */
+  async poll(queue: ProvisionedQueue, waitSeconds = 1): Promise<number> {
+    const sqs = this.client(queue.region);
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: waitSeconds, MaxNumberOfMessages: 10 }),
+    );
+    const msgs = out.Messages ?? [];
+    for (const m of msgs) {
+      const body = JSON.parse(m.Body!) as Record<string, unknown>;
+      const enveloped = body.Type === 'Notification';
+      const json = (enveloped ? JSON.parse(body.Message as string) : body) as Record<string, unknown>;
+      const event = deliveryEventSchema.parse(json);
+      const b = this.bucket(queue);
+      b.set(event.messageId, [...(b.get(event.messageId) ?? []), { event, enveloped, json }]);
+    }
+    if (msgs.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.queueUrl,
+          Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    return msgs.length;
+  }
+
+  /** Waits until `count` events of `messageId` arrived on `queue`; fails after `timeoutMs`. */
+  async waitFor(
+    queue: ProvisionedQueue,
+    messageId: string,
+    count: number,
+    timeoutMs = 8_000,
+  ): Promise<ReceivedEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = this.bucket(queue).get(messageId) ?? [];
+      if (got.length >= count) return got;
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} events for ${messageId} on ${queue.queueUrl}, got ${got.length}`);
+      }
+      await this.poll(queue, 1);
+    }
+  }
+
+  /** Keeps reading `queue` for `ms`; returns the events of `messageId` seen so far. */
+  async settle(queue: ProvisionedQueue, messageId: string, ms: number): Promise<ReceivedEvent[]> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) await this.poll(queue, 1);
+    return this.bucket(queue).get(messageId) ?? [];
+  }
+
+  /** messageIds seen on a queue so far. */
+  seen(queue: ProvisionedQueue): string[] {
+    return [...this.bucket(queue).keys()];
+  }
+
+  destroy(): void {
+    for (const c of this.sqs.values()) c.destroy();
+  }
+}
+
+export interface AdminResponse<T = unknown> {
+  status: number;
+  json: T;
+}
+
+export async function admin<T = Record<string, unknown>>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<AdminResponse<T>> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Resolves with the error a promise rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}

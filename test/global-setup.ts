@@ -3,21 +3,10 @@
  * process.env.TEMPORAL_TEST_ADDRESS (jest workers are forked after this and inherit it).
  * Set TEMPORAL_TEST_ADDRESS yourself to run the tests against a server you started.
  */
-import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEV_SEARCH_ATTRIBUTES } from '../src/tools/dev-search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/search-attributes';
 import { requireTemporalCli } from '../src/tools/temporal-cli';
 import { installTestRuntime } from './helpers/temporal-env';
-
-const TYPE_BY_CLI_NAME: Record<string, SearchAttributeType> = {
-  Text: 'TEXT',
-  Keyword: 'KEYWORD',
-  Int: 'INT',
-  Double: 'DOUBLE',
-  Bool: 'BOOL',
-  Datetime: 'DATETIME',
-  KeywordList: 'KEYWORD_LIST',
-};
 
 declare global {
   // Shared with test/global-teardown.ts (same process).
@@ -39,9 +28,7 @@ export default async function globalSetup(): Promise<void> {
       // Server logs are mostly noise in tests (e.g. "context canceled" when a worker stops mid-poll); failures
       // surface through the client anyway. TEMPORAL_TEST_SERVER_LOG_LEVEL=warn|error|info to see them.
       log: { format: 'pretty', level: process.env.TEMPORAL_TEST_SERVER_LOG_LEVEL ?? 'never' },
-      searchAttributes: Object.entries(DEV_SEARCH_ATTRIBUTES).map(([name, type]) =>
-        defineSearchAttributeKey(name, TYPE_BY_CLI_NAME[type]),
-      ),
+      searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
       extraArgs: [
         '--dynamic-config-value',
         'system.forceSearchAttributesCacheRefreshOnRead=true',

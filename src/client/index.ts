@@ -16,6 +16,8 @@ import type { Config } from '../domain/config';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { idempotencyKeySchema, type MessageRequestInput } from '../domain/message';
 import { resolveMessage } from '../domain/resolve';
+import type { RoutingPlan } from '../domain/plan';
+import { SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
 import type { StatusRecord } from '../domain/status';
 import {
   cancelSignal,
@@ -51,6 +53,20 @@ export function deriveIdempotencyKey(useCase: string, destination: string, body:
   return `auto-${digest.slice(0, 32)}`;
 }
 
+/** The ladder as the Web UI's static details show it (Markdown, no personal data). */
+export function describePlan(plan: RoutingPlan): string {
+  const p = plan.policy;
+  const lines = plan.rungs.map(
+    (r, i) =>
+      `${i + 1}. ${r.channel} · ${r.level} · ${r.account}/${r.region} · ${r.originatorType} \`${r.originator}\``,
+  );
+  return [
+    `**${p.useCase}** to ${plan.country}: success on ${p.success}, ${Math.round(p.stepWaitMs / 1000)}s per step, deadline ${Math.round(p.deadlineMs / 1000)}s`,
+    '',
+    ...lines,
+  ].join('\n');
+}
+
 export class ResilientSmsClient {
   readonly taskQueue: string;
 
@@ -78,6 +94,15 @@ export class ResilientSmsClient {
         // the server refuses, and the caller gets the existing message's key.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Visible in the Web UI from the first second; never personal data (none of these is encrypted).
+        typedSearchAttributes: [
+          { key: SMS_STATUS, value: 'IN_PROGRESS' },
+          { key: SMS_COUNTRY, value: plan.country },
+          { key: SMS_USE_CASE, value: plan.policy.useCase },
+          { key: SMS_ATTEMPTS, value: 0 },
+        ],
+        staticSummary: `${plan.country} · ${plan.policy.useCase} · ${plan.rungs.length} rungs`,
+        staticDetails: describePlan(plan),
       });
       return { idempotencyKey, workflowId, started: true };
     } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { durationSchema } from './duration';
+import { securitySchema } from './config-security';
 import { MESSAGE_TYPES, useCaseSchema } from './message';
 
 const nameSchema = z
@@ -77,8 +78,75 @@ export const originatorSchema = z
     path: ['identity'],
   });
 
-export const CHANNELS = ['sms'] as const;
+export const CHANNELS = ['sms', 'voice', 'whatsapp', 'email', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
+/** Channels that reach the phone number through End User Messaging, and so share its opt-out list. */
+export const NUMBER_CHANNELS: readonly Channel[] = ['sms', 'voice'];
+
+const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as "21:00"');
+
+export const quietHoursSchema = z
+  .object({
+    /** Channels the window applies to, e.g. [voice]. */
+    channels: z.array(z.enum(CHANNELS)).min(1),
+    /** Local time in the recipient's time zone when the quiet window starts and ends (may wrap midnight). */
+    start: hhmmSchema,
+    end: hhmmSchema,
+    /** `wait`: hold the rung with a durable timer until the window ends; `skip`: go to the next rung. */
+    action: z.enum(['wait', 'skip']).default('wait'),
+  })
+  .strict();
+
+/** Alternate channels, each through its AWS service in one account and Region. */
+export const channelsSchema = z
+  .object({
+    /** Voice through End User Messaging `SendVoiceMessage`: voice-capable originators per country, on the routes above. */
+    voice: z
+      .object({
+        originators: z.record(
+          z.string().regex(/^([A-Z]{2}|\*)$/, 'country keys are ISO codes or "*"'),
+          z.array(z.lazy(() => originatorSchema)).min(1),
+        ),
+        voiceId: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** WhatsApp through AWS End User Messaging Social (`SendWhatsAppMessage`), template messages only. */
+    whatsapp: z
+      .object({
+        account: nameSchema,
+        region: regionSchema,
+        endpoint: z.url().optional(),
+        /** `phone-number-id-...` of the WhatsApp Business number. */
+        originationPhoneNumberId: z.string().min(1),
+        templateName: z.string().min(1),
+        templateLanguage: z.string().min(2).default('en_US'),
+        metaApiVersion: z.string().default('v20.0'),
+      })
+      .strict()
+      .optional(),
+    /** Email through SES v2 `SendEmail`. */
+    email: z
+      .object({
+        account: nameSchema,
+        region: regionSchema,
+        endpoint: z.url().optional(),
+        fromAddress: z.email(),
+        configurationSet: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Push through SNS mobile push (`Publish` to a platform endpoint ARN). */
+    push: z
+      .object({
+        account: nameSchema,
+        region: regionSchema,
+        endpoint: z.url().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const SUCCESS_CRITERIA = ['dlr', 'feedback', 'dlr-or-feedback'] as const;
 
@@ -102,7 +170,20 @@ export const policySchema = z
       .optional(),
     /** ISO country codes this use case may send to (SMS pumping defence); absent = every configured country. */
     allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')).optional(),
+    /** Channels in the order the ladder climbs them; SMS rungs are the routing ladder above. */
     channels: z.array(z.enum(CHANNELS)).min(1).default(['sms']),
+    /** Channels still allowed after the recipient opted out of SMS/voice (never sms or voice). */
+    channelsAfterOptOut: z
+      .array(z.enum(CHANNELS))
+      .default([])
+      .refine((c) => !c.some((x) => NUMBER_CHANNELS.includes(x)), 'sms and voice are never allowed after an opt-out'),
+    /** Quiet hours in the recipient's local time. */
+    quietHours: z.array(quietHoursSchema).default([]),
+    /** Stop the ladder before the known total price (USD, from delivery receipts) would exceed this. */
+    maxTotalPrice: z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "1.50"')
+      .optional(),
     /** Send with `MessageFeedbackEnabled`; attempts without feedback by the end are set FAILED. */
     messageFeedback: z.boolean().default(false),
     /** After a DLR success, how long to keep listening for the user's feedback (feedback-enabled only). */
@@ -166,6 +247,8 @@ export const configSchema = z
     originators: z.record(countryKeySchema, z.array(originatorSchema).min(1)),
     policies: z.record(useCaseSchema, policySchema).refine((p) => Object.keys(p).length > 0, 'at least one policy'),
     dlrQueues: z.array(dlrQueueSchema).default([]),
+    security: securitySchema.default({}),
+    channels: channelsSchema.default({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -193,6 +276,37 @@ export const configSchema = z
             code: 'custom',
             path: ['originators', country, i, 'route'],
             message: `unknown route "${o.route}"`,
+          });
+        }
+      });
+    }
+    for (const [name, ch] of Object.entries(config.channels)) {
+      if (ch && 'account' in ch && !config.accounts[ch.account]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', name, 'account'],
+          message: `unknown account "${ch.account}"`,
+        });
+      }
+    }
+    for (const [country, list] of Object.entries(config.channels.voice?.originators ?? {})) {
+      list.forEach((o, i) => {
+        if (!routeIds.has(o.route)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['channels', 'voice', 'originators', country, i, 'route'],
+            message: `unknown route "${o.route}"`,
+          });
+        }
+      });
+    }
+    for (const [useCase, policy] of Object.entries(config.policies)) {
+      policy.channels.forEach((channel, i) => {
+        if (channel !== 'sms' && !config.channels[channel]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', useCase, 'channels', i],
+            message: `channel "${channel}" is not configured under channels.${channel}`,
           });
         }
       });

@@ -52,3 +52,64 @@ export interface PutFeedbackInput {
 export const SEND_FAILURE_TYPE = 'SendFailure';
 
 export type SendFailureDetails = ClassifiedFailure;
+
+/** Voice through End User Messaging `SendVoiceMessage`: same routes and receipts path as SMS. */
+export interface SendVoiceInput {
+  workflowId: string;
+  attempt: number;
+  route: RouteRef;
+  originationIdentity: string;
+  destination: string;
+  /** What is spoken: plain text or SSML. */
+  text: string;
+  textType: 'TEXT' | 'SSML';
+  voiceId?: string;
+  ttlSeconds: number;
+  maxPrice?: string;
+  feedbackEnabled: boolean;
+}
+
+/** An account and Region of a non-SMS channel, as named in the config's `channels` section. */
+export interface ChannelTarget {
+  channel: 'whatsapp' | 'email' | 'push';
+  account: string;
+  region: string;
+}
+
+/** WhatsApp through AWS End User Messaging Social `SendWhatsAppMessage` (a template message). */
+export interface SendWhatsAppInput {
+  workflowId: string;
+  attempt: number;
+  target: ChannelTarget;
+  originationPhoneNumberId: string;
+  /** Recipient's WhatsApp number, E.164. */
+  destination: string;
+  templateName: string;
+  templateLanguage: string;
+  /** Body parameters of the template, in order. */
+  parameters: string[];
+  metaApiVersion: string;
+}
+
+/** Email through SES v2 `SendEmail`. */
+export interface SendEmailInput {
+  workflowId: string;
+  attempt: number;
+  target: ChannelTarget;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  configurationSet?: string;
+}
+
+/** Push through SNS mobile push: `Publish` to a platform endpoint. */
+export interface SendPushInput {
+  workflowId: string;
+  attempt: number;
+  target: ChannelTarget;
+  endpointArn: string;
+  title: string;
+  body: string;
+}

@@ -1,16 +1,10 @@
 /**
- * Custom search attributes registered on every dev server this project starts (jest global setup, local stack).
- * A workflow that upserts an attribute not registered here fails its workflow task, so keep this list in step
- * with the keys the workflows define. Never put phone numbers, bodies or codes in search attributes: they are
- * not encrypted by a payload codec.
+ * Custom search attributes registered on every dev server this project starts (jest global setup, local stack),
+ * derived from the keys the workflow upserts (src/domain/search-attributes.ts): one list, never out of step.
  */
+import { CLI_TYPE_NAMES, SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import type { SearchAttributeTypeName } from './temporal-cli';
 
-export const DEV_SEARCH_ATTRIBUTES: Readonly<Record<string, SearchAttributeTypeName>> = {
-  SmsUseCase: 'Keyword',
-  SmsStatus: 'Keyword',
-  SmsCountry: 'Keyword',
-  SmsChannel: 'Keyword',
-  SmsRung: 'Keyword',
-  SmsAttempts: 'Int',
-};
+export const DEV_SEARCH_ATTRIBUTES: Readonly<Record<string, SearchAttributeTypeName>> = Object.fromEntries(
+  SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, CLI_TYPE_NAMES[key.type] as SearchAttributeTypeName]),
+);

@@ -4,6 +4,7 @@
  * timeout; then ask the planner what comes next. Deterministic code only: all I/O is in activities.
  */
 import {
+  type ActivityOptions,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -11,15 +12,27 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   TimeoutFailure,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { DlrSignal } from '../domain/delivery-event';
 import { classifyDlrFailure, statusClass, type ClassifiedFailure } from '../domain/outcome';
 import { maskPhone } from '../domain/privacy';
+import {
+  SMS_ATTEMPTS,
+  SMS_CHANNEL,
+  SMS_COUNTRY,
+  SMS_LEVEL,
+  SMS_ROUTE,
+  SMS_STATUS,
+  SMS_USE_CASE,
+} from '../domain/search-attributes';
 import { SEND_FAILURE_TYPE } from '../domain/sending';
+import type { EscalationLevel } from '../domain/plan';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
 import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT, type PlannerAttempt } from './planner';
@@ -27,10 +40,8 @@ import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT, type PlannerAttempt } from './
 type Activities = ReturnType<typeof createActivities>;
 
 // The send is not idempotent: one try per activity; the planner decides about any retry.
-const { sendSms } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 1 },
-});
+const SEND_OPTIONS: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
+const { sendSms } = proxyActivities<Activities>(SEND_OPTIONS);
 // Feedback is idempotent: let Temporal retry it.
 const { putMessageFeedback } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -46,6 +57,11 @@ const MAYBE_SENT = new Set<AttemptRecord['state']>([
   'timed-out',
   'superseded',
 ]);
+
+const LEVEL_ORDER: EscalationLevel[] = ['initial', 'originator', 'account', 'region', 'channel'];
+function higherLevel(a: EscalationLevel, b: EscalationLevel): EscalationLevel {
+  return LEVEL_ORDER.indexOf(a) >= LEVEL_ORDER.indexOf(b) ? a : b;
+}
 
 function failureFromActivityError(err: unknown): ClassifiedFailure {
   if (err instanceof ActivityFailure) {
@@ -156,6 +172,29 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
       outcome: a.state === 'delivered' ? { kind: 'success' } : { kind: 'failure', failure: a.failure! },
     }));
 
+  /** What an operator sees in the Web UI: search attributes (no personal data) and the current details line. */
+  const showProgress = (attempt: AttemptRecord | undefined, what: string) => {
+    const head = `${plan.country} · ${policy.useCase}`;
+    setCurrentDetails(
+      attempt
+        ? `${head} · attempt ${attempt.attempt} · ${attempt.channel} ${attempt.account}/${attempt.region} · ${what}`
+        : `${head} · ${what}`,
+    );
+  };
+  const indexProgress = (attempt: AttemptRecord) =>
+    upsertSearchAttributes([
+      { key: SMS_STATUS, value: 'IN_PROGRESS' },
+      { key: SMS_COUNTRY, value: plan.country },
+      { key: SMS_USE_CASE, value: policy.useCase },
+      { key: SMS_CHANNEL, value: attempt.channel },
+      { key: SMS_ROUTE, value: `${attempt.account}/${attempt.region}` },
+      {
+        key: SMS_LEVEL,
+        value: record.attempts.reduce((top, a) => higherLevel(top, a.level), 'initial' as EscalationLevel),
+      },
+      { key: SMS_ATTEMPTS, value: attempt.attempt },
+    ]);
+
   let finalStatus: MessageStatus = 'FAILED';
   try {
     for (;;) {
@@ -197,26 +236,37 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
       };
       record.attempts.push(attempt);
       record.reason = step.why;
+      indexProgress(attempt);
+      showProgress(attempt, 'sending');
       log.info('sending', { attempt: attempt.attempt, route: rung.routeId, level: attempt.level });
 
       try {
-        const result = await sendSms({
-          workflowId: record.workflowId,
-          attempt: attempt.attempt,
-          route: {
-            id: rung.routeId,
-            account: rung.account,
-            region: rung.region,
-            configurationSet: rung.configurationSet,
+        const result = await sendSms.executeWithOptions(
+          {
+            ...SEND_OPTIONS,
+            // Shown on the activity in the Web UI's timeline; never personal data (not encrypted).
+            summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
           },
-          originationIdentity: rung.originator,
-          destination: request.destination,
-          body: request.body,
-          messageType: request.messageType,
-          ttlSeconds: policy.ttlSeconds,
-          maxPrice: policy.maxPrice,
-          feedbackEnabled: policy.messageFeedback,
-        });
+          [
+            {
+              workflowId: record.workflowId,
+              attempt: attempt.attempt,
+              route: {
+                id: rung.routeId,
+                account: rung.account,
+                region: rung.region,
+                configurationSet: rung.configurationSet,
+              },
+              originationIdentity: rung.originator,
+              destination: request.destination,
+              body: request.body,
+              messageType: request.messageType,
+              ttlSeconds: policy.ttlSeconds,
+              maxPrice: policy.maxPrice,
+              feedbackEnabled: policy.messageFeedback,
+            },
+          ],
+        );
         attempt.messageId ??= result.messageId;
         attempt.sentAt = result.acceptedAt;
         if (attempt.state === 'sending') {
@@ -243,6 +293,7 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
           : policy.success === 'feedback'
             ? 'waiting for feedback'
             : 'waiting for the delivery receipt';
+      showProgress(attempt, record.reason);
       const thisAttemptFailed = () =>
         attempt.state === 'failed' || (feedbackFailedFor !== undefined && feedbackFailedFor >= attempt.attempt);
       const settled = await condition(
@@ -305,6 +356,8 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
     if (finalStatus === 'DELIVERED' && policy.messageFeedback && policy.feedbackGraceMs > 0 && !cancelReason) {
       record.status = 'DELIVERED';
       record.reason = 'delivered; listening for feedback';
+      upsertSearchAttributes([{ key: SMS_STATUS, value: 'DELIVERED' }]);
+      showProgress(undefined, record.reason);
       await condition(() => feedbackReceived || cancelReason !== undefined, policy.feedbackGraceMs);
       if (feedbackReceived) finalStatus = 'CONFIRMED';
     }
@@ -357,6 +410,8 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
 
     record.status = finalStatus;
     record.finishedAt = Date.now();
+    upsertSearchAttributes([{ key: SMS_STATUS, value: finalStatus }]);
+    showProgress(undefined, `${finalStatus}: ${record.reason}`);
     return record;
   });
 }

@@ -122,6 +122,8 @@ describe('a valid config', () => {
       deadline: 73 * 3600_000,
       ttl: 72 * 3600_000,
       channels: ['sms'],
+      channelsAfterOptOut: [],
+      quietHours: [],
       messageFeedback: false,
       feedbackGrace: 0,
       throttleRetries: 3,

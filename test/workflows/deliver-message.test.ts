@@ -10,6 +10,15 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { ResilientSmsClient } from '../../src/client';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
+import {
+  SMS_ATTEMPTS,
+  SMS_CHANNEL,
+  SMS_COUNTRY,
+  SMS_LEVEL,
+  SMS_ROUTE,
+  SMS_STATUS,
+  SMS_USE_CASE,
+} from '../../src/domain/search-attributes';
 import type { StatusRecord } from '../../src/domain/status';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import { dlrSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
@@ -311,8 +320,26 @@ describe('deliverMessage', () => {
       const s = await waitForStatus(handle, attemptIs(1, 'unknown'), 'attempt 1 unknown');
       expect(s.attempts).toHaveLength(1); // no blind re-send while the outcome is unknown
       await waitForStatus(handle, attemptIs(2, 'sent'), 'attempt 2 sent');
+      // The Web UI's current details line says where the message is.
+      const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+      expect(meta.currentDetails).toBe(
+        'US · otp · attempt 2 · sms primary/us-west-2 · waiting for the delivery receipt',
+      );
       await handle.signal(dlrSignal, dlr(2, 'DELIVERED'));
-      return handle.result();
+      const final = await handle.result();
+      // Search attributes for operators: no personal data, the highest level reached, the last route.
+      const description = await handle.describe();
+      const sa = description.typedSearchAttributes;
+      expect(
+        [SMS_STATUS, SMS_LEVEL, SMS_ROUTE, SMS_CHANNEL, SMS_ATTEMPTS, SMS_COUNTRY, SMS_USE_CASE].map((k) =>
+          sa.get(k as never),
+        ),
+      ).toEqual(['DELIVERED', 'region', 'primary/us-west-2', 'sms', 2, 'US', 'otp']);
+      expect(await description.staticSummary()).toBe('US · otp · 4 rungs');
+      expect(await description.staticDetails()).toMatch(
+        /4\. sms · region · primary\/us-west-2 · toll-free `pool-usw2-tf`/,
+      );
+      return final;
     });
     expect(result.status).toBe('DELIVERED');
     expect(result.attempts.map((a) => [a.region, a.level, a.state])).toEqual([

@@ -1,10 +1,13 @@
-# Worker image: compiles the TypeScript once, ships only production dependencies.
-# The worker bundles the workflow code with webpack at start-up (dependency of @temporalio/worker).
+# The resilient-sms image: one image for every process of docker-compose.yml, chosen by the command:
+#   node lib/src/client/cli.js worker|ingest|api|setup|report|provision-emulator …   (default: worker)
+#   node lib/src/simulator/main.js --host 0.0.0.0 …                                 (the carrier simulator, demo)
+# Compiles the TypeScript once and ships only production dependencies. The worker bundles the workflow code with
+# webpack at start-up (a dependency of @temporalio/worker).
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
@@ -16,6 +19,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
 # Workflow sources are bundled from lib/src/workflows at start-up.
 ENV RESILIENT_SMS_CONFIG=/config/config.yaml \
-    TEMPORAL_ADDRESS=temporal:7233
+    TEMPORAL_ADDRESS=temporal:7233 \
+    METRICS_HOST=0.0.0.0
 USER node
-CMD ["node", "lib/src/workers/worker.js"]
+# Prometheus /metrics of the worker (9464) and ingester (9465); the HTTP API (8088); the simulator (4599).
+EXPOSE 9464 9465 8088 4599
+CMD ["node", "lib/src/client/cli.js", "worker", "--metrics-port", "9464"]

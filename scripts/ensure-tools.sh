@@ -68,3 +68,37 @@ elif [[ ! -x "$VENV/bin/moto_server" ]]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "moto[server]==$MOTO_VERSION" >&2 ||
     die "pip install moto[server]==$MOTO_VERSION failed"
 fi
+
+# --- System packages for the compose and browser tests --------------------------------------------------
+# docker-compose (Debian's package: parses docker-compose.yml, test/compose) and chromium (headless, driven by
+# playwright-core: test/browser). Installed with apt-get only when missing, and only where that is expected:
+#   - as root (containers, CI images), or with passwordless sudo when CI or RSMS_INSTALL_SYSTEM_PACKAGES=1;
+#   - never with RSMS_INSTALL_SYSTEM_PACKAGES=0 (and never without apt-get).
+# When they stay missing, those tests skip with a warning (and fail under CI). COMPOSE_BIN / CHROMIUM_PATH
+# point the tests at other binaries.
+system_install_allowed() {
+  [[ "${RSMS_INSTALL_SYSTEM_PACKAGES:-}" == "0" ]] && return 1
+  command -v apt-get >/dev/null 2>&1 || return 1
+  [[ "$(id -u)" == "0" ]] && return 0
+  [[ -n "${CI:-}" || "${RSMS_INSTALL_SYSTEM_PACKAGES:-}" == "1" ]] && sudo -n true >/dev/null 2>&1
+}
+apt_install() {
+  local sudo=""
+  [[ "$(id -u)" == "0" ]] || sudo="sudo -n"
+  if [[ -z "${APT_UPDATED:-}" ]]; then
+    $sudo apt-get update -qq >&2 || log "WARNING: apt-get update failed"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+missing_system=()
+if [[ -z "${COMPOSE_BIN:-}" ]] && ! command -v docker-compose >/dev/null 2>&1; then missing_system+=(docker-compose); fi
+if [[ -z "${CHROMIUM_PATH:-}" && ! -x /usr/bin/chromium ]]; then missing_system+=(chromium); fi
+if ((${#missing_system[@]} > 0)); then
+  if system_install_allowed; then
+    log "installing ${missing_system[*]} (apt-get; RSMS_INSTALL_SYSTEM_PACKAGES=0 to skip)"
+    apt_install "${missing_system[@]}" || log "WARNING: apt-get install ${missing_system[*]} failed; the tests needing them will skip"
+  else
+    log "not installing ${missing_system[*]} (needs apt-get and root, or RSMS_INSTALL_SYSTEM_PACKAGES=1 with sudo): the compose/browser tests will skip"
+  fi
+fi

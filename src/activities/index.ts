@@ -5,12 +5,19 @@
  * Adding a channel: write `createXxxActivities(deps)` beside `createSmsActivities`, add its deps to
  * `ActivityDeps`, and spread it below.
  */
+import type { ChannelClients } from './channel-clients';
+import { createEmailActivities } from './email';
+import { createPushActivities } from './push';
 import { createSmsActivities } from './sms';
 import type { SmsClientRegistry } from './sms-clients';
+import { createVoiceActivities } from './voice';
+import { createWhatsAppActivities } from './whatsapp';
 
 export interface ActivityDeps {
   /** Client per route (one per account x Region, built once). */
   smsClient: SmsClientRegistry;
+  /** Clients of the alternate channels (WhatsApp, email, push); a missing one fails its sends as `config`. */
+  channels?: ChannelClients;
   /** Clock for acceptance timestamps (epoch ms). Default `Date.now`. */
   now?: () => number;
 }
@@ -18,6 +25,10 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmsActivities({ smsClient: deps.smsClient, now: deps.now }),
+    ...createVoiceActivities({ smsClient: deps.smsClient, now: deps.now }),
+    ...createWhatsAppActivities({ whatsappClient: deps.channels?.whatsapp, now: deps.now }),
+    ...createEmailActivities({ emailClient: deps.channels?.email, now: deps.now }),
+    ...createPushActivities({ pushClient: deps.channels?.push, now: deps.now }),
   };
 }
 
@@ -32,3 +43,10 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './sms-clients';
 export type { SmsClientOptions, SmsClientRegistry } from './sms-clients';
+export { createVoiceActivities } from './voice';
+export { createWhatsAppActivities, whatsAppTemplateMessage } from './whatsapp';
+export { createEmailActivities, decodeTagValue, encodeTagValue } from './email';
+export { createPushActivities, pushMessage } from './push';
+export { createEmailClient, createPushClient, createWhatsAppClient } from './channel-clients';
+export type { ChannelClientOptions, ChannelClientResolver, ChannelClients } from './channel-clients';
+export { classifyEmailError, classifyPushError, classifyWhatsAppError } from './channel-errors';

@@ -9,18 +9,18 @@
  */
 import { PutMessageFeedbackCommand, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifySendError, type ClassifiedFailure } from '../domain/outcome';
+import { classifySendError } from '../domain/outcome';
 import {
   CONTEXT_ATTEMPT,
   CONTEXT_WORKFLOW_ID,
-  SEND_FAILURE_TYPE,
   type PutFeedbackInput,
   type RouteRef,
   type SendResult,
   type SendSmsInput,
 } from '../domain/sending';
 import { activityLog } from './log';
-import { requestIdOf, toSendErrorInfo } from './sdk-errors';
+import { sendOnce } from './send-once';
+import { toSendErrorInfo } from './sdk-errors';
 import type { SmsClientRegistry } from './sms-clients';
 
 /** `ApplicationFailure.type` of a feedback call the service refused for good (unknown message id, no access...). */
@@ -36,15 +36,7 @@ function routeMeta(route: RouteRef): Record<string, unknown> {
   return { routeId: route.id, account: route.account, region: route.region };
 }
 
-/** Build the `SendFailure` thrown by `sendSms` (exported for tests and for other send channels). */
-export function sendFailure(classified: ClassifiedFailure): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SEND_FAILURE_TYPE,
-    message: classified.message,
-    nonRetryable: true,
-    details: [classified],
-  });
-}
+export { sendFailure } from './send-once';
 
 /** Errors worth retrying for an idempotent call: throttling, server errors, and no response at all. */
 function isTransient(err: unknown): boolean {
@@ -57,58 +49,36 @@ function isTransient(err: unknown): boolean {
 export function createSmsActivities(deps: SmsActivityDeps) {
   const now = deps.now ?? Date.now;
 
-  async function sendSms(input: SendSmsInput): Promise<SendResult> {
+  function sendSms(input: SendSmsInput): Promise<SendResult> {
     const client = deps.smsClient(input.route);
-    const meta = { ...routeMeta(input.route), workflowId: input.workflowId, attempt: input.attempt };
-    let messageId: string | undefined;
-    try {
-      const out = await client.send(
-        new SendTextMessageCommand({
-          DestinationPhoneNumber: input.destination,
-          OriginationIdentity: input.originationIdentity,
-          MessageBody: input.body,
-          MessageType: input.messageType,
-          ConfigurationSetName: input.route.configurationSet,
-          MaxPrice: input.maxPrice,
-          TimeToLive: input.ttlSeconds,
-          Context: {
-            [CONTEXT_WORKFLOW_ID]: input.workflowId,
-            [CONTEXT_ATTEMPT]: String(input.attempt),
-          },
-          MessageFeedbackEnabled: input.feedbackEnabled,
-          ProtectConfigurationId: input.protectConfigurationId,
-          DryRun: input.dryRun,
-        }),
-      );
-      messageId = out.MessageId;
-    } catch (err) {
-      const info = toSendErrorInfo(err, { destination: input.destination, body: input.body });
-      const classified = classifySendError(info);
-      const failureMeta = {
-        ...meta,
-        error: info.name,
-        reason: classified.reason,
-        scope: classified.scope,
-        retryable: classified.retryable,
-        ambiguous: classified.ambiguous,
-        httpStatus: info.httpStatus,
-        requestId: requestIdOf(err),
-      };
-      if (classified.scope === 'config') activityLog.error('SMS send failed: configuration problem', failureMeta);
-      else activityLog.warn('SMS send failed', failureMeta);
-      throw sendFailure(classified);
-    }
-    if (!messageId) {
-      // A 2xx without a MessageId: the service may have accepted the message, we cannot track it.
-      const classified = classifySendError({
-        name: 'MissingMessageId',
-        message: 'SendTextMessage returned no MessageId',
-      });
-      activityLog.error('SMS send returned no MessageId', meta);
-      throw sendFailure(classified);
-    }
-    activityLog.info('SMS accepted', { ...meta, messageId });
-    return { messageId, acceptedAt: now() };
+    return sendOnce({
+      label: 'SMS',
+      meta: { ...routeMeta(input.route), workflowId: input.workflowId, attempt: input.attempt },
+      call: async () => {
+        const out = await client.send(
+          new SendTextMessageCommand({
+            DestinationPhoneNumber: input.destination,
+            OriginationIdentity: input.originationIdentity,
+            MessageBody: input.body,
+            MessageType: input.messageType,
+            ConfigurationSetName: input.route.configurationSet,
+            MaxPrice: input.maxPrice,
+            TimeToLive: input.ttlSeconds,
+            Context: {
+              [CONTEXT_WORKFLOW_ID]: input.workflowId,
+              [CONTEXT_ATTEMPT]: String(input.attempt),
+            },
+            MessageFeedbackEnabled: input.feedbackEnabled,
+            ProtectConfigurationId: input.protectConfigurationId,
+            DryRun: input.dryRun,
+          }),
+        );
+        return out.MessageId;
+      },
+      toInfo: (err) => toSendErrorInfo(err, { destination: input.destination, body: input.body }),
+      classify: classifySendError,
+      now,
+    });
   }
 
   async function putMessageFeedback(input: PutFeedbackInput): Promise<void> {

@@ -3,8 +3,9 @@
  * `resilient-sms`: the command line, built on the typed client. Every command takes `--config FILE`
  * (or RESILIENT_SMS_CONFIG); errors print one clear line and exit non-zero.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFor } from '../codec/data-converter';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { InvalidInputError } from '../domain/errors';
@@ -32,7 +33,11 @@ async function withClient<T>(
     throw new CliError(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
   }
   try {
-    const temporal = new Client({ connection, namespace: opts.namespace ?? config.temporal.namespace });
+    const temporal = new Client({
+      connection,
+      namespace: opts.namespace ?? config.temporal.namespace,
+      dataConverter: dataConverterFor(config),
+    });
     return await fn(new ResilientSmsClient(config, temporal), config);
   } finally {
     await connection.close();
@@ -52,6 +57,18 @@ function printStatus(status: StatusRecord): void {
   }
   if (status.needlessAttempts.length) lines.push(`  needless sends: ${status.needlessAttempts.join(', ')}`);
   console.log(lines.join('\n'));
+}
+
+function parseMetricsPort(v: string): number {
+  const port = Number(v);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a port 1..65535');
+  return port;
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
 }
 
 export function buildProgram(): Command {
@@ -142,17 +159,93 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description('run a worker (workflows and send activities)')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics port (default $METRICS_PORT; none when unset)',
+      parseMetricsPort,
+    )
+    .action(async (o: { metricsPort?: number }, cmd: Command) => {
       const { runWorker } = await import('../workers/worker');
-      await runWorker(cmd.optsWithGlobals<GlobalOptions>().config);
+      await runWorker(cmd.optsWithGlobals<GlobalOptions>().config, { metricsPort: o.metricsPort });
     });
 
   program
     .command('ingest')
     .description('run the DLR ingester (SQS -> workflow signals)')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics port (default $METRICS_PORT; none when unset)',
+      parseMetricsPort,
+    )
+    .action(async (o: { metricsPort?: number }, cmd: Command) => {
       const { runIngester } = await import('../workers/ingester');
-      await runIngester(cmd.optsWithGlobals<GlobalOptions>().config);
+      await runIngester(cmd.optsWithGlobals<GlobalOptions>().config, { metricsPort: o.metricsPort });
+    });
+
+  program
+    .command('report')
+    .description('delivery report from Temporal visibility: rates by route and channel, escalation, time to delivery')
+    .option('--since <when>', 'messages started in this window (24h, 7d, 90m) or since an ISO date', '24h')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option('--json', 'print the report as JSON')
+    .option('--task-queue <name>', 'only messages of this task queue')
+    .option('--limit <n>', 'read the results of at most n closed messages (counts stay exact)', parseCount, 5000)
+    .option('--concurrency <n>', 'results read at once', parseCount, 8)
+    .action(
+      async (
+        o: { since: string; html?: string; json?: boolean; taskQueue?: string; limit: number; concurrency: number },
+        cmd: Command,
+      ) => {
+        const { runReport } = await import('../report');
+        await withClient(cmd.optsWithGlobals<GlobalOptions>(), (client) => runReport(client.temporal, o));
+      },
+    );
+
+  program
+    .command('setup')
+    .description('register the custom search attributes (SmsStatus, SmsLevel, ...) on a Temporal server; idempotent')
+    .action(async (_o: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const config = g.config || process.env.RESILIENT_SMS_CONFIG ? loadConfig(configPathFrom(g.config)) : undefined;
+      const address = g.address ?? process.env.TEMPORAL_ADDRESS ?? config?.temporal.address ?? '127.0.0.1:7233';
+      const namespace = g.namespace ?? config?.temporal.namespace ?? 'default';
+      let connection: Connection;
+      try {
+        connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      } catch (err) {
+        throw new CliError(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+      }
+      try {
+        const { ensureSearchAttributes } = await import('../observability/setup');
+        const r = await ensureSearchAttributes({ connection, namespace });
+        console.log(
+          `search attributes on ${address}, namespace ${namespace}: ` +
+            (r.added.length ? `added ${r.added.join(', ')}` : 'nothing to add') +
+            (r.present.length ? `; already present: ${r.present.join(', ')}` : ''),
+        );
+      } finally {
+        await connection.close();
+      }
+    });
+
+  program
+    .command('api')
+    .description('run the HTTP API (POST /v1/messages, GET /v1/messages/{key}, …feedback, …cancel)')
+    .option('--host <ip>', 'listen address (default security.api.host)')
+    .option('--port <port>', 'listen port (default security.api.port)', (v) => Number.parseInt(v, 10))
+    .action(async (o: { host?: string; port?: number }, cmd: Command) => {
+      const { runApi } = await import('../api/main');
+      await runApi({ configPath: cmd.optsWithGlobals<GlobalOptions>().config, host: o.host, port: o.port });
+    });
+
+  program
+    .command('codec-server')
+    .description('run the codec server (POST …/encode, …/decode) for the Temporal Web UI and CLI')
+    .option('--host <ip>', 'listen address (default security.codecServer.host)')
+    .option('--port <port>', 'listen port (default security.codecServer.port)', (v) => Number.parseInt(v, 10))
+    .action(async (o: { host?: string; port?: number }, cmd: Command) => {
+      const { runCodecServer } = await import('../codec/server');
+      await runCodecServer({ configPath: cmd.optsWithGlobals<GlobalOptions>().config, host: o.host, port: o.port });
     });
 
   program
@@ -167,6 +260,19 @@ export function buildProgram(): Command {
         port: o.port,
         deliveryDelayMs: o.deliveryDelay,
       });
+    });
+
+  program
+    .command('provision-emulator')
+    .description('create the DLR topics, queues and dead-letter queues of the config on an SQS/SNS emulator (demo)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const config = loadConfig(configPathFrom(cmd.optsWithGlobals<GlobalOptions>().config));
+      const { provisionDlrQueues } = await import('../tools/provision-emulator');
+      for (const q of await provisionDlrQueues(config)) {
+        console.log(
+          `${q.account}/${q.region}: ${q.queueUrl} (dead letters: ${q.dlqUrl})${q.topicArn ? ` <- ${q.topicArn}` : ''}`,
+        );
+      }
     });
 
   program

@@ -17,7 +17,7 @@ import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { idempotencyKeySchema, type MessageRequestInput } from '../domain/message';
 import { resolveMessage } from '../domain/resolve';
 import type { RoutingPlan } from '../domain/plan';
-import { SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
+import { progressAttributes, SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
 import type { StatusRecord } from '../domain/status';
 import {
   cancelSignal,
@@ -95,12 +95,22 @@ export class ResilientSmsClient {
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         // Visible in the Web UI from the first second; never personal data (none of these is encrypted).
-        typedSearchAttributes: [
-          { key: SMS_STATUS, value: 'IN_PROGRESS' },
-          { key: SMS_COUNTRY, value: plan.country },
-          { key: SMS_USE_CASE, value: plan.policy.useCase },
-          { key: SMS_ATTEMPTS, value: 0 },
-        ],
+        // The first rung's, as attempt 1 will have them: the workflow then needs no upsert for it.
+        typedSearchAttributes: plan.rungs[0]
+          ? progressAttributes({
+              country: plan.country,
+              useCase: plan.policy.useCase,
+              channel: plan.rungs[0].channel,
+              route: `${plan.rungs[0].account}/${plan.rungs[0].region}`,
+              level: 'initial',
+              attempts: 1,
+            })
+          : [
+              { key: SMS_STATUS, value: 'IN_PROGRESS' },
+              { key: SMS_COUNTRY, value: plan.country },
+              { key: SMS_USE_CASE, value: plan.policy.useCase },
+              { key: SMS_ATTEMPTS, value: 0 },
+            ],
         staticSummary: `${plan.country} · ${plan.policy.useCase} · ${plan.rungs.length} rungs`,
         staticDetails: describePlan(plan),
       });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from '../domain/config';
-import { parseOrThrow } from '../domain/errors';
+import { InvalidInputError, parseOrThrow } from '../domain/errors';
 
 export const CONFIG_ENV = 'RESILIENT_SMS_CONFIG';
 
@@ -22,7 +22,13 @@ export function parseConfigText(text: string, source: string): Config {
   } catch (err) {
     throw new Error(`config ${source} is not valid YAML/JSON: ${(err as Error).message}`);
   }
-  return parseOrThrow(configSchema, raw, `config ${source}`);
+  try {
+    return parseOrThrow(configSchema, raw, `config ${source}`);
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw err;
+    // A schema transform that threw instead of reporting an issue: still one clear error naming the file.
+    throw new Error(`invalid config ${source}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
 }
 
 export function loadConfig(path: string): Config {

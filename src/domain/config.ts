@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { securitySchema } from './config-security';
 import { MESSAGE_TYPES, useCaseSchema } from './message';
+import { NUMBER_CHANNELS } from './plan';
 
 const nameSchema = z
   .string()
@@ -80,8 +81,7 @@ export const originatorSchema = z
 
 export const CHANNELS = ['sms', 'voice', 'whatsapp', 'email', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
-/** Channels that reach the phone number through End User Messaging, and so share its opt-out list. */
-export const NUMBER_CHANNELS: readonly Channel[] = ['sms', 'voice'];
+export { NUMBER_CHANNELS } from './plan';
 
 const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as "21:00"');
 
@@ -236,6 +236,47 @@ export const temporalSchema = z
   })
   .strict();
 
+/**
+ * Worker process tuning (`npm run bench` measures it; see README "Performance"). Absent fields keep the
+ * project's defaults (src/workers/worker-tuning.ts), which keep the Temporal SDK's except where noted there.
+ */
+export const workerTuningSchema = z
+  .object({
+    /** Workflows kept in memory between their tasks; one not cached is replayed from its history on its next task. */
+    maxCachedWorkflows: z.number().int().min(0).optional(),
+    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2).optional(),
+    maxConcurrentActivityTaskExecutions: z.number().int().min(1).optional(),
+    /** Long polls held open per task type. */
+    maxConcurrentWorkflowTaskPolls: z.number().int().min(1).optional(),
+    maxConcurrentActivityTaskPolls: z.number().int().min(1).optional(),
+    /** One V8 context shared by all workflows (the SDK's default, much less memory per cached workflow). */
+    reuseV8Context: z.boolean().optional(),
+    workflowThreadPoolSize: z.number().int().min(1).max(16).optional(),
+    /**
+     * `auto` (default): the bundle `npm run build` prebuilt when it is current, else webpack at start;
+     * `prebuilt`: refuse to start without a current prebuilt bundle; `bundle-at-start`: always webpack at start.
+     */
+    workflowBundle: z.enum(['auto', 'prebuilt', 'bundle-at-start']).optional(),
+  })
+  .strict();
+
+/** DLR ingester tuning. */
+export const ingesterTuningSchema = z
+  .object({
+    /** Signals in flight at once per receive loop. Default 10 (one SQS batch). */
+    concurrency: z.number().int().min(1).max(100).optional(),
+    /** ReceiveMessage loops per queue: while one loop signals its batch, the next receives. Default 2. */
+    receiversPerQueue: z.number().int().min(1).max(16).optional(),
+    /**
+     * `signal` (default): every event, intermediate ones (TEXT_PENDING, TEXT_QUEUED, ...) included, is
+     * signalled and recorded in the message's status. `final-only`: intermediate events are acknowledged
+     * without a signal: one workflow task, one signal and one history event group less per event, at the
+     * price of not seeing them in the status record.
+     */
+    intermediateEvents: z.enum(['signal', 'final-only']).optional(),
+  })
+  .strict();
+
 const countryKeySchema = z.string().regex(/^([A-Z]{2}|\*)$/, 'country keys are ISO 3166-1 alpha-2 codes or "*"');
 
 export const configSchema = z
@@ -249,6 +290,8 @@ export const configSchema = z
     dlrQueues: z.array(dlrQueueSchema).default([]),
     security: securitySchema.default({}),
     channels: channelsSchema.default({}),
+    worker: workerTuningSchema.optional(),
+    ingester: ingesterTuningSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -6,7 +6,12 @@ import { z } from 'zod';
  * `250ms`, `1.5d`. Parsed once at the boundary; everything downstream works in milliseconds.
  */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const parsed = typeof value === 'number' ? value : ms(value as ms.StringValue);
+  let parsed: number | undefined;
+  try {
+    parsed = typeof value === 'number' ? value : ms(value as ms.StringValue);
+  } catch {
+    parsed = undefined; // ms() throws on "" and on over-long strings
+  }
   if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
     ctx.addIssue({
       code: 'custom',

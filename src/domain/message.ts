@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { isTimeZone } from './time-zone';
 
 /**
  * A phone number in E.164 (`+` and digits), checked against libphonenumber's metadata for the
@@ -64,6 +65,46 @@ export const messageRequestSchema = z
         whatsapp: e164Schema.optional(),
       })
       .strict()
+      .optional(),
+    /** Per-channel content; anything absent is derived from `body`. */
+    content: z
+      .object({
+        voice: z
+          .object({
+            text: z.string().min(1).max(3000).optional(),
+            ssml: z
+              .string()
+              .min(1)
+              .max(6000)
+              .refine((v) => v.trim().startsWith('<speak'), 'SSML must start with <speak>')
+              .optional(),
+          })
+          .strict()
+          .refine((v) => !(v.text && v.ssml), 'give voice.text or voice.ssml, not both')
+          .optional(),
+        email: z
+          .object({
+            subject: z.string().min(1).max(998).optional(),
+            text: z.string().min(1).max(100_000).optional(),
+            html: z.string().min(1).max(500_000).optional(),
+          })
+          .strict()
+          .optional(),
+        push: z
+          .object({ title: z.string().min(1).max(100).optional(), body: z.string().min(1).max(1000).optional() })
+          .strict()
+          .optional(),
+        whatsapp: z
+          .object({ parameters: z.array(z.string().min(1).max(1024)).max(10).optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** The recipient's IANA time zone (quiet hours); default: every zone of the destination's country. */
+    timeZone: z
+      .string()
+      .refine((tz) => isTimeZone(tz), 'is not an IANA time zone such as "America/New_York"')
       .optional(),
     /** Free-form, non-personal labels (campaign, tenant, ...). Never put personal data here. */
     tags: z

@@ -17,8 +17,10 @@
  * - `region`: the service in this Region failed (5xx, timeout, unreachable endpoint) -> skip the
  *   whole Region.
  * - `handset`: the phone is off or out of coverage -> delayed retry, then an alternate channel.
- * - `channel`: SMS to this destination is futile (invalid number) -> alternate channels only.
- * - `recipient`: opted out or protect-blocked -> never another SMS route, never route around it.
+ * - `channel`: this channel cannot reach the destination on any route (invalid number, protect-configuration
+ *   block) -> every rung of this channel is skipped; alternate channels only.
+ * - `recipient`: opted out -> never another SMS or voice route (never routed around); only the channels
+ *   the policy allows after an opt-out.
  * - `request`: the request itself is bad -> permanent failure, nothing else is tried.
  * - `config`: our configuration is wrong (unknown resource, inactive pool) -> next originator, loudly.
  */
@@ -124,8 +126,12 @@ export function classifySendError(err: SendErrorInfo): ClassifiedFailure {
     case 'ResourceNotFoundException':
       return failure('config', reason || name, `configured resource not found (${label}): ${detail}`);
     case 'ConflictException':
-      if (reason.startsWith('DESTINATION_PHONE_NUMBER_OPTED_OUT') || reason.includes('BLOCKED_BY_PROTECT')) {
-        return failure('recipient', reason, `recipient cannot be messaged (${label}): ${detail}`);
+      if (reason.startsWith('DESTINATION_PHONE_NUMBER_OPTED_OUT')) {
+        return failure('recipient', reason, `recipient opted out (${label}): ${detail}`);
+      }
+      if (reason.includes('BLOCKED_BY_PROTECT')) {
+        // The protect configuration (SMS pumping defence) blocks this destination for this channel on every route.
+        return failure('channel', reason, `blocked by the protect configuration (${label}): ${detail}`);
       }
       if (CONFLICT_CONFIG.has(reason)) {
         return failure('config', reason, `configuration conflict (${label}): ${detail}`);
@@ -170,7 +176,7 @@ export function classifySendError(err: SendErrorInfo): ClassifiedFailure {
 }
 
 /** Final delivery-receipt statuses (the `messageStatus` of a final event, or the event type without `TEXT_`). */
-export const SUCCESS_STATUSES = ['DELIVERED', 'SUCCESSFUL'] as const;
+export const SUCCESS_STATUSES = ['DELIVERED', 'SUCCESSFUL', 'COMPLETED'] as const;
 export const INTERMEDIATE_STATUSES = ['QUEUED', 'PENDING', 'SENT', 'INITIATED', 'RINGING', 'ANSWERED'] as const;
 export const FAILURE_STATUSES = [
   'BLOCKED',
@@ -197,28 +203,38 @@ export function statusClass(status: string): DlrStatusClass {
   return 'intermediate';
 }
 
-/** Classify a final failing delivery receipt. */
-export function classifyDlrFailure(status: string, description?: string): ClassifiedFailure {
+/**
+ * Classify a final failing delivery receipt. `eventType` (`TEXT_BLOCKED`, `VOICE_BUSY`, ...) is the
+ * reason shown; it defaults to the SMS event of that status.
+ */
+export function classifyDlrFailure(
+  status: string,
+  description?: string,
+  eventType = `TEXT_${status}`,
+): ClassifiedFailure {
   const msg = (s: string) => (description ? `${s}: ${description}` : s);
   switch (status) {
     case 'BLOCKED':
     case 'CARRIER_BLOCKED':
     case 'SPAM':
-      return failure('originator', `TEXT_${status}`, msg('carrier or handset filtered this originator'));
+      return failure('originator', eventType, msg('carrier or handset filtered this originator'));
     case 'CARRIER_UNREACHABLE':
     case 'TTL_EXPIRED':
     case 'UNKNOWN':
-      return failure('route', `TEXT_${status}`, msg('carrier path did not deliver'));
+      return failure('route', eventType, msg('carrier path did not deliver'));
     case 'INVALID':
-      return failure('channel', `TEXT_${status}`, msg('destination is not a valid mobile number'));
+      return failure('channel', eventType, msg('destination is not a valid mobile number'));
     case 'INVALID_MESSAGE':
-      return failure('request', `TEXT_${status}`, msg('message body rejected by the carrier'));
+      return failure('request', eventType, msg('message body rejected by the carrier'));
     case 'UNREACHABLE':
-      return failure('handset', `TEXT_${status}`, msg('handset unreachable (off or out of coverage)'));
+    case 'BUSY':
+    case 'NO_ANSWER':
+    case 'COMPLETED_NO_ANSWER':
+      return failure('handset', eventType, msg('the phone did not take it (off, out of coverage, busy or unanswered)'));
     case 'PROTECT_BLOCKED':
-      return failure('recipient', `TEXT_${status}`, msg('blocked by the protect configuration'));
+      return failure('channel', eventType, msg('blocked by the protect configuration'));
     default:
-      // Voice statuses (FAILED, BUSY, NO_ANSWER, ...) and anything new: try another route.
-      return failure('route', status, msg('not delivered'));
+      // FAILED and anything new: try another route.
+      return failure('route', eventType, msg('not delivered'));
   }
 }

@@ -9,18 +9,40 @@ import type { MessageType } from './message';
 /** How a rung was reached from the rung before it (what changed). */
 export type EscalationLevel = 'initial' | 'originator' | 'account' | 'region' | 'channel';
 
-export interface SmsRung {
-  channel: 'sms';
+/**
+ * One step of the ladder. SMS and voice rungs are End User Messaging routes (account x Region) with
+ * an originator; WhatsApp, email and push rungs name their service's account and Region, and their
+ * sender (phone number id, from address, `sns`) as `originator`.
+ */
+export interface Rung {
+  channel: Channel;
+  /** Config route id for SMS/voice; `<channel>:<account>/<region>` for the others. */
   routeId: string;
   account: string;
   region: string;
   configurationSet?: string;
   originator: string;
-  originatorType: OriginatorType;
+  /** Originator type for SMS/voice (short-code, 10dlc, ...); the channel name for the others. */
+  originatorType: OriginatorType | Channel;
   level: EscalationLevel;
 }
 
-export type Rung = SmsRung;
+/** @deprecated an SMS rung is a Rung with channel 'sms'. */
+export type SmsRung = Rung;
+
+/** A channel the plan left out, and why (shown in the status record). */
+export interface SkippedChannel {
+  channel: Channel;
+  reason: string;
+}
+
+export interface QuietHoursRule {
+  channels: Channel[];
+  /** Minutes of the local day. */
+  start: number;
+  end: number;
+  action: 'wait' | 'skip';
+}
 
 /** The policy with every duration already in milliseconds. */
 export interface ResolvedPolicy {
@@ -42,12 +64,31 @@ export interface ResolvedPolicy {
   handsetRetryDelayMs: number;
   maxSends: number;
   channels: Channel[];
+  channelsAfterOptOut: Channel[];
+  quietHours: QuietHoursRule[];
+  /** USD; the ladder stops before the known total (from receipts) would exceed it. */
+  maxTotalPrice?: number;
+  /** Voice to use for voice rungs. */
+  voiceId?: string;
 }
 
 export interface RoutingPlan {
   country: string;
+  /** The recipient's time zone(s): the request's, else every zone of the destination country. */
+  timeZones: string[];
   rungs: Rung[];
+  skipped: SkippedChannel[];
   policy: ResolvedPolicy;
+  /** The WhatsApp template, when the ladder has a WhatsApp rung. */
+  whatsapp?: { templateName: string; templateLanguage: string; metaApiVersion: string };
+}
+
+/** Channels that reach the phone number through End User Messaging, and so share its opt-out list. */
+export const NUMBER_CHANNELS: readonly Channel[] = ['sms', 'voice'];
+
+/** End User Messaging carries SMS and voice: they share accounts, spend limits and Regional health. */
+export function serviceOf(channel: Channel): 'sms-voice' | Channel {
+  return channel === 'sms' || channel === 'voice' ? 'sms-voice' : channel;
 }
 
 /** Does `b` differ from `a` in originator only, account, or Region? */

@@ -1,19 +1,32 @@
 /**
  * Turns an application's request plus the config into what the workflow needs: the normalised
- * request and its routing plan. Runs in clients (never in workflow code). Every failure is an
- * InvalidInputError naming the field, raised before anything is sent.
+ * request (with each channel's content) and its routing plan. Runs in clients (never in workflow
+ * code). Every failure is an InvalidInputError naming the field, raised before anything is sent.
  */
-import type { Config, OriginatorConfig, Policy } from './config';
+import ct from 'countries-and-timezones';
+import { NUMBER_CHANNELS, type Channel, type Config, type OriginatorConfig, type Policy } from './config';
 import { InvalidInputError, parseOrThrow } from './errors';
 import { countryOf, messageRequestSchema, type MessageRequest, type MessageRequestInput } from './message';
-import { levelBetween, type ResolvedPolicy, type RoutingPlan, type SmsRung } from './plan';
+import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
+import { minutesOfDay } from './time-zone';
+
+/** What each channel says; derived from the SMS body where the request gives nothing. */
+export interface ChannelContent {
+  voice: { text: string; textType: 'TEXT' | 'SSML' };
+  email: { subject: string; text: string; html?: string };
+  push: { title: string; body: string };
+  whatsapp: { parameters: string[] };
+}
 
 export interface ResolvedMessage {
-  request: MessageRequest & { messageType: NonNullable<MessageRequest['messageType']> };
+  request: Omit<MessageRequest, 'content'> & {
+    messageType: NonNullable<MessageRequest['messageType']>;
+    content: ChannelContent;
+  };
   plan: RoutingPlan;
 }
 
-export function resolvePolicy(useCase: string, policy: Policy): ResolvedPolicy {
+export function resolvePolicy(useCase: string, policy: Policy, voiceId?: string): ResolvedPolicy {
   return {
     useCase,
     success: policy.success,
@@ -33,15 +46,24 @@ export function resolvePolicy(useCase: string, policy: Policy): ResolvedPolicy {
     handsetRetryDelayMs: policy.handsetRetryDelay,
     maxSends: policy.maxSends,
     channels: policy.channels,
+    channelsAfterOptOut: policy.channelsAfterOptOut,
+    quietHours: policy.quietHours.map((q) => ({
+      channels: q.channels,
+      start: minutesOfDay(q.start),
+      end: minutesOfDay(q.end),
+      action: q.action,
+    })),
+    maxTotalPrice: policy.maxTotalPrice === undefined ? undefined : Number(policy.maxTotalPrice),
+    voiceId,
   };
 }
 
 /**
- * The SMS ladder for a country: its originators in the order written, grouped so that one route's
- * originators are tried together, the routes (accounts) of one Region together, and the first
- * Region first. That is the order of the source document: originator, then account, then Region.
+ * The End User Messaging ladder (SMS or voice) for a country: its originators in the order written,
+ * grouped so that one route's originators are tried together, the routes (accounts) of one Region
+ * together, and the first Region first: originator, then account, then Region.
  */
-export function smsLadder(config: Config, originators: OriginatorConfig[]): SmsRung[] {
+export function smsLadder(config: Config, originators: OriginatorConfig[], channel: 'sms' | 'voice' = 'sms'): Rung[] {
   const routes = new Map(config.routes.map((r) => [r.id, r]));
   const regionOrder: string[] = [];
   const routeOrder: string[] = [];
@@ -58,11 +80,11 @@ export function smsLadder(config: Config, originators: OriginatorConfig[]): SmsR
       routeOrder.indexOf(ra.id) - routeOrder.indexOf(rb.id)
     );
   });
-  const rungs: SmsRung[] = [];
+  const rungs: Rung[] = [];
   for (const o of sorted) {
     const route = routes.get(o.route)!;
-    const rung: SmsRung = {
-      channel: 'sms',
+    const rung: Rung = {
+      channel,
       routeId: route.id,
       account: route.account,
       region: route.region,
@@ -77,6 +99,36 @@ export function smsLadder(config: Config, originators: OriginatorConfig[]): SmsR
   return rungs;
 }
 
+/** Digits read one by one: "Your code is 123456" -> "Your code is 1 2 3 4 5 6". */
+function speakable(body: string): string {
+  return body.replace(/\d{3,}/g, (digits) => digits.split('').join(' '));
+}
+
+function deriveContent(request: MessageRequest, useCase: string): ChannelContent {
+  const c = request.content ?? {};
+  const firstLine = request.body.split('\n')[0];
+  return {
+    voice: c.voice?.ssml
+      ? { text: c.voice.ssml, textType: 'SSML' }
+      : { text: c.voice?.text ?? speakable(request.body), textType: 'TEXT' },
+    email: {
+      subject: c.email?.subject ?? (firstLine.length <= 78 ? firstLine : `${firstLine.slice(0, 75)}...`),
+      text: c.email?.text ?? request.body,
+      html: c.email?.html,
+    },
+    push: {
+      title: c.push?.title ?? useCase.charAt(0).toUpperCase() + useCase.slice(1),
+      body: c.push?.body ?? (request.body.length <= 240 ? request.body : `${request.body.slice(0, 237)}...`),
+    },
+    whatsapp: { parameters: c.whatsapp?.parameters ?? [request.body] },
+  };
+}
+
+function countryTimeZones(country: string): string[] {
+  const zones = ct.getCountry(country)?.timezones ?? [];
+  return zones.length > 0 ? zones : ['UTC'];
+}
+
 export function resolveMessage(config: Config, input: MessageRequestInput): ResolvedMessage {
   const request = parseOrThrow(messageRequestSchema, input, 'message request');
   const policy = config.policies[request.useCase];
@@ -89,20 +141,117 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
     ]);
   }
   const country = countryOf(request.destination);
-  if (policy.allowedCountries && !policy.allowedCountries.includes(country)) {
-    throw new InvalidInputError('message request', [
-      { path: 'destination', message: `country ${country} is not allowed for use case "${request.useCase}"` },
-    ]);
+  const countryAllowed = !policy.allowedCountries || policy.allowedCountries.includes(country);
+
+  const rungs: Rung[] = [];
+  const skipped: SkippedChannel[] = [];
+  const add = (channel: Channel, list: Rung[]) => {
+    for (const rung of list) {
+      rung.level = rungs.length === 0 ? 'initial' : levelBetween(rungs[rungs.length - 1], rung);
+      rungs.push(rung);
+    }
+  };
+  for (const channel of policy.channels) {
+    if (NUMBER_CHANNELS.includes(channel) && !countryAllowed) {
+      skipped.push({ channel, reason: `country ${country} is not allowed for use case "${request.useCase}"` });
+      continue;
+    }
+    switch (channel) {
+      case 'sms':
+      case 'voice': {
+        const table = channel === 'sms' ? config.originators : (config.channels.voice?.originators ?? {});
+        const originators = table[country] ?? table['*'];
+        if (!originators) skipped.push({ channel, reason: `no ${channel} originators are configured for ${country}` });
+        else add(channel, smsLadder(config, originators, channel));
+        break;
+      }
+      case 'whatsapp': {
+        const w = config.channels.whatsapp!;
+        if (!request.contacts?.whatsapp) skipped.push({ channel, reason: 'the request has no WhatsApp number' });
+        else
+          add(channel, [
+            {
+              channel,
+              routeId: `whatsapp:${w.account}/${w.region}`,
+              account: w.account,
+              region: w.region,
+              originator: w.originationPhoneNumberId,
+              originatorType: 'whatsapp',
+              level: 'initial',
+            },
+          ]);
+        break;
+      }
+      case 'email': {
+        const e = config.channels.email!;
+        if (!request.contacts?.email) skipped.push({ channel, reason: 'the request has no email address' });
+        else
+          add(channel, [
+            {
+              channel,
+              routeId: `email:${e.account}/${e.region}`,
+              account: e.account,
+              region: e.region,
+              configurationSet: e.configurationSet,
+              originator: e.fromAddress,
+              originatorType: 'email',
+              level: 'initial',
+            },
+          ]);
+        break;
+      }
+      case 'push': {
+        const p = config.channels.push!;
+        if (!request.contacts?.pushEndpointArn) skipped.push({ channel, reason: 'the request has no push endpoint' });
+        else
+          add(channel, [
+            {
+              channel,
+              routeId: `push:${p.account}/${p.region}`,
+              account: p.account,
+              region: p.region,
+              originator: 'sns',
+              originatorType: 'push',
+              level: 'initial',
+            },
+          ]);
+        break;
+      }
+    }
   }
-  const originators = config.originators[country] ?? config.originators['*'];
-  if (!originators) {
-    throw new InvalidInputError('message request', [
-      { path: 'destination', message: `no originators are configured for country ${country}` },
-    ]);
+  if (rungs.length === 0) {
+    throw new InvalidInputError(
+      'message request',
+      skipped.map((s) => ({
+        path: s.channel === 'sms' || s.channel === 'voice' ? 'destination' : 'contacts',
+        message: `${s.channel}: ${s.reason}`,
+      })),
+    );
   }
-  const resolvedPolicy = resolvePolicy(request.useCase, policy);
+  const resolvedPolicy = resolvePolicy(request.useCase, policy, config.channels.voice?.voiceId);
+  const { content: _content, ...rest } = request;
   return {
-    request: { ...request, messageType: request.messageType ?? resolvedPolicy.messageType },
-    plan: { country, rungs: smsLadder(config, originators), policy: resolvedPolicy },
+    request: {
+      ...rest,
+      messageType: request.messageType ?? resolvedPolicy.messageType,
+      content: deriveContent(request, request.useCase),
+    },
+    plan: {
+      country,
+      // Only quiet hours need them; leaving them out keeps every other history small.
+      timeZones:
+        policy.quietHours.length === 0 ? [] : request.timeZone ? [request.timeZone] : countryTimeZones(country),
+      rungs,
+      skipped,
+      policy: resolvedPolicy,
+      whatsapp:
+        config.channels.whatsapp && rungs.some((r) => r.channel === 'whatsapp')
+          ? {
+              templateName: config.channels.whatsapp.templateName,
+              templateLanguage: config.channels.whatsapp.templateLanguage,
+              metaApiVersion: config.channels.whatsapp.metaApiVersion,
+            }
+          : undefined,
+    },
   };
 }

@@ -3,7 +3,7 @@
  * (`SmsStatus = "IN_PROGRESS" AND SmsLevel = "region"`). Never personal data: search attributes are
  * not encrypted by a payload codec. Safe to import from workflow code.
  */
-import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, type SearchAttributeType } from '@temporalio/common';
 
 export const SMS_STATUS = defineSearchAttributeKey('SmsStatus', 'KEYWORD');
 export const SMS_CHANNEL = defineSearchAttributeKey('SmsChannel', 'KEYWORD');
@@ -35,3 +35,28 @@ export const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
   DATETIME: 'Datetime',
   KEYWORD_LIST: 'KeywordList',
 };
+
+/**
+ * The attributes of a message while its attempt `attempts` is under way. The client sets attempt 1's when it
+ * starts the workflow, so the first attempt needs no UpsertWorkflowSearchAttributes (one history event and one
+ * visibility write less per message); the workflow upserts them for every later attempt.
+ */
+export function progressAttributes(p: {
+  country: string;
+  useCase: string;
+  channel: string;
+  /** `account/Region`. */
+  route: string;
+  level: string;
+  attempts: number;
+}): SearchAttributePair[] {
+  return [
+    { key: SMS_STATUS, value: 'IN_PROGRESS' },
+    { key: SMS_COUNTRY, value: p.country },
+    { key: SMS_USE_CASE, value: p.useCase },
+    { key: SMS_CHANNEL, value: p.channel },
+    { key: SMS_ROUTE, value: p.route },
+    { key: SMS_LEVEL, value: p.level },
+    { key: SMS_ATTEMPTS, value: p.attempts },
+  ];
+}

@@ -2,6 +2,7 @@
  * The contract between the workflow and the send activities. Pure types, no I/O.
  */
 import type { ClassifiedFailure } from './outcome';
+import type { EscalationLevel } from './plan';
 
 /** Where a send goes: one account in one Region, as named in the config. */
 export interface RouteRef {
@@ -21,6 +22,8 @@ export interface SendSmsInput {
   workflowId: string;
   /** 1-based attempt number within the workflow; goes into `Context` so a DLR finds its attempt. */
   attempt: number;
+  /** How this rung was reached (for metrics: failovers by level). */
+  level?: EscalationLevel;
   route: RouteRef;
   /** Origination identity: pool / phone number / sender id, by id or full ARN (a RAM-shared one by ARN). */
   originationIdentity: string;
@@ -57,6 +60,8 @@ export type SendFailureDetails = ClassifiedFailure;
 export interface SendVoiceInput {
   workflowId: string;
   attempt: number;
+  /** How this rung was reached (for metrics: failovers by level). */
+  level?: EscalationLevel;
   route: RouteRef;
   originationIdentity: string;
   destination: string;
@@ -80,6 +85,8 @@ export interface ChannelTarget {
 export interface SendWhatsAppInput {
   workflowId: string;
   attempt: number;
+  /** How this rung was reached (for metrics: failovers by level). */
+  level?: EscalationLevel;
   target: ChannelTarget;
   originationPhoneNumberId: string;
   /** Recipient's WhatsApp number, E.164. */
@@ -95,6 +102,8 @@ export interface SendWhatsAppInput {
 export interface SendEmailInput {
   workflowId: string;
   attempt: number;
+  /** How this rung was reached (for metrics: failovers by level). */
+  level?: EscalationLevel;
   target: ChannelTarget;
   from: string;
   to: string;
@@ -108,6 +117,8 @@ export interface SendEmailInput {
 export interface SendPushInput {
   workflowId: string;
   attempt: number;
+  /** How this rung was reached (for metrics: failovers by level). */
+  level?: EscalationLevel;
   target: ChannelTarget;
   endpointArn: string;
   title: string;

@@ -4,7 +4,8 @@
  * Pure types, safe in workflow code. No bodies here; the destination only masked.
  */
 import type { ClassifiedFailure } from './outcome';
-import type { EscalationLevel } from './plan';
+import type { Channel } from './config';
+import type { EscalationLevel, SkippedChannel } from './plan';
 
 export const MESSAGE_STATUSES = ['IN_PROGRESS', 'DELIVERED', 'CONFIRMED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -33,7 +34,7 @@ export interface AttemptEvent {
 export interface AttemptRecord {
   attempt: number;
   rungIndex: number;
-  channel: 'sms';
+  channel: Channel;
   level: EscalationLevel;
   routeId: string;
   account: string;
@@ -69,6 +70,8 @@ export interface StatusRecord {
   currentRung?: number;
   currentLevel?: EscalationLevel;
   attempts: AttemptRecord[];
+  /** Channels the plan left out, with why (no contact, country not allowed, ...). */
+  skipped: SkippedChannel[];
   /** The attempt whose success ended the message. */
   successfulAttempt?: number;
   /** Attempts sent after the one that succeeded: sends that turned out needless. */

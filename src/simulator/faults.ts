@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { durationSchema } from '../domain/duration';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { FINAL_EVENTS, TEXT_FINAL_EVENTS, VOICE_FINAL_EVENTS, type FinalEventType } from './events';
-import { AwsError, type SendOperation } from './protocol';
+import { AwsError, SEND_OPERATIONS, type SendOperation } from './protocol';
+
+/** Operations a fault can apply to: the SMS v2 sends and End User Messaging Social's `SendWhatsAppMessage`. */
+export const FAULT_OPERATIONS = [...SEND_OPERATIONS, 'SendWhatsAppMessage'] as const;
+export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
 export const API_EFFECTS = [
   'throttle',
@@ -34,6 +38,8 @@ export const faultMatchSchema = z
     account: z.string().min(1).optional(),
     /** The `OriginationIdentity` exactly as sent (pool id, phone number, sender id or ARN). */
     originator: z.string().min(1).optional(),
+    /** Only this operation (default: every send, WhatsApp included for API effects). */
+    operation: z.enum(FAULT_OPERATIONS).optional(),
     /** E.164 prefix of the destination, e.g. `+44` or `+1206`. */
     destinationPrefix: z
       .string()
@@ -94,14 +100,16 @@ export interface Fault {
 }
 
 export interface SendAttempt {
-  operation: SendOperation;
+  operation: FaultOperation;
   account?: string;
   region: string;
   originator: string;
   destination: string;
 }
 
-function effectAppliesTo(effect: FaultEffect, operation: SendOperation): boolean {
+function effectAppliesTo(effect: FaultEffect, operation: FaultOperation): boolean {
+  // WhatsApp has no delivery receipts here: only API effects apply to it.
+  if (operation === 'SendWhatsAppMessage') return 'api' in effect;
   if ('api' in effect || effect.dlr === 'none') return true;
   const list: readonly string[] = operation === 'SendTextMessage' ? TEXT_FINAL_EVENTS : VOICE_FINAL_EVENTS;
   return list.includes(effect.dlr);
@@ -109,6 +117,7 @@ function effectAppliesTo(effect: FaultEffect, operation: SendOperation): boolean
 
 function matches(m: FaultMatch, send: SendAttempt): boolean {
   return (
+    (m.operation === undefined || m.operation === send.operation) &&
     (m.region === undefined || m.region === send.region) &&
     (m.account === undefined || m.account === send.account) &&
     (m.originator === undefined || m.originator === send.originator) &&

@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../domain/config';
 import { InvalidInputError } from '../domain/errors';
 import { maskPhone } from '../domain/privacy';
-import { buildEvent, eventSchedule, statusOf, type EventSubject, type ScheduledEvent } from './events';
+import { DlrChaos, type ChaoticEvent } from './chaos';
+import { buildEvent, eventSchedule, statusOf, type EventSubject } from './events';
 import { apiFaultError, FaultStore, type Fault } from './faults';
 import { DEFAULT_MAX_MESSAGES, MessageLog, type MessageFilter, type MessageRecord } from './message-log';
 import {
@@ -35,6 +36,7 @@ import {
   type SendOperation,
 } from './protocol';
 import { EventPublisher } from './publisher';
+import { createWhatsAppHandler, WHATSAPP_OPERATION, WHATSAPP_PATH_PREFIX } from './whatsapp';
 
 export const DEFAULT_DELIVERY_DELAY_MS = 200;
 /** Larger request bodies are refused (413); a valid SMS v2 request is a few KB. */
@@ -55,7 +57,7 @@ export interface SimulatorOptions {
   snsEndpoint?: string;
   /** One structured line per request / event / admin change. Never receives message bodies. */
   log?: SimulatorLog;
-  /** Source of randomness for fault probabilities (tests make it deterministic). Default Math.random. */
+  /** Dice of fault probabilities (tests make them deterministic). Default Math.random, seeded by `/_sim/chaos`. */
   random?: () => number;
   /** Message log bound. Default 100 000. */
   maxMessages?: number;
@@ -65,11 +67,13 @@ export interface SimulatorOptions {
 export interface SimulatorState {
   readonly messages: MessageLog;
   readonly faults: FaultStore;
+  /** DLR chaos (`/_sim/chaos`): duplicated, reordered, late and dropped delivery events. */
+  readonly chaos: DlrChaos;
   /** Account names by the static access key ids of the config. */
   readonly accountsByAccessKey: ReadonlyMap<string, string>;
   /** Event timers not yet fired. */
   pendingTimers(): number;
-  /** Clears messages and faults and cancels events still to come. */
+  /** Clears messages, faults and DLR chaos and cancels events still to come. */
   reset(): void;
 }
 
@@ -173,7 +177,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const keys = accountsByAccessKey(config);
   const messages = new MessageLog(opts.maxMessages ?? DEFAULT_MAX_MESSAGES);
-  const faults = new FaultStore(Object.keys(config.accounts), opts.random ?? Math.random);
+  const chaos = new DlrChaos();
+  const faults = new FaultStore(Object.keys(config.accounts), opts.random ?? (() => chaos.faultRandom()));
   const publisher = new EventPublisher(config, opts.snsEndpoint);
   const timers = new Set<NodeJS.Timeout>();
   const inflight = new Set<Promise<void>>();
@@ -192,21 +197,30 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const state: SimulatorState = {
     messages,
     faults,
+    chaos,
     accountsByAccessKey: keys,
     pendingTimers: () => timers.size,
     reset() {
       cancelTimers();
       messages.clear();
       faults.clear();
+      chaos.clear();
     },
   };
 
+  // End User Messaging Social (WhatsApp): POST /v1/whatsapp/send, see ./whatsapp.ts.
+  const handleWhatsApp = createWhatsAppHandler({ keys, messages, faults, emit });
+
   // ---- delivery events ----
 
-  async function publishEvent(record: MessageRecord, subject: EventSubject, scheduled: ScheduledEvent): Promise<void> {
+  async function publishEvent(record: MessageRecord, subject: EventSubject, scheduled: ChaoticEvent): Promise<void> {
     const now = Date.now();
-    const event = buildEvent(subject, scheduled, now);
-    const result = await publisher.publish(record.account, record.region, event);
+    const happenedAt = scheduled.happenedAtMs !== undefined ? subject.acceptedAt + scheduled.happenedAtMs : now;
+    const event = buildEvent(subject, scheduled, happenedAt);
+    let result = await publisher.publish(record.account, record.region, event);
+    // DLR chaos `duplicate`: the very same event again (at-least-once delivery).
+    for (let copy = 1; copy < (scheduled.copies ?? 1) && result.published; copy++)
+      result = await publisher.publish(record.account, record.region, event);
     record.pendingEvents = Math.max(0, record.pendingEvents - 1);
     record.events.push({
       eventType: scheduled.eventType,
@@ -230,7 +244,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   }
 
   /** Publishes the events of one message in order: each waits for the previous publish. */
-  function scheduleEvents(record: MessageRecord, subject: EventSubject, schedule: ScheduledEvent[]): void {
+  function scheduleEvents(record: MessageRecord, subject: EventSubject, schedule: ChaoticEvent[]): void {
     let chain: Promise<void> = Promise.resolve();
     record.pendingEvents = schedule.length;
     for (const scheduled of schedule) {
@@ -291,7 +305,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (!send.dryRun) {
         const dlr = fault && 'dlr' in fault.effect ? fault.effect : undefined;
         const schedule = eventSchedule(operation, dlr?.dlr, dlr?.delayMs ?? deliveryDelayMs);
-        scheduleEvents(record, { messageId, request: send, isoCountryCode, acceptedAt }, schedule);
+        const subject = { messageId, request: send, isoCountryCode, acceptedAt };
+        scheduleEvents(record, subject, chaos.apply(messageId, schedule));
       }
       return messageId;
     };
@@ -522,6 +537,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           sendJson(res, 200, record);
         }
         return;
+      case 'chaos':
+        if (id !== undefined) break;
+        allow(['GET', 'POST', 'DELETE']);
+        if (method === 'GET') {
+          sendJson(res, 200, chaos.describe());
+        } else if (method === 'POST') {
+          const settings = chaos.configure(parseJsonBody(raw));
+          emit('info', 'DLR chaos set', { settings });
+          sendJson(res, 201, { settings });
+        } else {
+          const stats = chaos.clear();
+          emit('info', 'DLR chaos cleared', { stats });
+          sendJson(res, 200, { cleared: true, stats });
+        }
+        return;
       case 'reset':
         if (id !== undefined) break;
         allow(['POST']);
@@ -532,7 +562,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     }
     throw new HttpError(
       404,
-      `no such path ${url.pathname} (see /_sim/health, /_sim/faults, /_sim/messages, /_sim/reset)`,
+      `no such path ${url.pathname} (see /_sim/health, /_sim/faults, /_sim/chaos, /_sim/messages, /_sim/reset)`,
     );
   }
 
@@ -544,12 +574,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     try {
       const raw = await readBody(req);
       if (admin) handleAdmin(req, res, url, raw);
+      else if (url.pathname.startsWith(WHATSAPP_PATH_PREFIX)) handleWhatsApp(req, res, url.pathname, raw);
       else if (req.method === 'POST') handleAws(req, res, raw);
       else if (req.method === 'GET' && url.pathname === '/') {
         sendJson(res, 200, {
           service: 'resilient-sms carrier simulator (AWS End User Messaging SMS, AWS JSON 1.0)',
-          operations: SUPPORTED_OPERATIONS,
-          admin: ['/_sim/health', '/_sim/faults', '/_sim/messages', '/_sim/reset'],
+          operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION],
+          admin: ['/_sim/health', '/_sim/faults', '/_sim/chaos', '/_sim/messages', '/_sim/reset'],
         });
       } else throw new HttpError(404, `no such path ${url.pathname}`);
     } catch (err) {

@@ -26,10 +26,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { dataConverterFor } from '../codec/data-converter';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import type { DlrSignal } from '../domain/delivery-event';
 import { parseDlrMessageBody } from '../domain/dlr-parse';
+import { dlrMetricsRecorder, type ReceiptRecorder } from '../observability/dlr-metrics';
+import { startGaugePoller } from '../observability/gauges';
+import { createGaugeMetrics } from '../observability/metrics';
+import { installObservability } from '../observability/runtime';
 import { dlrSignal } from '../workflows/definitions';
 import { classifySignalError, errorSummary } from './ingester-signal-errors';
 import { credentialsFor } from './sms-client-registry';
@@ -64,12 +69,21 @@ export interface IngesterOptions {
   leaseSeconds?: number;
   /** Messages of one batch signalled at once. Default 10. */
   concurrency?: number;
+  /**
+   * ReceiveMessage loops per queue (default 1): with 2, one loop receives while the other signals its batch.
+   * During a Temporal outage each loop holds at most one batch.
+   */
+  receiversPerQueue?: number;
+  /** `signal` (default): every event is signalled. `final-only`: intermediate events are acknowledged unsignalled. */
+  intermediateEvents?: 'signal' | 'final-only';
   /** Deadline of one signal call, ms. Default 10 000. */
   signalTimeoutMs?: number;
   /** Backoff of signal retries while Temporal is unreachable. Default 200 ms doubling to 5 s. */
   signalBackoff?: { initialMs: number; maxMs: number };
   /** Backoff after a failed ReceiveMessage. Default 1 s doubling to 30 s. */
   receiveBackoff?: { initialMs: number; maxMs: number };
+  /** Told about every receipt signalled or acknowledged (metrics: src/observability/dlr-metrics.ts). */
+  onReceipt?: ReceiptRecorder;
 }
 
 export interface IngesterStats {
@@ -87,6 +101,8 @@ export interface IngesterStats {
   receiveErrors: number;
   deleted: number;
   deleteFailures: number;
+  /** Intermediate events acknowledged without a signal (`intermediateEvents: 'final-only'`). */
+  intermediateSkipped: number;
 }
 
 export interface Ingester {
@@ -157,6 +173,7 @@ export function createIngester(opts: IngesterOptions): Ingester {
     receiveErrors: 0,
     deleted: 0,
     deleteFailures: 0,
+    intermediateSkipped: 0,
   };
 
   let stopping = false;
@@ -324,12 +341,18 @@ export function createIngester(opts: IngesterOptions): Ingester {
         return;
       }
       const { workflowId, signal: payload } = parsed;
+      if (!payload.isFinal && opts.intermediateEvents === 'final-only') {
+        stats.intermediateSkipped++;
+        entry.outcome = 'delete';
+        return;
+      }
       const fields = { queue, messageId, workflowId, attempt: payload.attempt, eventType: payload.eventType };
       let delay = signalBackoff.initialMs;
       for (;;) {
         try {
           await signal(workflowId, payload);
           stats.signalled++;
+          opts.onReceipt?.({ queue: q, signal: payload, result: 'signalled' });
           entry.outcome = 'delete';
           if (outageSince !== undefined) {
             log('info', 'Temporal answers again: resuming', { queue, outageMs: Date.now() - outageSince });
@@ -341,6 +364,7 @@ export function createIngester(opts: IngesterOptions): Ingester {
           const kind = classifySignalError(err);
           if (kind === 'closed') {
             stats.closedWorkflow++;
+            opts.onReceipt?.({ queue: q, signal: payload, result: 'closed' });
             entry.outcome = 'delete';
             log('info', 'DLR for a workflow that is closed or unknown: acknowledged', fields);
             return;
@@ -491,9 +515,12 @@ export function createIngester(opts: IngesterOptions): Ingester {
       }
     };
 
-    return loop().catch((err: unknown) => {
-      log('error', 'DLR queue loop ended unexpectedly', { queue, error: errorSummary(err) });
-    });
+    const run = (): Promise<void> =>
+      loop().catch((err: unknown) => {
+        log('error', 'DLR queue loop ended unexpectedly', { queue, error: errorSummary(err) });
+      });
+    const receivers = Math.max(1, opts.receiversPerQueue ?? 1);
+    return Promise.all(Array.from({ length: receivers }, run)).then(() => undefined);
   }
 
   return {
@@ -522,13 +549,31 @@ export function createIngester(opts: IngesterOptions): Ingester {
 }
 
 /** The process: loads the config, connects to Temporal, ingests until SIGTERM/SIGINT. */
-export async function runIngester(configPath?: string): Promise<void> {
+export async function runIngester(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
   const config = loadConfig(configPathFrom(configPath));
+  // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port): DLRs by status, DLR latency,
+  // messages in flight and dead-lettered DLRs (refreshed every 15 s).
+  const { meter } = installObservability({
+    processName: 'ingester',
+    metricsPort: opts.metricsPort,
+    forwardCoreLogs: false, // no native Worker/connection here: forwarding would keep the process alive
+  });
   const address = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
   // Lazy: the ingester starts (and holds its DLRs) even while Temporal is still down.
   const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const ingester = createIngester({ config, client });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config),
+  });
+  const ingester = createIngester({ config, client, onReceipt: dlrMetricsRecorder(meter), ...config.ingester });
+  const gauges = startGaugePoller({
+    config,
+    client,
+    gauges: createGaugeMetrics(meter),
+    sqsClientFor: (q) => createSqsClient(config, q, 0),
+    log: defaultLog,
+  });
   let stopped: Promise<void> | undefined;
   const done = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -542,6 +587,7 @@ export async function runIngester(configPath?: string): Promise<void> {
   try {
     await done;
   } finally {
+    await gauges.stop();
     await connection.close();
   }
 }

@@ -8,15 +8,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { dataConverterFor } from '../codec/data-converter';
+import { ensureLocalSecrets, uiCodecEndpoint, withLocalSecurity } from '../codec/local-secrets';
 import { loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { DEV_SEARCH_ATTRIBUTES } from '../tools/dev-search-attributes';
 import { startMoto, type Moto } from '../tools/moto';
+import { provisionChannels } from '../tools/provision-channels';
 import { provisionDlrQueues } from '../tools/provision-emulator';
 import { httpProbe, sleep, startService, tcpProbe, type ServiceProcess } from '../tools/service-process';
 import { findRepoRoot, freePort, startDevServer, type DevServer } from '../tools/temporal-cli';
 
-export const DEFAULT_PORTS = { temporal: 7233, ui: 8233, sqs: 4566, simulator: 4599 } as const;
+export const DEFAULT_PORTS = {
+  temporal: 7233,
+  ui: 8233,
+  sqs: 4566,
+  simulator: 4599,
+  api: 8090,
+  codec: 8091,
+  workerMetrics: 9464,
+  ingesterMetrics: 9465,
+} as const;
 
 export interface LocalStackOptions {
   configPath?: string;
@@ -39,8 +51,16 @@ export interface StackInfo {
   uiUrl?: string;
   simulatorUrl: string;
   sqsEndpoint: string;
+  /** The HTTP API (API key: RSMS_LOCAL_API_KEY in keysFile). */
+  apiUrl?: string;
+  /** The codec server the Web UI decodes payloads with (token: RSMS_LOCAL_CODEC_TOKEN in keysFile). */
+  codecServerUrl?: string;
+  /** The generated secrets (mode 0600): encryption key, codec token, API key. */
+  keysFile?: string;
   logsDir: string;
   processes: Record<string, number | undefined>;
+  /** Prometheus endpoint of each child that has one (SDK metrics and ours): `{ worker: url, ingester: url }`. */
+  metrics?: Record<string, string>;
 }
 
 export class StackAlreadyRunningError extends Error {}
@@ -67,6 +87,10 @@ function isLocalUrl(url: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
 }
 
+function relocal<T extends { endpoint?: string }>(channel: T | undefined, endpoint: string): T | undefined {
+  return channel?.endpoint && isLocalUrl(channel.endpoint) ? { ...channel, endpoint } : channel;
+}
+
 /** The config with every local endpoint pointed at what this stack started. */
 export function effectiveConfig(config: Config, at: { temporal: string; simulator: string; sqs: string }): Config {
   return {
@@ -78,6 +102,13 @@ export function effectiveConfig(config: Config, at: { temporal: string; simulato
       const queuePath = new URL(q.queueUrl).pathname;
       return { ...q, endpoint: at.sqs, queueUrl: `${at.sqs}${queuePath}` };
     }),
+    // WhatsApp goes to the simulator; email (SES v2) and push (SNS) to the emulator.
+    channels: {
+      ...config.channels,
+      whatsapp: relocal(config.channels.whatsapp, at.simulator),
+      email: relocal(config.channels.email, at.sqs),
+      push: relocal(config.channels.push, at.sqs),
+    },
   };
 }
 
@@ -130,14 +161,27 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
     ui: opts.ui ? await portFor(opts.ports, DEFAULT_PORTS.ui, 'Temporal Web UI') : undefined,
     sqs: await portFor(opts.ports, DEFAULT_PORTS.sqs, 'SQS/SNS emulator'),
     simulator: await portFor(opts.ports, DEFAULT_PORTS.simulator, 'simulator'),
+    api: await portFor(opts.ports, DEFAULT_PORTS.api, 'HTTP API'),
+    codec: await portFor(opts.ports, DEFAULT_PORTS.codec, 'codec server'),
+    workerMetrics: await portFor(opts.ports, DEFAULT_PORTS.workerMetrics, 'worker metrics'),
+    ingesterMetrics: await portFor(opts.ports, DEFAULT_PORTS.ingesterMetrics, 'ingester metrics'),
   };
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
   const simulatorUrl = `http://127.0.0.1:${ports.simulator}`;
-  const effective = effectiveConfig(config, {
-    temporal: temporalAddress,
-    simulator: simulatorUrl,
-    sqs: `http://127.0.0.1:${ports.sqs}`,
-  });
+  // Encryption on: a key generated once into <data>/keys.env (0600), named (not written) in the effective config.
+  const secrets = ensureLocalSecrets(dataDir);
+  const apiUrl = `http://127.0.0.1:${ports.api}`;
+  const codecServerUrl = `http://127.0.0.1:${ports.codec}`;
+  const effective = withLocalSecurity(
+    effectiveConfig(config, {
+      temporal: temporalAddress,
+      simulator: simulatorUrl,
+      sqs: `http://127.0.0.1:${ports.sqs}`,
+    }),
+    secrets,
+    { codecPort: ports.codec, apiPort: ports.api, uiUrl: ports.ui ? `http://127.0.0.1:${ports.ui}` : undefined },
+  );
+  const childEnv = { ...process.env, ...secrets.vars };
   const effectivePath = path.join(dataDir, 'config.json');
   fs.writeFileSync(effectivePath, JSON.stringify(effective, null, 2));
 
@@ -160,7 +204,8 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
 
   const stopAll = async () => {
     shuttingDown = true;
-    for (const name of ['ingester', 'worker', 'simulator']) await children.get(name)?.stop(10_000);
+    for (const name of ['api', 'codec-server', 'ingester', 'worker', 'simulator'])
+      await children.get(name)?.stop(10_000);
     await connection?.close().catch(() => undefined);
     await moto?.stop();
     await temporalServer?.stop();
@@ -174,7 +219,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       name,
       command: process.execPath,
       args: [cli, ...command, '--config', effectivePath],
-      env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress },
+      env: { ...childEnv, TEMPORAL_ADDRESS: temporalAddress, METRICS_HOST: '127.0.0.1' },
       cwd: root,
       log: path.join(logsDir, `${name}.log`),
       ready,
@@ -213,7 +258,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
   try {
     const started = Date.now();
     print(`[dev] starting Temporal dev server on ${temporalAddress} (data: ${path.join(dataDir, 'temporal.db')})`);
-    temporalServer = await startDevServer({
+    const devServerOptions = {
       port: ports.temporal,
       uiPort: ports.ui,
       headless: !opts.ui,
@@ -221,14 +266,49 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       namespace: effective.temporal.namespace,
       searchAttributes: { ...DEV_SEARCH_ATTRIBUTES },
       log: path.join(logsDir, 'temporal.log'),
-    });
+      // The Web UI decodes payloads through our codec server.
+      extraArgs: opts.ui ? ['--ui-codec-endpoint', uiCodecEndpoint(secrets, ports.codec)] : [],
+    };
+    temporalServer = await startDevServer(devServerOptions);
+    // A dev server that dies is restarted on the same port and database file (workflows resume where they were;
+    // the children's connections reconnect). The chaos suite relies on it.
+    const superviseTemporal = (server: DevServer, restarts = 0): void => {
+      server.process.once('exit', (code, signal) => {
+        void (async () => {
+          if (shuttingDown) return;
+          print(
+            `[dev] Temporal dev server exited (code ${code}, signal ${signal}); see ${path.join(logsDir, 'temporal.log')}`,
+          );
+          if (restarts >= 10) return print('[dev] Temporal dev server restarted too often; not restarting it again');
+          await sleep(500);
+          if (shuttingDown) return;
+          try {
+            const next = await startDevServer(devServerOptions);
+            if (shuttingDown) return void (await next.stop());
+            temporalServer = next;
+            writeInfo();
+            superviseTemporal(next, restarts + 1);
+            print(`[dev] Temporal dev server restarted (pid ${next.process.pid})`);
+          } catch (err) {
+            print(`[dev] Temporal dev server did not restart: ${(err as Error).message}`);
+          }
+        })();
+      });
+    };
+    superviseTemporal(temporalServer);
     print(`[dev] starting SQS/SNS emulator on ${ports.sqs}`);
     moto = await startMoto({ port: ports.sqs, log: path.join(logsDir, 'sqs-sns.log') });
     const queues = await provisionDlrQueues(effective);
     print(`[dev] provisioned ${queues.length} DLR queue(s) with dead-letter queues`);
+    const channels = await provisionChannels(effective);
+    if (channels.email || channels.push) print(`[dev] provisioned email (SES v2) and push (SNS) on the emulator`);
 
     connection = await Connection.connect({ address: temporalAddress });
-    const client = new Client({ connection, namespace: effective.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: effective.temporal.namespace,
+      dataConverter: dataConverterFor(effective, childEnv),
+    });
     info = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -240,17 +320,28 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       uiUrl: temporalServer.uiUrl,
       simulatorUrl,
       sqsEndpoint: moto.endpoint,
+      apiUrl,
+      codecServerUrl,
+      keysFile: secrets.file,
       logsDir,
+      metrics: {
+        worker: `http://127.0.0.1:${ports.workerMetrics}/metrics`,
+        ingester: `http://127.0.0.1:${ports.ingesterMetrics}/metrics`,
+      },
       processes: {},
     };
     await startChild('simulator', ['simulator', '--port', String(ports.simulator)], () =>
       httpProbe(`${simulatorUrl}/_sim/health`),
     );
-    await startChild('worker', ['worker'], () =>
+    await startChild('worker', ['worker', '--metrics-port', String(ports.workerMetrics)], () =>
       workerPolling(client, effective.temporal.namespace, effective.temporal.taskQueue),
     );
     const ingesterStarted = Date.now();
-    await startChild('ingester', ['ingest'], () => Promise.resolve(Date.now() - ingesterStarted > 500));
+    await startChild('ingester', ['ingest', '--metrics-port', String(ports.ingesterMetrics)], () =>
+      Promise.resolve(Date.now() - ingesterStarted > 500),
+    );
+    await startChild('codec-server', ['codec-server'], () => httpProbe(`${codecServerUrl}/health`));
+    await startChild('api', ['api'], () => httpProbe(`${apiUrl}/health`));
     writeInfo();
 
     print(
@@ -261,7 +352,10 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
         `  Temporal          ${temporalAddress}`,
         `  Simulator         ${simulatorUrl}   (faults: POST ${simulatorUrl}/_sim/faults, sends: GET ${simulatorUrl}/_sim/messages)`,
         `  SQS/SNS emulator  ${moto.endpoint}`,
+        `  HTTP API          ${apiUrl}   (Authorization: Bearer $RSMS_LOCAL_API_KEY from ${secrets.file})`,
+        `  Codec server      ${codecServerUrl}   (the Web UI decodes payloads through it)`,
         `  Config            ${effectivePath}`,
+        `  Metrics           worker http://127.0.0.1:${ports.workerMetrics}/metrics · ingester http://127.0.0.1:${ports.ingesterMetrics}/metrics`,
         `  Logs              ${logsDir}`,
         '',
         'Send a message:',

@@ -1,18 +1,24 @@
 /**
  * The worker process: runs deliverMessage workflows and the send activities for one task queue.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { dataConverterFor } from '../codec/data-converter';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import { activityMetricsInterceptor } from '../observability/activity-metrics';
+import { installObservability } from '../observability/runtime';
+import { channelClientsFromConfig } from './channel-client-registry';
 import { smsClientsFromConfig } from './sms-client-registry';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
+import { workerTuningOptions } from './worker-tuning';
 
 export interface CreateWorkerOptions {
   config: Config;
   connection: NativeConnection;
   taskQueue?: string;
   namespace?: string;
-  /** A prebuilt bundle (tests, production); otherwise workflows are bundled at start. */
+  /** A bundle to use; default: lib/workflow-bundle*.js when current (see ./workflow-bundle.ts), else bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (tuning). */
   tuning?: Partial<WorkerOptions>;
@@ -24,19 +30,46 @@ export function workflowsPath(): string {
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker: Worker; close: () => void }> {
   const smsClient = smsClientsFromConfig(opts.config);
+  const channels = channelClientsFromConfig(opts.config);
+  const dataConverter = dataConverterFor(opts.config);
+  // The bundle `npm run build` prebuilt (lib/workflow-bundle*.js) when it is current: no webpack at start.
+  const workflowBundle =
+    opts.workflowBundle ??
+    prebuiltWorkflowBundle(
+      opts.config.worker?.workflowBundle,
+      dataConverter.failureConverterPath !== undefined,
+      (m) => {
+        Runtime.instance().logger.warn(m);
+      },
+    );
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities({ smsClient }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities: createActivities({ smsClient, channels }),
+    // Encrypted payloads and failure messages when security.encryption is configured (a prebuilt bundle
+    // must then have been bundled with failureConverterPath()).
+    dataConverter,
+    // Sends by channel / route / outcome and failovers by level, on the Runtime's metrics endpoint.
+    interceptors: { activity: [activityMetricsInterceptor()] },
+    // The config's `worker` section (cache size, concurrency, pollers); see src/workers/worker-tuning.ts.
+    ...workerTuningOptions(opts.config),
     ...opts.tuning,
   });
-  return { worker, close: () => smsClient.destroyAll() };
+  return {
+    worker,
+    close: () => {
+      smsClient.destroyAll();
+      channels.destroyAll();
+    },
+  };
 }
 
-export async function runWorker(configPath?: string): Promise<void> {
+export async function runWorker(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
   const config = loadConfig(configPathFrom(configPath));
+  // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
+  installObservability({ processName: 'worker', metricsPort: opts.metricsPort });
   const address = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
   const connection = await NativeConnection.connect({ address });
   const { worker, close } = await createWorker({ config, connection });

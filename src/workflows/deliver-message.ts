@@ -22,17 +22,10 @@ import type { createActivities } from '../activities';
 import type { DlrSignal } from '../domain/delivery-event';
 import { classifyDlrFailure, statusClass, type ClassifiedFailure } from '../domain/outcome';
 import { maskPhone } from '../domain/privacy';
-import {
-  SMS_ATTEMPTS,
-  SMS_CHANNEL,
-  SMS_COUNTRY,
-  SMS_LEVEL,
-  SMS_ROUTE,
-  SMS_STATUS,
-  SMS_USE_CASE,
-} from '../domain/search-attributes';
-import { SEND_FAILURE_TYPE } from '../domain/sending';
-import type { EscalationLevel } from '../domain/plan';
+import { progressAttributes, SMS_STATUS } from '../domain/search-attributes';
+import { SEND_FAILURE_TYPE, type SendResult } from '../domain/sending';
+import type { Channel } from '../domain/config';
+import type { EscalationLevel, Rung } from '../domain/plan';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
 import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT, type PlannerAttempt } from './planner';
@@ -41,12 +34,15 @@ type Activities = ReturnType<typeof createActivities>;
 
 // The send is not idempotent: one try per activity; the planner decides about any retry.
 const SEND_OPTIONS: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
-const { sendSms } = proxyActivities<Activities>(SEND_OPTIONS);
+const { sendSms, sendVoice, sendWhatsApp, sendEmail, sendPush } = proxyActivities<Activities>(SEND_OPTIONS);
 // Feedback is idempotent: let Temporal retry it.
 const { putMessageFeedback } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['FeedbackRejected'] },
 });
+
+/** Channels whose delivery receipts come back through the DLR queues (End User Messaging events). */
+const HAS_RECEIPTS = new Set<Channel>(['sms', 'voice']);
 
 /** Attempt states in which a send happened or may have happened. */
 const MAYBE_SENT = new Set<AttemptRecord['state']>([
@@ -84,7 +80,38 @@ function failureFromActivityError(err: unknown): ClassifiedFailure {
   return { scope: 'region', reason: 'SEND_ERROR', message, retryable: false, ambiguous: true };
 }
 
-export async function deliverMessage(input: DeliverMessageInput): Promise<StatusRecord> {
+/**
+ * Inputs recorded before a field existed replay with that field's neutral default (messages wait up
+ * to 72 hours: histories from the previous release must keep working).
+ */
+function withDefaults(input: DeliverMessageInput): DeliverMessageInput {
+  const { plan, request } = input;
+  return {
+    ...input,
+    request: {
+      ...request,
+      content: request.content ?? {
+        voice: { text: request.body, textType: 'TEXT' },
+        email: { subject: request.body.slice(0, 78), text: request.body },
+        push: { title: plan.policy.useCase, body: request.body },
+        whatsapp: { parameters: [request.body] },
+      },
+    },
+    plan: {
+      ...plan,
+      timeZones: plan.timeZones ?? [],
+      skipped: plan.skipped,
+      policy: {
+        ...plan.policy,
+        channelsAfterOptOut: plan.policy.channelsAfterOptOut ?? [],
+        quietHours: plan.policy.quietHours ?? [],
+      },
+    },
+  };
+}
+
+export async function deliverMessage(rawInput: DeliverMessageInput): Promise<StatusRecord> {
+  const input = withDefaults(rawInput);
   const { plan, request } = input;
   const policy = plan.policy;
   const startedAt = Date.now();
@@ -102,6 +129,7 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
     needlessAttempts: [],
     duplicateEvents: 0,
     unmatchedEvents: 0,
+    skipped: plan.skipped,
     startedAt,
   };
   const seenEvents = new Set<string>();
@@ -170,7 +198,91 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
       rungIndex: a.rungIndex,
       sent: MAYBE_SENT.has(a.state),
       outcome: a.state === 'delivered' ? { kind: 'success' } : { kind: 'failure', failure: a.failure! },
+      price: a.price,
     }));
+
+  /** Runs the send activity of the rung's channel. */
+  const send = (rung: Rung, attempt: AttemptRecord): Promise<SendResult> => {
+    const options: ActivityOptions = {
+      ...SEND_OPTIONS,
+      // Shown on the activity in the Web UI's timeline; never personal data (not encrypted).
+      summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.channel} ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
+    };
+    const common = { workflowId: record.workflowId, attempt: attempt.attempt, level: attempt.level };
+    const route = {
+      id: rung.routeId,
+      account: rung.account,
+      region: rung.region,
+      configurationSet: rung.configurationSet,
+    };
+    switch (rung.channel) {
+      case 'sms':
+        return sendSms.executeWithOptions(options, [
+          {
+            ...common,
+            route,
+            originationIdentity: rung.originator,
+            destination: request.destination,
+            body: request.body,
+            messageType: request.messageType,
+            ttlSeconds: policy.ttlSeconds,
+            maxPrice: policy.maxPrice,
+            feedbackEnabled: policy.messageFeedback,
+          },
+        ]);
+      case 'voice':
+        return sendVoice.executeWithOptions(options, [
+          {
+            ...common,
+            route,
+            originationIdentity: rung.originator,
+            destination: request.destination,
+            text: request.content.voice.text,
+            textType: request.content.voice.textType,
+            voiceId: policy.voiceId,
+            ttlSeconds: policy.ttlSeconds,
+            maxPrice: policy.maxPrice,
+            feedbackEnabled: policy.messageFeedback,
+          },
+        ]);
+      case 'whatsapp':
+        return sendWhatsApp.executeWithOptions(options, [
+          {
+            ...common,
+            target: { channel: 'whatsapp', account: rung.account, region: rung.region },
+            originationPhoneNumberId: rung.originator,
+            destination: request.contacts!.whatsapp!,
+            templateName: plan.whatsapp!.templateName,
+            templateLanguage: plan.whatsapp!.templateLanguage,
+            metaApiVersion: plan.whatsapp!.metaApiVersion,
+            parameters: request.content.whatsapp.parameters,
+          },
+        ]);
+      case 'email':
+        return sendEmail.executeWithOptions(options, [
+          {
+            ...common,
+            target: { channel: 'email', account: rung.account, region: rung.region },
+            from: rung.originator,
+            to: request.contacts!.email!,
+            subject: request.content.email.subject,
+            text: request.content.email.text,
+            html: request.content.email.html,
+            configurationSet: rung.configurationSet,
+          },
+        ]);
+      case 'push':
+        return sendPush.executeWithOptions(options, [
+          {
+            ...common,
+            target: { channel: 'push', account: rung.account, region: rung.region },
+            endpointArn: request.contacts!.pushEndpointArn!,
+            title: request.content.push.title,
+            body: request.content.push.body,
+          },
+        ]);
+    }
+  };
 
   /** What an operator sees in the Web UI: search attributes (no personal data) and the current details line. */
   const showProgress = (attempt: AttemptRecord | undefined, what: string) => {
@@ -181,25 +293,28 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
         : `${head} · ${what}`,
     );
   };
-  const indexProgress = (attempt: AttemptRecord) =>
-    upsertSearchAttributes([
-      { key: SMS_STATUS, value: 'IN_PROGRESS' },
-      { key: SMS_COUNTRY, value: plan.country },
-      { key: SMS_USE_CASE, value: policy.useCase },
-      { key: SMS_CHANNEL, value: attempt.channel },
-      { key: SMS_ROUTE, value: `${attempt.account}/${attempt.region}` },
-      {
-        key: SMS_LEVEL,
-        value: record.attempts.reduce((top, a) => higherLevel(top, a.level), 'initial' as EscalationLevel),
-      },
-      { key: SMS_ATTEMPTS, value: attempt.attempt },
-    ]);
+  const indexProgress = (attempt: AttemptRecord) => {
+    const attributes = progressAttributes({
+      country: plan.country,
+      useCase: policy.useCase,
+      channel: attempt.channel,
+      route: `${attempt.account}/${attempt.region}`,
+      level: record.attempts.reduce((top, a) => higherLevel(top, a.level), 'initial' as EscalationLevel),
+      attempts: attempt.attempt,
+    });
+    // The client set the first attempt's attributes at start: nothing to upsert (one event less per message).
+    // Decided from the start event's attributes alone, so every history replays: one started by an older client
+    // (without them) still upserts here, as it did.
+    const current = workflowInfo().typedSearchAttributes;
+    if (attempt.attempt === 1 && attributes.every((a) => current.get(a.key as typeof SMS_STATUS) === a.value)) return;
+    upsertSearchAttributes(attributes);
+  };
 
   let finalStatus: MessageStatus = 'FAILED';
   try {
     for (;;) {
       if (ended()) break;
-      const step = nextStep(plan, plannerView());
+      const step = nextStep(plan, plannerView(), Date.now());
       if (step.kind === 'stop') {
         finalStatus = step.status === 'DELIVERED' ? 'DELIVERED' : step.status;
         record.reason = step.reason;
@@ -231,7 +346,7 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
         state: 'sending',
         outcome: 'SENDING',
         startedAt: Date.now(),
-        feedbackEnabled: policy.messageFeedback,
+        feedbackEnabled: policy.messageFeedback && HAS_RECEIPTS.has(rung.channel),
         events: [],
       };
       record.attempts.push(attempt);
@@ -241,37 +356,18 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
       log.info('sending', { attempt: attempt.attempt, route: rung.routeId, level: attempt.level });
 
       try {
-        const result = await sendSms.executeWithOptions(
-          {
-            ...SEND_OPTIONS,
-            // Shown on the activity in the Web UI's timeline; never personal data (not encrypted).
-            summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
-          },
-          [
-            {
-              workflowId: record.workflowId,
-              attempt: attempt.attempt,
-              route: {
-                id: rung.routeId,
-                account: rung.account,
-                region: rung.region,
-                configurationSet: rung.configurationSet,
-              },
-              originationIdentity: rung.originator,
-              destination: request.destination,
-              body: request.body,
-              messageType: request.messageType,
-              ttlSeconds: policy.ttlSeconds,
-              maxPrice: policy.maxPrice,
-              feedbackEnabled: policy.messageFeedback,
-            },
-          ],
-        );
+        const result = await send(rung, attempt);
         attempt.messageId ??= result.messageId;
         attempt.sentAt = result.acceptedAt;
         if (attempt.state === 'sending') {
           attempt.state = 'sent';
           attempt.outcome = 'SENT';
+          // WhatsApp, email and push have no receipts on our queues: acceptance is their success signal.
+          if (!HAS_RECEIPTS.has(rung.channel) && policy.success !== 'feedback') {
+            attempt.state = 'delivered';
+            attempt.outcome = 'ACCEPTED';
+            attempt.finishedAt = result.acceptedAt;
+          }
         }
       } catch (err) {
         const failure = failureFromActivityError(err);
@@ -387,7 +483,7 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Status
     // Message feedback: RECEIVED for the attempt the user acted on, FAILED for every other one
     // sent with feedback enabled (AWS would set them FAILED after an hour anyway; we are explicit).
     const feedbackCalls = record.attempts
-      .filter((a) => a.feedbackEnabled && a.messageId !== undefined)
+      .filter((a) => a.feedbackEnabled && a.messageId !== undefined && HAS_RECEIPTS.has(a.channel))
       .map(async (a) => {
         const status = finalStatus === 'CONFIRMED' && a === winner ? 'RECEIVED' : 'FAILED';
         try {

@@ -1,16 +1,23 @@
 /**
- * The ladder planner: a pure function from (plan, attempts so far) to the next step. Every
+ * The ladder planner: a pure function from (plan, attempts so far, now) to the next step. Every
  * escalation rule lives here; the workflow only carries out what this returns.
  *
- * The ladder is the plan's rungs in order (originators of a route, then the Region's other
- * accounts, then other Regions). A failure's scope decides what the rest of the ladder loses:
- * originator/config -> that rung; route -> every rung of that account x Region route;
- * account -> every rung of that account in that Region; region -> every rung in that Region;
- * channel/handset (exhausted) -> every rung of that channel; recipient -> every SMS rung (an
- * opt-out or protect block is never routed around); request -> everything.
+ * The ladder is the plan's rungs in order: for SMS, the originators of a route, then the Region's
+ * other accounts, then other Regions; then the alternate channels in the policy's order. A
+ * failure's scope decides what the rest of the ladder loses (SMS and voice share one service, End
+ * User Messaging, so account and Region failures there cover both):
+ * - originator/config -> that rung;           - route -> every rung of that route and channel;
+ * - account -> that account in that Region;   - region -> that Region, for that service;
+ * - channel, handset (retries spent) -> every rung of that channel;
+ * - recipient (opted out) -> every channel the policy does not allow after an opt-out, always
+ *   including SMS and voice: an opt-out is never routed around;
+ * - request -> everything when SMS rejects it; on an alternate channel, that channel only.
+ * Compliance on every rung: quiet hours in the recipient's time zone(s) hold or skip a rung, and
+ * the caps on sends and on total price stop the ladder.
  */
 import type { ClassifiedFailure } from '../domain/outcome';
-import type { RoutingPlan, Rung } from '../domain/plan';
+import { NUMBER_CHANNELS, serviceOf, type RoutingPlan, type Rung } from '../domain/plan';
+import { msUntilOutside } from '../domain/time-zone';
 
 export type PlannerOutcome = { kind: 'success' } | { kind: 'failure'; failure: ClassifiedFailure };
 
@@ -19,6 +26,8 @@ export interface PlannerAttempt {
   /** A send happened or may have happened (counts toward `maxSends`). */
   sent: boolean;
   outcome: PlannerOutcome;
+  /** What the send cost (USD), once a receipt says so. */
+  price?: number;
 }
 
 export type StopStatus = 'DELIVERED' | 'FAILED' | 'STOPPED';
@@ -58,7 +67,8 @@ function trailingCount(attempts: PlannerAttempt[], rungIndex: number, same: (f: 
 }
 
 function describe(rung: Rung): string {
-  return `${rung.originatorType} ${rung.originator} via ${rung.account}/${rung.region}`;
+  if (rung.channel === 'sms') return `${rung.originatorType} ${rung.originator} via ${rung.account}/${rung.region}`;
+  return `${rung.channel} ${rung.originator} via ${rung.account}/${rung.region}`;
 }
 
 /** Rungs the failures so far rule out, by the scope of each failure. */
@@ -71,6 +81,7 @@ function excludedRungs(plan: RoutingPlan, attempts: PlannerAttempt[]): Set<numbe
     if (isSameRungRetry(failure) && attempts[k + 1]?.rungIndex === attempt.rungIndex) return;
     const failed = plan.rungs[attempt.rungIndex];
     if (!failed) return;
+    const service = serviceOf(failed.channel);
     plan.rungs.forEach((rung, i) => {
       let out = false;
       switch (failure.scope) {
@@ -79,23 +90,23 @@ function excludedRungs(plan: RoutingPlan, attempts: PlannerAttempt[]): Set<numbe
           out = i === attempt.rungIndex;
           break;
         case 'route':
-          out = rung.routeId === failed.routeId;
+          out = rung.routeId === failed.routeId && rung.channel === failed.channel;
           break;
         case 'account':
-          out = rung.account === failed.account && rung.region === failed.region;
+          out = rung.account === failed.account && rung.region === failed.region && serviceOf(rung.channel) === service;
           break;
         case 'region':
-          out = rung.region === failed.region;
+          out = rung.region === failed.region && serviceOf(rung.channel) === service;
           break;
         case 'handset':
         case 'channel':
           out = rung.channel === failed.channel;
           break;
         case 'recipient':
-          out = rung.channel === 'sms';
+          out = NUMBER_CHANNELS.includes(rung.channel) || !plan.policy.channelsAfterOptOut.includes(rung.channel);
           break;
         case 'request':
-          out = true;
+          out = failed.channel === 'sms' || rung.channel === failed.channel;
           break;
       }
       if (out) excluded.add(i);
@@ -104,7 +115,24 @@ function excludedRungs(plan: RoutingPlan, attempts: PlannerAttempt[]): Set<numbe
   return excluded;
 }
 
-export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[]): NextStep {
+/**
+ * Quiet hours for a rung at `atMs`: how long to hold it (0 = send now), or null to skip it.
+ */
+function quietHold(plan: RoutingPlan, rung: Rung, atMs: number): { holdMs: number; why: string } | null {
+  let holdMs = 0;
+  let why = '';
+  for (const rule of plan.policy.quietHours) {
+    if (!rule.channels.includes(rung.channel) || plan.timeZones.length === 0) continue;
+    const until = msUntilOutside({ start: rule.start, end: rule.end }, plan.timeZones, atMs + holdMs);
+    if (until === 0) continue;
+    if (until === null || rule.action === 'skip') return null;
+    holdMs += until;
+    why = `quiet hours for ${rung.channel} in ${plan.timeZones.length === 1 ? plan.timeZones[0] : `${plan.country}'s time zones`}`;
+  }
+  return { holdMs, why };
+}
+
+export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 0): NextStep {
   const policy = plan.policy;
   if (attempts.some((a) => a.outcome.kind === 'success')) {
     return { kind: 'stop', status: 'DELIVERED', reason: 'a previous attempt succeeded' };
@@ -112,52 +140,79 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[]): NextSte
   if (plan.rungs.length === 0) {
     return { kind: 'stop', status: 'FAILED', reason: `no route is configured for ${plan.country}` };
   }
+
+  /** Send on rung `i` after `delayMs`, unless quiet hours skip it (null). */
+  const sendOn = (i: number, delayMs: number, why: string): NextStep | null => {
+    const quiet = quietHold(plan, plan.rungs[i], nowMs + delayMs);
+    if (!quiet) return null;
+    return {
+      kind: 'send',
+      rungIndex: i,
+      delayMs: delayMs + quiet.holdMs,
+      why: quiet.holdMs > 0 ? `${why}; held for ${quiet.why}` : why,
+    };
+  };
+  const skippedForQuiet: string[] = [];
+  const firstFrom = (from: number, excluded: Set<number>, why: (r: Rung) => string): NextStep | null => {
+    for (let i = from; i < plan.rungs.length; i++) {
+      if (excluded.has(i)) continue;
+      const step = sendOn(i, 0, why(plan.rungs[i]));
+      if (step) return step;
+      skippedForQuiet.push(`${plan.rungs[i].channel} (quiet hours)`);
+    }
+    return null;
+  };
+
   const last = attempts[attempts.length - 1];
   if (!last) {
-    return { kind: 'send', rungIndex: 0, delayMs: 0, why: `first rung: ${describe(plan.rungs[0])}` };
+    const first = firstFrom(0, new Set(), (r) => `first rung: ${describe(r)}`);
+    return first ?? { kind: 'stop', status: 'STOPPED', reason: `every rung is in quiet hours and set to skip` };
   }
   if (last.outcome.kind !== 'failure') {
     throw new Error('nextStep called while the last attempt has no outcome');
   }
   const failure = last.outcome.failure;
   const sends = attempts.filter((a) => a.sent).length;
+  const spent = attempts.reduce((sum, a) => sum + (a.price ?? 0), 0);
 
-  if (failure.scope === 'request') {
+  // A request the SMS service rejects is wrong everywhere (DESIGN: permanent failure). On an alternate
+  // channel it only says that channel cannot take this request (a bad email address, a push payload).
+  if (failure.scope === 'request' && plan.rungs[last.rungIndex]?.channel === 'sms') {
     return { kind: 'stop', status: 'FAILED', reason: `request rejected: ${failure.reason} (${failure.message})` };
+  }
+  if (policy.maxTotalPrice !== undefined && spent >= policy.maxTotalPrice) {
+    return {
+      kind: 'stop',
+      status: 'STOPPED',
+      reason: `spent ${spent.toFixed(5)} USD, the policy's maximum is ${policy.maxTotalPrice}`,
+    };
   }
 
   // Retries on the same rung, for failures where nothing was sent or a later try can succeed.
   const sameRung = plan.rungs[last.rungIndex];
   // Tries in a row on this rung that failed in a way worth retrying (throttle, unreachable, handset).
   const n = trailingCount(attempts, last.rungIndex, isSameRungRetry);
-  if (isThrottle(failure)) {
-    if (n <= policy.throttleRetries) {
-      return {
-        kind: 'send',
-        rungIndex: last.rungIndex,
-        delayMs: policy.throttleBackoffMs * 2 ** (n - 1),
-        why: `throttled, retry ${n} of ${policy.throttleRetries} on ${describe(sameRung)}`,
-      };
-    }
-  } else if (isUnreachable(failure)) {
-    if (n <= policy.unreachableRetries) {
-      return {
-        kind: 'send',
-        rungIndex: last.rungIndex,
-        delayMs: policy.unreachableBackoffMs * 2 ** (n - 1),
-        why: `endpoint unreachable, retry ${n} of ${policy.unreachableRetries} in ${sameRung.region}`,
-      };
-    }
-  } else if (isHandset(failure)) {
-    if (n <= policy.handsetRetries && sends < policy.maxSends) {
-      return {
-        kind: 'send',
-        rungIndex: last.rungIndex,
-        delayMs: policy.handsetRetryDelayMs,
-        why: `handset unreachable, delayed retry ${n} of ${policy.handsetRetries}`,
-      };
-    }
+  let retry: NextStep | null = null;
+  if (isThrottle(failure) && n <= policy.throttleRetries) {
+    retry = sendOn(
+      last.rungIndex,
+      policy.throttleBackoffMs * 2 ** (n - 1),
+      `throttled, retry ${n} of ${policy.throttleRetries} on ${describe(sameRung)}`,
+    );
+  } else if (isUnreachable(failure) && n <= policy.unreachableRetries) {
+    retry = sendOn(
+      last.rungIndex,
+      policy.unreachableBackoffMs * 2 ** (n - 1),
+      `endpoint unreachable, retry ${n} of ${policy.unreachableRetries} in ${sameRung.region}`,
+    );
+  } else if (isHandset(failure) && n <= policy.handsetRetries && sends < policy.maxSends) {
+    retry = sendOn(
+      last.rungIndex,
+      policy.handsetRetryDelayMs,
+      `handset unreachable, delayed retry ${n} of ${policy.handsetRetries}`,
+    );
   }
+  if (retry) return retry;
 
   // Retries exhausted (or none allowed): the failure's scope decides what the ladder loses.
   const excluded = excludedRungs(plan, attempts);
@@ -167,28 +222,44 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[]): NextSte
   }
 
   const position = Math.max(...attempts.map((a) => a.rungIndex));
-  for (let i = position + 1; i < plan.rungs.length; i++) {
-    if (!excluded.has(i)) {
-      return {
-        kind: 'send',
-        rungIndex: i,
-        delayMs: 0,
-        why: `${failure.scope} failure (${failure.reason}): ${plan.rungs[i].level} failover to ${describe(plan.rungs[i])}`,
-      };
-    }
-  }
+  const next = firstFrom(
+    position + 1,
+    excluded,
+    (r) => `${failure.scope} failure (${failure.reason}): ${r.level} failover to ${describe(r)}`,
+  );
+  if (next) return next;
 
+  const quietNote = skippedForQuiet.length ? `; skipped: ${skippedForQuiet.join(', ')}` : '';
   const recipientStop = attempts.find((a) => a.outcome.kind === 'failure' && a.outcome.failure.scope === 'recipient');
   if (recipientStop && recipientStop.outcome.kind === 'failure') {
     return {
       kind: 'stop',
       status: 'STOPPED',
-      reason: `recipient cannot receive SMS (${recipientStop.outcome.failure.reason}); no other route is tried`,
+      reason:
+        `recipient opted out (${recipientStop.outcome.failure.reason}); no other SMS or voice route is tried` +
+        (policy.channelsAfterOptOut.length
+          ? ` and no allowed channel (${policy.channelsAfterOptOut.join(', ')}) is left`
+          : '') +
+        quietNote,
+    };
+  }
+  const protectBlock = attempts.find(
+    (a) =>
+      a.outcome.kind === 'failure' &&
+      a.outcome.failure.scope === 'channel' &&
+      a.outcome.failure.reason.includes('PROTECT'),
+  );
+  if (protectBlock && protectBlock.outcome.kind === 'failure') {
+    // A compliance control, not a delivery failure: the protect configuration is never routed around.
+    return {
+      kind: 'stop',
+      status: 'STOPPED',
+      reason: `blocked by the protect configuration (${protectBlock.outcome.failure.reason}); not routed around${quietNote}`,
     };
   }
   return {
     kind: 'stop',
     status: 'FAILED',
-    reason: `every route failed; last: ${failure.reason} (${failure.scope})`,
+    reason: `every route failed; last: ${failure.reason} (${failure.scope})${quietNote}`,
   };
 }

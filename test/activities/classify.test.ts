@@ -137,15 +137,23 @@ const rows: Row[] = [
     retryable: false,
     ambiguous: false,
   })),
-  // Conflict -> recipient (never route around)
+  // Conflict opted out -> recipient (never routed around, only channels allowed after an opt-out)
+  {
+    what: 'Conflict DESTINATION_PHONE_NUMBER_OPTED_OUT',
+    err: c('DESTINATION_PHONE_NUMBER_OPTED_OUT'),
+    scope: 'recipient',
+    reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+    retryable: false,
+    ambiguous: false,
+  },
+  // Conflict protect block -> channel (no other SMS route; another channel may still reach the user)
   ...[
-    'DESTINATION_PHONE_NUMBER_OPTED_OUT',
     'DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE',
     'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
   ].map((reason): Row => ({
     what: `Conflict ${reason}`,
     err: c(reason),
-    scope: 'recipient',
+    scope: 'channel',
     reason,
     retryable: false,
     ambiguous: false,

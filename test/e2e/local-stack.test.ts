@@ -4,6 +4,7 @@
  * driven through the typed client and the simulator's game-day API.
  */
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { StatusRecord } from '../../src/domain/status';
@@ -25,10 +26,19 @@ afterEach(async () => {
   await stack.sim('DELETE', '/_sim/faults');
 });
 
-async function send(useCase = 'e2e', destination = DEST): Promise<string> {
+async function send(useCase = 'e2e', destination = DEST, contacts?: { email?: string }): Promise<string> {
   const key = `e2e-${randomUUID()}`;
-  await stack.client.sendMessage({ destination, body: 'Your code is 424242', useCase, idempotencyKey: key });
+  await stack.client.sendMessage({ destination, body: 'Your code is 424242', useCase, idempotencyKey: key, contacts });
   return key;
+}
+
+interface SimMessage {
+  operation: string;
+  destination?: string;
+  account: string;
+  region: string;
+  originator: string;
+  outcome: string;
 }
 
 async function waitFor(key: string, predicate: (s: StatusRecord) => boolean, what: string, timeoutMs = 30_000) {
@@ -177,8 +187,114 @@ it('loses no DLR when the ingester is killed and restarted', async () => {
   expect(stack.output()).toMatch(/ingester restarted/);
 });
 
+it('ends on email after every SMS route and voice fail (the full ladder)', async () => {
+  // SMS is down in every Region; voice shares the service, so its rungs go with it.
+  await stack.sim('POST', '/_sim/faults', {
+    match: { operation: 'SendTextMessage' },
+    effect: { api: 'internal-error' },
+  });
+  const destination = '+14255550188';
+  const key = await send('e2e', destination, { email: 'user@example.com' });
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(s.attempts.map((a) => `${a.channel}/${a.region}/${a.level}:${a.state}`)).toEqual([
+    'sms/us-east-1/initial:timed-out',
+    'sms/us-west-2/region:timed-out',
+    'email/us-east-1/channel:delivered',
+  ]);
+  expect(s.attempts[2]).toMatchObject({ outcome: 'ACCEPTED', originator: 'no-reply@example.com' });
+  expect(s.attempts[2].messageId).toBeTruthy(); // SES v2 (the emulator) accepted it
+});
+
+it('after an opt-out never tries another SMS or voice route, only the channel allowed after it', async () => {
+  await stack.sim('POST', '/_sim/faults', {
+    match: { account: 'primary', region: 'us-east-1' },
+    effect: { api: 'opted-out' },
+  });
+  const destination = '+14255550177';
+  const key = await send('e2e', destination, { email: 'user@example.com' });
+  const s = await waitFor(key, ended, 'the message to end');
+  expect(s.status).toBe('DELIVERED');
+  expect(s.attempts.map((a) => `${a.channel}:${a.state}:${a.outcome}`)).toEqual([
+    'sms:send-failed:DESTINATION_PHONE_NUMBER_OPTED_OUT',
+    'email:delivered:ACCEPTED',
+  ]);
+  const { messages } = await stack.sim<{ messages: SimMessage[] }>(
+    'GET',
+    `/_sim/messages?destination=${encodeURIComponent(destination)}`,
+  );
+  expect(messages.map((m) => m.operation)).toEqual(['SendTextMessage']);
+});
+
+describe('the CLI', () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [path.join(__dirname, '..', '..', 'lib/src/client/cli.js'), '--config', stack.info.configPath, ...args],
+        { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+
+  it('sends and waits, then prints the status record as JSON', async () => {
+    const key = `cli-${randomUUID()}`;
+    const sent = await cli(
+      'send',
+      '--to',
+      '+14255550166',
+      '--body',
+      'Your code is 777',
+      '--use-case',
+      'e2e',
+      '--key',
+      key,
+      '--wait',
+      '--json',
+    );
+    expect(sent.code).toBe(0);
+    expect((JSON.parse(sent.stdout) as StatusRecord).status).toBe('DELIVERED');
+    const status = await cli('status', key, '--json');
+    expect(status.code).toBe(0);
+    const record = JSON.parse(status.stdout) as StatusRecord;
+    expect(record.status).toBe('DELIVERED');
+    expect(record.attempts[0]).toEqual(
+      expect.objectContaining({
+        channel: 'sms',
+        account: 'primary',
+        region: 'us-east-1',
+        originator: 'pool-us-shortcode',
+        messageId: expect.any(String),
+        outcome: 'DELIVERED',
+      }),
+    );
+    const again = await cli(
+      'send',
+      '--to',
+      '+14255550166',
+      '--body',
+      'Your code is 777',
+      '--use-case',
+      'e2e',
+      '--key',
+      key,
+    );
+    expect(again.stdout).toMatch(/^already exists: /);
+  });
+
+  it('prints one clear line and exits non-zero on bad input or an unknown key', async () => {
+    const bad = await cli('send', '--to', '+1425', '--body', 'x', '--use-case', 'e2e');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^resilient-sms: invalid message request: destination: /),
+    ]);
+    const unknown = await cli('status', 'no-such-key');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('resilient-sms: no message with key "no-such-key"');
+  });
+});
+
 it('refuses a second start on the same data folder with a clear message', async () => {
-  const { execFile } = await import('node:child_process');
   const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
     const child = execFile(
       process.execPath,

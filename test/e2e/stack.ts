@@ -10,6 +10,7 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { ResilientSmsClient } from '../../src/client';
+import { dataConverterFor } from '../../src/codec/data-converter';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/domain/config';
 import { EMULATOR_CREDENTIALS } from '../../src/tools/provision-emulator';
@@ -45,7 +46,7 @@ export function buildOnce(): void {
   );
 }
 
-export async function startStack(configFile: string): Promise<Stack> {
+export async function startStack(configFile: string, opts: { ui?: boolean } = {}): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-e2e-'));
   const launcher = spawn(
     process.execPath,
@@ -58,7 +59,8 @@ export async function startStack(configFile: string): Promise<Stack> {
       dataDir,
       '--ports',
       'auto',
-      '--headless',
+      // The Web UI only when a test needs it (test/browser): it costs start-up time.
+      ...(opts.ui ? [] : ['--headless']),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -79,7 +81,8 @@ export async function startStack(configFile: string): Promise<Stack> {
   const info = readInfo();
   const config = loadConfig(info.configPath);
   const connection = await Connection.connect({ address: info.temporalAddress });
-  const temporal = new Client({ connection, namespace: info.namespace });
+  // The stack encrypts payloads (keys in <data>/keys.env, named by the effective config).
+  const temporal = new Client({ connection, namespace: info.namespace, dataConverter: dataConverterFor(config) });
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: info.sqsEndpoint, credentials: EMULATOR_CREDENTIALS });
 
   return {

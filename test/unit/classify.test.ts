@@ -65,7 +65,7 @@ describe('classifyDlrFailure', () => {
     ['UNKNOWN', 'route'],
     ['INVALID', 'channel'],
     ['UNREACHABLE', 'handset'],
-    ['PROTECT_BLOCKED', 'recipient'],
+    ['PROTECT_BLOCKED', 'channel'],
     ['INVALID_MESSAGE', 'request'],
   ];
 
@@ -92,17 +92,20 @@ describe('classifyDlrFailure', () => {
     expect(classifyDlrFailure('BLOCKED').message).not.toContain('undefined');
   });
 
-  it.each(['FAILED', 'BUSY', 'NO_ANSWER', 'COMPLETED_NO_ANSWER'])(
-    'voice status %s -> route scope, reason kept',
-    (status) => {
-      expect(classifyDlrFailure(status)).toMatchObject({
-        scope: 'route',
-        reason: status,
-        retryable: false,
-        ambiguous: false,
-      });
-    },
-  );
+  it.each([
+    ['FAILED', 'route'],
+    ['TTL_EXPIRED', 'route'],
+    ['BUSY', 'handset'],
+    ['NO_ANSWER', 'handset'],
+    ['COMPLETED_NO_ANSWER', 'handset'],
+  ])('voice status %s -> %s scope, reason is the VOICE_ event type', (status, scope) => {
+    expect(classifyDlrFailure(status, undefined, `VOICE_${status}`)).toMatchObject({
+      scope,
+      reason: `VOICE_${status}`,
+      retryable: false,
+      ambiguous: false,
+    });
+  });
 
   it('an unknown status is route-scoped (try elsewhere), never recipient or request', () => {
     fc.assert(
@@ -111,7 +114,7 @@ describe('classifyDlrFailure', () => {
         (status) => {
           const f = classifyDlrFailure(status);
           expect(f.scope).toBe('route');
-          expect(f.reason).toBe(status);
+          expect(f.reason).toBe(`TEXT_${status}`);
         },
       ),
     );

@@ -59,7 +59,13 @@ export const R = {
 export function usPlan(policyOverrides: Partial<ResolvedPolicy> = {}): RoutingPlan {
   const config = fixtureConfig();
   const policy = resolvePolicy('otp', config.policies.otp);
-  return { country: 'US', rungs: smsLadder(config, config.originators.US), policy: { ...policy, ...policyOverrides } };
+  return {
+    country: 'US',
+    timeZones: [],
+    rungs: smsLadder(config, config.originators.US),
+    skipped: [],
+    policy: { ...policy, ...policyOverrides },
+  };
 }
 
 /** A send the service refused (or whose outcome is unknown): `sent` only when it may have been accepted. */

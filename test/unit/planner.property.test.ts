@@ -64,7 +64,9 @@ const planArb = fc
     const config = configSchema.parse(input);
     const plan: RoutingPlan = {
       country: 'US',
+      timeZones: [],
       rungs: smsLadder(config, config.originators.US),
+      skipped: [],
       policy: resolvePolicy('otp', config.policies.otp),
     };
     return { plan, configured: shuffled };
@@ -335,15 +337,18 @@ describe('nextStep on random plans and outcomes', () => {
     );
   });
 
-  it('ends STOPPED only for a recipient failure or the send cap, FAILED otherwise', () => {
+  it('ends STOPPED only for a compliance control (opt-out, protect block) or the send cap, FAILED otherwise', () => {
     fc.assert(
       fc.property(arbs, ([{ plan }, script]) => {
         const run = simulate(plan, script, bound(plan) + 5);
         const last = run.steps[run.steps.length - 1];
         if (last.kind !== 'stop' || last.status !== 'STOPPED') return;
         const recipient = run.attempts.some((a) => failureOf(a)?.scope === 'recipient');
+        const protect = run.attempts.some(
+          (a) => failureOf(a)?.scope === 'channel' && failureOf(a)!.reason.includes('PROTECT'),
+        );
         const capped = run.attempts.filter((a) => a.sent).length >= plan.policy.maxSends;
-        expect(recipient || capped).toBe(true);
+        expect(recipient || protect || capped).toBe(true);
       }),
       RUNS,
     );

@@ -184,7 +184,7 @@ describe('countries', () => {
     expect(err.message).toContain('FR');
     expect(err.message).toContain('"otp"');
     expect(() => resolveMessage(config, { ...ok, useCase: 'marketing', destination: '+442071838750' })).toThrow(
-      /destination: country GB is not allowed/,
+      /destination: sms: country GB is not allowed/,
     );
   });
 

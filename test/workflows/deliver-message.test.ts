@@ -2,6 +2,7 @@
  * deliverMessage on a real Temporal dev server, with the real activities and the real AWS SDK
  * pointed at a local SMS v2 endpoint. Receipts are signalled the way the DLR ingester does.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -56,6 +57,13 @@ function makeConfig(policy: Record<string, unknown> = {}): Config {
       },
       { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: sms.url, configurationSet: 'cs-usw2' },
     ],
+    channels: {
+      voice: {
+        originators: {
+          US: [{ route: 'primary-use1', identity: '+12065550199', kind: 'phone-number', type: 'long-code' }],
+        },
+      },
+    },
     originators: {
       US: [
         { route: 'primary-use1', identity: 'pool-use1-sc', kind: 'pool', type: 'short-code' },
@@ -528,6 +536,49 @@ describe('deliverMessage', () => {
       histories.push({ name: 'idempotent', workflowId: first.workflowId });
     });
     expect(sends()).toHaveLength(1);
+  });
+
+  it("holds a voice rung with a durable timer during quiet hours in the recipient's time zone", async () => {
+    // A quiet window around "now" in UTC, so the rung is held for about 2 hours.
+    const now = new Date();
+    const hhmm = (d: Date) =>
+      `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+    const config = makeConfig({
+      deadline: '3h',
+      channels: ['voice'],
+      quietHours: [
+        {
+          channels: ['voice'],
+          start: hhmm(new Date(now.getTime() - 3600_000)),
+          end: hhmm(new Date(now.getTime() + 2 * 3600_000)),
+        },
+      ],
+    });
+    await withWorker(config, 'quiet-hours', async ({ client, temporal }) => {
+      const sent = await client.sendMessage({
+        destination: DEST,
+        body: 'Your code is 123456',
+        useCase: 'otp',
+        idempotencyKey: `quiet-${randomUUID()}`,
+        timeZone: 'UTC',
+      });
+      const handle = temporal.workflow.getHandle<typeof deliverMessage>(sent.workflowId);
+      const s = await waitForStatus(
+        handle,
+        (x) => /held for quiet hours for voice in UTC/.test(x.reason),
+        'the rung to be held',
+      );
+      expect(s.attempts).toHaveLength(0);
+      // The hold is a durable timer of about two hours on the server, not a sleep in a process.
+      const history = await handle.fetchHistory();
+      const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+      const seconds = Number(timer!.timerStartedEventAttributes!.startToFireTimeout!.seconds);
+      expect(seconds).toBeGreaterThan(2 * 3600 - 120);
+      expect(seconds).toBeLessThanOrEqual(2 * 3600);
+      await client.cancel(sent.idempotencyKey, 'test over');
+      expect((await handle.result()).status).toBe('CANCELLED');
+    });
+    expect(sms.requestsFor('SendVoiceMessage')).toHaveLength(0);
   });
 
   it('rejects an invalid request before anything reaches Temporal', async () => {

@@ -1,0 +1,73 @@
+/**
+ * WhatsApp through AWS End User Messaging Social `SendWhatsAppMessage`: a template message (the only kind a business
+ * may send outside a 24-hour customer-service window), as the Meta Cloud API JSON the service forwards to Meta.
+ *
+ * Success signal: acceptance (the returned `messageId`); Meta's status webhooks are not on our DLR path. The
+ * workflow id and attempt still travel in `biz_opaque_callback_data`, which Meta copies into those statuses.
+ * Not idempotent; every failure is a non-retryable `SendFailure` (see `channel-errors.ts` for the table).
+ */
+import { SendWhatsAppMessageCommand, type SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendResult, type SendWhatsAppInput } from '../domain/sending';
+import type { ChannelClientResolver } from './channel-clients';
+import { classifyWhatsAppError } from './channel-errors';
+import { runChannelSend } from './channel-send';
+
+export interface WhatsAppActivityDeps {
+  whatsappClient?: ChannelClientResolver<SocialMessagingClient>;
+  now?: () => number;
+}
+
+/** Meta caps `biz_opaque_callback_data` at 512 characters. */
+const MAX_CALLBACK_DATA = 512;
+
+/** The Meta Cloud API message object of a template message with body parameters. */
+export function whatsAppTemplateMessage(input: SendWhatsAppInput): Record<string, unknown> {
+  const callbackData = JSON.stringify({
+    [CONTEXT_WORKFLOW_ID]: input.workflowId,
+    [CONTEXT_ATTEMPT]: String(input.attempt),
+  });
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: input.destination,
+    type: 'template',
+    template: {
+      name: input.templateName,
+      language: { code: input.templateLanguage },
+      ...(input.parameters.length > 0
+        ? { components: [{ type: 'body', parameters: input.parameters.map((text) => ({ type: 'text', text })) }] }
+        : {}),
+    },
+    ...(callbackData.length <= MAX_CALLBACK_DATA ? { biz_opaque_callback_data: callbackData } : {}),
+  };
+}
+
+export function createWhatsAppActivities(deps: WhatsAppActivityDeps) {
+  const now = deps.now ?? Date.now;
+
+  async function sendWhatsApp(input: SendWhatsAppInput): Promise<SendResult> {
+    return runChannelSend({
+      target: input.target,
+      workflowId: input.workflowId,
+      attempt: input.attempt,
+      resolver: deps.whatsappClient,
+      label: 'WhatsApp',
+      now,
+      meta: { originator: input.originationPhoneNumberId, template: input.templateName },
+      classify: classifyWhatsAppError,
+      secrets: { destination: input.destination, texts: input.parameters },
+      send: async (client) => {
+        const out = await client.send(
+          new SendWhatsAppMessageCommand({
+            originationPhoneNumberId: input.originationPhoneNumberId,
+            metaApiVersion: input.metaApiVersion,
+            message: new TextEncoder().encode(JSON.stringify(whatsAppTemplateMessage(input))),
+          }),
+        );
+        return out.messageId;
+      },
+    });
+  }
+
+  return { sendWhatsApp };
+}

@@ -1,0 +1,97 @@
+/**
+ * The `resilient-sms api` process: loads the config, reads the API keys from the environment
+ * variables it names, connects to Temporal lazily (the API starts, and answers 503, while Temporal
+ * is down) through the shared data converter, and serves until SIGINT/SIGTERM.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { ResilientSmsClient } from '../client';
+import { dataConverterFor } from '../codec/data-converter';
+import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets';
+import { untilStopped, type RunningServer } from '../codec/server';
+import { configPathFrom, loadConfig } from '../config/load';
+import type { Config } from '../domain/config';
+import { buildApiServer, type MessagesClient } from './server';
+
+const MIN_API_KEY_LENGTH = 16;
+
+/** The API keys the config names, read from their environment variables. */
+export function apiKeysFor(config: Config, env: NodeJS.ProcessEnv = process.env): SecretMatcher {
+  const refs = config.security.api?.keys ?? [];
+  if (refs.length === 0) {
+    throw new Error('security.api.keys is empty: every API request must be authenticated; add { id, env } entries');
+  }
+  const source = secretSourceFor(config, env);
+  return new SecretMatcher(
+    refs.map((ref) => ({
+      id: ref.id,
+      value: requireSecret(source, ref.env, `API key "${ref.id}"`, MIN_API_KEY_LENGTH),
+    })),
+  );
+}
+
+/** Every Temporal call of one API request gets a deadline: a hung connection becomes a 503, not a hung request. */
+export function withDeadline(sms: MessagesClient, temporal: Pick<Client, 'withDeadline'>, ms: number): MessagesClient {
+  const bounded = <T>(fn: () => Promise<T>) => temporal.withDeadline(Date.now() + ms, fn);
+  return {
+    sendMessage: (request) => bounded(() => sms.sendMessage(request)),
+    getStatus: (key) => bounded(() => sms.getStatus(key)),
+    recordFeedback: (key, status) => bounded(() => sms.recordFeedback(key, status)),
+    cancel: (key, reason) => bounded(() => sms.cancel(key, reason)),
+  };
+}
+
+export interface StartApiOptions {
+  host?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  logger?: boolean | { level: string };
+  /** Deadline of each request's Temporal calls, ms. Default 10 000. */
+  temporalTimeoutMs?: number;
+}
+
+/** Builds the API on a real Temporal client from the config and listens. */
+export async function startApi(config: Config, opts: StartApiOptions = {}): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  const apiKeys = apiKeysFor(config, env);
+  const address = env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  const connection = Connection.lazy({ address });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config, env),
+  });
+  const sms = new ResilientSmsClient(config, temporal);
+  const app = buildApiServer({
+    client: withDeadline(sms, temporal, opts.temporalTimeoutMs ?? 10_000),
+    apiKeys,
+    logger: opts.logger,
+  });
+  const host = opts.host ?? config.security.api?.host ?? '127.0.0.1';
+  try {
+    await app.listen({ host, port: opts.port ?? config.security.api?.port ?? 8090 });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : 0;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    app,
+    async close() {
+      await app.close();
+      await connection.close();
+    },
+  };
+}
+
+export async function runApi(opts: { configPath?: string; host?: string; port?: number }): Promise<void> {
+  const config = loadConfig(configPathFrom(opts.configPath));
+  const server = await startApi(config, {
+    host: opts.host,
+    port: opts.port,
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  });
+  server.app.log.info({ url: server.url, keys: config.security.api?.keys.map((k) => k.id) }, 'API listening');
+  await untilStopped(() => server.close());
+}

@@ -1,0 +1,175 @@
+/**
+ * The HTTP API for applications in any language (`resilient-sms api`, also started by the local stack):
+ *
+ *   POST /v1/messages                 send (idempotent: body `idempotencyKey` and/or `Idempotency-Key` header)
+ *                                     -> 202 { idempotencyKey, workflowId, started }
+ *   GET  /v1/messages/{key}           the status record                               -> 200
+ *   POST /v1/messages/{key}/feedback  { "status": "RECEIVED" | "FAILED" }             -> 202
+ *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202
+ *   GET  /health                      liveness (the only route without authentication)
+ *
+ * Every other request needs an API key from the config (`Authorization: Bearer <key>` or
+ * `X-Api-Key: <key>`), compared in constant time, checked before the body is even read. Answers:
+ * 401 bad or missing key, 400 invalid body or key (`{ "error": "invalid message request: destination: …" }`),
+ * 404 unknown message, 503 Temporal unreachable; in none of these cases does anything reach Temporal.
+ * Bodies and phone numbers are never logged.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { isGrpcServiceError } from '@temporalio/client';
+import type { ResilientSmsClient } from '../client';
+import { MessageNotFoundError } from '../client';
+import { InvalidInputError, parseOrThrow } from '../domain/errors';
+import { messageRequestSchema, type MessageRequestInput } from '../domain/message';
+import type { SecretMatcher } from '../codec/secrets';
+import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
+
+/** What the API needs from the typed client (tests pass a double). */
+export type MessagesClient = Pick<ResilientSmsClient, 'sendMessage' | 'getStatus' | 'recordFeedback' | 'cancel'>;
+
+export interface ApiServerOptions {
+  client: MessagesClient;
+  apiKeys: SecretMatcher;
+  /** Fastify logger option (pino options, e.g. `{ level: 'info' }`); default off. */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body, bytes. Default 64 KiB (a message body is at most 1600 characters). */
+  bodyLimit?: number;
+}
+
+/** gRPC codes meaning "Temporal is not reachable or not answering now". */
+const UNAVAILABLE_GRPC_CODES = new Set([
+  1, // CANCELLED (connection dropped)
+  4, // DEADLINE_EXCEEDED
+  8, // RESOURCE_EXHAUSTED
+  14, // UNAVAILABLE
+]);
+const UNAVAILABLE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** Whether an error means Temporal could not be reached (answer 503, the caller may retry). */
+export function isTemporalUnavailable(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 10 && current instanceof Error; depth++) {
+    if (isGrpcServiceError(current)) return UNAVAILABLE_GRPC_CODES.has(current.code);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number' && UNAVAILABLE_GRPC_CODES.has(code) && 'details' in current) return true;
+    if (typeof code === 'string' && UNAVAILABLE_NET_CODES.has(code)) return true;
+    if (current.name === 'TransportError' || current.name === 'TimeoutError') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+function singleHeader(req: FastifyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  if (Array.isArray(value)) {
+    throw new InvalidInputError('request', [{ path: name, message: 'header given more than once' }]);
+  }
+  return value;
+}
+
+function presentedKey(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth);
+    return m ? m[1] : undefined;
+  }
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The message request with the `Idempotency-Key` header folded in (they must agree when both are given). */
+function withHeaderKey(body: unknown, headerKey: string | undefined): unknown {
+  if (headerKey === undefined || !isPlainObject(body)) return body;
+  if (body.idempotencyKey !== undefined && body.idempotencyKey !== headerKey) {
+    throw new InvalidInputError('message request', [
+      { path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' },
+    ]);
+  }
+  return { ...body, idempotencyKey: headerKey };
+}
+
+function keyOf(req: FastifyRequest): string {
+  return parseOrThrow(keyParamsSchema, req.params, 'message key').key;
+}
+
+export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  if (opts.apiKeys.size === 0) {
+    throw new Error('security.api.keys is empty: every API request must be authenticated; add { id, env } entries');
+  }
+  const { client } = opts;
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
+
+  // An empty JSON body (a bare POST …/cancel) is "no body", not a parse error.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']); // JSON only: anything else is a 415
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else void jsonParser(req, text, done);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'GET' && req.url === '/health') return;
+    if (opts.apiKeys.match(presentedKey(req)) === undefined) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="resilient-sms"')
+        .send({ error: 'missing or invalid API key (Authorization: Bearer <key> or X-Api-Key)' });
+    }
+  });
+
+  app.get('/health', (_req, reply) => reply.send({ ok: true }));
+
+  app.post('/v1/messages', async (req, reply) => {
+    const input = withHeaderKey(req.body, singleHeader(req, 'idempotency-key'));
+    // Validated here for a clear 400 before anything else; the client validates it against the config too.
+    parseOrThrow(messageRequestSchema, input, 'message request');
+    const sent = await client.sendMessage(input as MessageRequestInput);
+    return reply
+      .code(202)
+      .header('location', `/v1/messages/${encodeURIComponent(sent.idempotencyKey)}`)
+      .send({ idempotencyKey: sent.idempotencyKey, workflowId: sent.workflowId, started: sent.started });
+  });
+
+  app.get('/v1/messages/:key', async (req) => {
+    return client.getStatus(keyOf(req));
+  });
+
+  app.post('/v1/messages/:key/feedback', async (req, reply) => {
+    const key = keyOf(req);
+    const { status } = parseOrThrow(feedbackRequestSchema, req.body, 'feedback request');
+    await client.recordFeedback(key, status);
+    return reply.code(202).send({ idempotencyKey: key, feedback: status });
+  });
+
+  app.post('/v1/messages/:key/cancel', async (req, reply) => {
+    const key = keyOf(req);
+    const { reason } = parseOrThrow(cancelRequestSchema, req.body ?? {}, 'cancel request');
+    await client.cancel(key, reason);
+    return reply.code(202).send({ idempotencyKey: key, cancelRequested: true });
+  });
+
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'no such route' }));
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
+    if (err instanceof MessageNotFoundError) return reply.code(404).send({ error: err.message });
+    if (isTemporalUnavailable(err)) {
+      req.log.warn({ err: { name: (err as Error).name } }, 'Temporal unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });
+    }
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // Fastify's own: malformed JSON, unsupported media type, body too large.
+      return reply.code(status).send({ error: (err as Error).message });
+    }
+    // Long digit runs look like phone numbers: never let one into a log.
+    const message = String((err as Error).message).replace(/\+?\d{6,}/g, '[digits]');
+    req.log.error({ err: { name: (err as Error).name, message } }, 'request failed');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  return app;
+}

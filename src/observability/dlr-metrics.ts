@@ -1,0 +1,37 @@
+/**
+ * DLR metrics of the ingester: `rsms_dlrs_total{status,final,route,result}` and the latency histogram
+ * `rsms_dlr_latency_seconds{status,final}` (receipt's `eventTimestamp` -> signalled into its workflow).
+ * Only final receipts and receipts actually signalled feed the histogram: a receipt for a closed workflow
+ * says nothing about our latency.
+ */
+import type { MetricMeter } from '@temporalio/common';
+import type { DlrSignal } from '../domain/delivery-event';
+import { createDlrMetrics, tags } from './metrics';
+
+export interface ReceiptHandled {
+  /** The DLR queue's account and Region. */
+  queue: { account: string; region: string };
+  signal: DlrSignal;
+  /** `signalled` into its workflow, or acknowledged because the workflow is `closed` / unknown. */
+  result: 'signalled' | 'closed';
+}
+
+export type ReceiptRecorder = (r: ReceiptHandled) => void;
+
+export function dlrMetricsRecorder(meter: MetricMeter, now: () => number = Date.now): ReceiptRecorder {
+  const m = createDlrMetrics(meter);
+  return ({ queue, signal, result }) => {
+    try {
+      const final = signal.isFinal ? 'true' : 'false';
+      m.dlrs.add(1, tags({ status: signal.status, final, route: `${queue.account}/${queue.region}`, result }));
+      if (result === 'signalled' && signal.eventTimestamp > 0) {
+        m.dlrLatency.record(
+          Math.max(0, (now() - signal.eventTimestamp) / 1000),
+          tags({ status: signal.status, final }),
+        );
+      }
+    } catch {
+      // metrics never break ingestion
+    }
+  };
+}

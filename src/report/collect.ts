@@ -1,0 +1,159 @@
+/**
+ * Reads the delivery report from Temporal visibility:
+ * 1. exact counts from `count` queries on the search attributes (by `SmsStatus`, by `SmsLevel`, running);
+ * 2. one paginated `list` of the window's executions (search attributes only - no history);
+ * 3. the result (status record) of each *closed* one, fetched with bounded concurrency, for the rates by
+ *    route and channel and the time to delivery. Running messages are described from their search
+ *    attributes alone (current level, route, attempt count).
+ */
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import {
+  SMS_ATTEMPTS,
+  SMS_CHANNEL,
+  SMS_COUNTRY,
+  SMS_LEVEL,
+  SMS_ROUTE,
+  SMS_STATUS,
+  SMS_USE_CASE,
+} from '../domain/search-attributes';
+import { MESSAGE_STATUSES, type StatusRecord } from '../domain/status';
+import { WORKFLOW_TYPE } from '../workflows/definitions';
+import { percentiles, summarizeClosed } from './compute';
+import { LEVELS, type ClosedMessage, type DeliveryReport, type WaitingMessage } from './model';
+
+export interface CollectOptions {
+  client: Client;
+  /** Messages started after this instant. */
+  since: Date;
+  /** Only this task queue (default: every deliverMessage of the namespace). */
+  taskQueue?: string;
+  /** Results fetched at once. Default 8. */
+  concurrency?: number;
+  /** At most this many closed messages' results are read (the counts stay exact). Default 5000. */
+  limit?: number;
+  now?: () => Date;
+}
+
+/** A visibility string literal. */
+function lit(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function reportQuery(since: Date, taskQueue?: string): string {
+  return (
+    `WorkflowType=${lit(WORKFLOW_TYPE)} AND StartTime > ${lit(since.toISOString())}` +
+    (taskQueue ? ` AND TaskQueue=${lit(taskQueue)}` : '')
+  );
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export async function collectReport(opts: CollectOptions): Promise<DeliveryReport> {
+  const { client } = opts;
+  const now = (opts.now ?? (() => new Date()))();
+  const query = reportQuery(opts.since, opts.taskQueue);
+  const count = async (extra?: string): Promise<number> =>
+    (await client.workflow.count(extra ? `${query} AND ${extra}` : query)).count;
+
+  // 1. Exact counts (cheap: the visibility store counts).
+  const [messages, running, closedDelivered, statusCounts, levelCounts] = await Promise.all([
+    count(),
+    count('ExecutionStatus="Running"'),
+    count(`ExecutionStatus!="Running" AND ${SMS_STATUS.name} IN ("DELIVERED", "CONFIRMED")`),
+    Promise.all(MESSAGE_STATUSES.map((s) => count(`${SMS_STATUS.name}=${lit(s)}`))),
+    Promise.all(LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
+  ]);
+  const byStatus: Record<string, number> = {};
+  MESSAGE_STATUSES.forEach((s, i) => {
+    if (statusCounts[i] > 0) byStatus[s] = statusCounts[i];
+  });
+  const byLevel: Record<string, number> = {};
+  LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
+  const leveled = levelCounts.reduce((a, b) => a + b, 0);
+  if (messages > leveled) byLevel.none = messages - leveled;
+
+  // 2. The executions themselves (search attributes only).
+  const limit = opts.limit ?? 5000;
+  const waiting: WaitingMessage[] = [];
+  const closedInfos: { workflowId: string; runId: string; executionStatus: string; level?: string }[] = [];
+  let truncated = false;
+  for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
+    const sa = wf.typedSearchAttributes;
+    if (wf.status.name === 'RUNNING') {
+      waiting.push({
+        workflowId: wf.workflowId,
+        startedAt: wf.startTime.toISOString(),
+        ageSeconds: Math.max(0, Math.round((now.getTime() - wf.startTime.getTime()) / 1000)),
+        status: sa.get(SMS_STATUS),
+        level: sa.get(SMS_LEVEL),
+        route: sa.get(SMS_ROUTE),
+        channel: sa.get(SMS_CHANNEL),
+        attempts: sa.get(SMS_ATTEMPTS),
+        country: sa.get(SMS_COUNTRY),
+        useCase: sa.get(SMS_USE_CASE),
+      });
+    } else if (closedInfos.length < limit) {
+      closedInfos.push({
+        workflowId: wf.workflowId,
+        runId: wf.runId,
+        executionStatus: wf.status.name,
+        level: sa.get(SMS_LEVEL),
+      });
+    } else {
+      truncated = true;
+    }
+  }
+  waiting.sort((a, b) => b.ageSeconds - a.ageSeconds || a.workflowId.localeCompare(b.workflowId));
+
+  // 3. Results of the closed ones (one history read each, bounded concurrency).
+  const closed: ClosedMessage[] = await mapLimit(closedInfos, opts.concurrency ?? 8, async (c) => {
+    if (c.executionStatus !== 'COMPLETED')
+      return { workflowId: c.workflowId, executionStatus: c.executionStatus, level: c.level };
+    try {
+      const record = (await client.workflow.getHandle(c.workflowId, c.runId).result()) as StatusRecord;
+      return { workflowId: c.workflowId, executionStatus: c.executionStatus, record };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError)
+        return { workflowId: c.workflowId, executionStatus: 'FAILED', level: c.level };
+      throw err;
+    }
+  });
+
+  const summary = summarizeClosed(closed);
+  const byLevelTtd: Record<string, ReturnType<typeof percentiles>> = {};
+  const sampledLevels = new Set(summary.samples.map((s) => s.level));
+  for (const level of [...LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
+    byLevelTtd[level] = percentiles(summary.samples.filter((s) => s.level === level).map((s) => s.seconds));
+  }
+  const closedCount = messages - running;
+  const samplesSeconds = summary.samples.map((s) => s.seconds);
+
+  return {
+    generatedAt: now.toISOString(),
+    since: opts.since.toISOString(),
+    namespace: client.options.namespace,
+    query,
+    totals: { messages, byStatus, byLevel, running },
+    // Over closed messages: a DELIVERED message still listening for feedback is running, and not counted yet.
+    deliveryRate: closedCount > 0 ? closedDelivered / closedCount : undefined,
+    examined: closed.length,
+    truncated,
+    byRoute: summary.byRoute,
+    byChannel: summary.byChannel,
+    timeToDelivery: { ...percentiles(samplesSeconds), byLevel: byLevelTtd, samplesSeconds },
+    abnormal: summary.abnormal,
+    waiting,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Worker options from the config's `worker` section (tuning), with the project's defaults. Shared by the
+ * product worker and the benchmark's no-op worker, so both run with identical settings.
+ */
+import type { WorkerOptions } from '@temporalio/worker';
+import type { Config } from '../domain/config';
+
+/**
+ * Our defaults where they differ from the SDK's (figures: README "Performance").
+ * - maxCachedWorkflows: the SDK sizes the cache from the V8 heap limit (about 2,300 workflows with a 4 GB
+ *   heap), so memory at rest depended on the machine. A fixed 2,000 keeps a worker below 600 MB RSS while
+ *   tens of thousands of messages wait for their receipts; a message no longer cached costs a replay of
+ *   its (short) history when its receipt arrives.
+ */
+export const DEFAULT_WORKER_TUNING = {
+  maxCachedWorkflows: 2_000,
+} as const;
+
+export function workerTuningOptions(config: Config): Partial<WorkerOptions> {
+  const t = { ...DEFAULT_WORKER_TUNING, ...config.worker };
+  const options: Partial<WorkerOptions> = {};
+  if (t.maxCachedWorkflows !== undefined) options.maxCachedWorkflows = t.maxCachedWorkflows;
+  if (t.maxConcurrentWorkflowTaskExecutions !== undefined)
+    options.maxConcurrentWorkflowTaskExecutions = t.maxConcurrentWorkflowTaskExecutions;
+  if (t.maxConcurrentActivityTaskExecutions !== undefined)
+    options.maxConcurrentActivityTaskExecutions = t.maxConcurrentActivityTaskExecutions;
+  if (t.maxConcurrentWorkflowTaskPolls !== undefined)
+    options.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: t.maxConcurrentWorkflowTaskPolls };
+  if (t.maxConcurrentActivityTaskPolls !== undefined)
+    options.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: t.maxConcurrentActivityTaskPolls };
+  if (t.reuseV8Context !== undefined) options.reuseV8Context = t.reuseV8Context;
+  if (t.workflowThreadPoolSize !== undefined) options.workflowThreadPoolSize = t.workflowThreadPoolSize;
+  return options;
+}
+
+/** The effective tuning as plain figures, for logs and benchmark results. */
+export function describeWorkerTuning(config: Config): Record<string, unknown> {
+  return { ...DEFAULT_WORKER_TUNING, ...config.worker, workflowBundle: config.worker?.workflowBundle ?? 'auto' };
+}

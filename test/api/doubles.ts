@@ -1,0 +1,96 @@
+/**
+ * Test doubles for the HTTP API: a Temporal `Client` stand-in that records every call (so tests can
+ * prove that nothing reached Temporal), under the real ResilientSmsClient.
+ */
+import { randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ResilientSmsClient } from '../../src/client';
+import { SecretMatcher } from '../../src/codec/secrets';
+import { configSchema, type Config } from '../../src/domain/config';
+import { fixtureConfigInput } from '../unit/fixtures';
+
+export const API_KEY = 'api-key-for-tests-0123456789';
+export const OTHER_API_KEY = 'another-api-key-9876543210';
+
+export function apiKeys(): SecretMatcher {
+  return new SecretMatcher([
+    { id: 'app', value: API_KEY },
+    { id: 'other', value: OTHER_API_KEY },
+  ]);
+}
+
+export function apiTestConfig(): Config {
+  const input = fixtureConfigInput();
+  return configSchema.parse({
+    ...input,
+    originators: {
+      ...input.originators,
+      GB: [{ route: 'use1-primary', identity: 'ExampleCo', kind: 'sender-id', type: 'sender-id' }],
+    },
+    policies: { otp: {}, alert: { allowedCountries: ['US'] } },
+  });
+}
+
+export interface TemporalCall {
+  op: string;
+  workflowId?: string;
+  args?: unknown[];
+}
+
+/** A `Client` whose workflow service is a recorder: `start` succeeds, handles answer from `status`. */
+export function recordingTemporal(
+  behaviour: {
+    existing?: Set<string>;
+    describeStatus?: string;
+    queryResult?: unknown;
+    notFound?: Set<string>;
+  } = {},
+): { client: Client; calls: TemporalCall[] } {
+  const calls: TemporalCall[] = [];
+  const notFound = (workflowId: string) => {
+    if (behaviour.notFound?.has(workflowId)) {
+      throw new WorkflowNotFoundError(`workflow ${workflowId} not found`, workflowId, undefined);
+    }
+  };
+  const client = {
+    workflow: {
+      start: (type: string, opts: { workflowId: string; args: unknown[] }) => {
+        calls.push({ op: 'start', workflowId: opts.workflowId, args: opts.args });
+        if (behaviour.existing?.has(opts.workflowId)) {
+          return Promise.reject(new WorkflowExecutionAlreadyStartedError('already started', opts.workflowId, type));
+        }
+        return Promise.resolve({ workflowId: opts.workflowId, firstExecutionRunId: randomBytes(8).toString('hex') });
+      },
+      getHandle: (workflowId: string) => ({
+        workflowId,
+        signal: (def: { name: string }, arg: unknown) => {
+          calls.push({ op: `signal:${def.name}`, workflowId, args: [arg] });
+          notFound(workflowId);
+          return Promise.resolve();
+        },
+        describe: () => {
+          calls.push({ op: 'describe', workflowId });
+          notFound(workflowId);
+          return Promise.resolve({ status: { name: behaviour.describeStatus ?? 'RUNNING' } });
+        },
+        query: () => {
+          calls.push({ op: 'query', workflowId });
+          return Promise.resolve(behaviour.queryResult ?? { workflowId, status: 'IN_PROGRESS', attempts: [] });
+        },
+        result: () => {
+          calls.push({ op: 'result', workflowId });
+          return Promise.resolve(behaviour.queryResult);
+        },
+      }),
+    },
+  };
+  return { client: client as unknown as Client, calls };
+}
+
+export function realClientOverRecorder(
+  config: Config = apiTestConfig(),
+  behaviour: Parameters<typeof recordingTemporal>[0] = {},
+): { sms: ResilientSmsClient; calls: TemporalCall[] } {
+  const { client, calls } = recordingTemporal(behaviour);
+  return { sms: new ResilientSmsClient(config, client), calls };
+}

@@ -1,0 +1,398 @@
+/**
+ * The HTTP API through fastify's inject: authentication, validation, idempotency keys, status codes,
+ * and, on every refusal, proof that nothing reached Temporal (the real typed client runs over a
+ * Temporal stand-in that records every call). One test uses a real Temporal client aimed at a port
+ * where nothing listens: 503.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { withDeadline } from '../../src/api/main';
+import { buildApiServer, isTemporalUnavailable, type MessagesClient } from '../../src/api/server';
+import { MessageNotFoundError, ResilientSmsClient } from '../../src/client';
+import { SecretMatcher } from '../../src/codec/secrets';
+import { freePort } from '../../src/tools/temporal-cli';
+import { API_KEY, OTHER_API_KEY, apiKeys, apiTestConfig, realClientOverRecorder, type TemporalCall } from './doubles';
+
+const DEST = '+14255550156';
+const bearer = { authorization: `Bearer ${API_KEY}` };
+const valid = { destination: DEST, body: 'Your code is 123456', useCase: 'otp', idempotencyKey: 'login-42' };
+
+let app: FastifyInstance;
+let calls: TemporalCall[];
+
+function serve(behaviour: Parameters<typeof realClientOverRecorder>[1] = {}): void {
+  const built = realClientOverRecorder(apiTestConfig(), behaviour);
+  calls = built.calls;
+  app = buildApiServer({ client: built.sms, apiKeys: apiKeys() });
+}
+
+beforeEach(() => serve());
+afterEach(async () => {
+  await app.close();
+});
+
+describe('authentication', () => {
+  const routes = [
+    { method: 'POST' as const, url: '/v1/messages', payload: valid },
+    { method: 'GET' as const, url: '/v1/messages/login-42' },
+    { method: 'POST' as const, url: '/v1/messages/login-42/feedback', payload: { status: 'RECEIVED' } },
+    { method: 'POST' as const, url: '/v1/messages/login-42/cancel', payload: {} },
+    { method: 'GET' as const, url: '/v1/nothing-here' },
+  ];
+  const badHeaders: Record<string, string>[] = [
+    {},
+    { authorization: 'Bearer wrong-key-0123456789abcdef' },
+    { authorization: `Bearer ${API_KEY.slice(0, -1)}` },
+    { authorization: `Bearer ${API_KEY}0` },
+    { authorization: `Basic ${API_KEY}` },
+    { authorization: API_KEY },
+    { 'x-api-key': 'nope' },
+    { 'x-api-key': '' },
+    // A valid X-Api-Key does not rescue an invalid Authorization header.
+    { authorization: 'Bearer wrong', 'x-api-key': API_KEY },
+  ];
+
+  it.each(routes)('$method $url: 401 for a missing or wrong key, and nothing reaches Temporal', async (route) => {
+    for (const headers of badHeaders) {
+      const res = await app.inject({ ...route, headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(res.json()).toEqual({ error: expect.stringMatching(/missing or invalid API key/) });
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('accepts every configured key, as a bearer token or as X-Api-Key', async () => {
+    for (const headers of [bearer, { authorization: `bearer ${OTHER_API_KEY}` }, { 'x-api-key': API_KEY }]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/messages', headers, payload: valid });
+      expect(res.statusCode).toBe(202);
+    }
+  });
+
+  it('leaves /health open (and only that)', async () => {
+    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ ok: true });
+    expect((await app.inject({ method: 'GET', url: '/health?x=1' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/health' })).statusCode).toBe(401);
+  });
+
+  it('refuses to start without API keys', () => {
+    const { sms } = realClientOverRecorder();
+    expect(() => buildApiServer({ client: sms, apiKeys: new SecretMatcher([]) })).toThrow(/security.api.keys is empty/);
+  });
+});
+
+describe('POST /v1/messages', () => {
+  it('starts the workflow and answers 202 with the key, the workflow id and started', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: true });
+    expect(res.headers.location).toBe('/v1/messages/login-42');
+    expect(calls.map((c) => [c.op, c.workflowId])).toEqual([['start', 'sms:login-42']]);
+  });
+
+  it('honours the Idempotency-Key header, alone or agreeing with the body', async () => {
+    const { idempotencyKey: _omit, ...noKey } = valid;
+    const byHeader = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'idempotency-key': 'from-header-1' },
+      payload: noKey,
+    });
+    expect(byHeader.statusCode).toBe(202);
+    expect(byHeader.json()).toMatchObject({ idempotencyKey: 'from-header-1', workflowId: 'sms:from-header-1' });
+
+    const both = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'idempotency-key': 'login-42' },
+      payload: valid,
+    });
+    expect(both.statusCode).toBe(202);
+
+    const conflict = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'idempotency-key': 'something-else' },
+      payload: valid,
+    });
+    expect(conflict.statusCode).toBe(400);
+    expect(conflict.json()).toEqual({
+      error: 'invalid message request: idempotencyKey: differs from the Idempotency-Key header',
+    });
+
+    const badHeader = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'idempotency-key': '-bad key-' },
+      payload: noKey,
+    });
+    expect(badHeader.statusCode).toBe(400);
+    expect(badHeader.json<{ error: string }>().error).toMatch(/^invalid message request: idempotencyKey: /);
+    expect(calls.map((c) => c.workflowId)).toEqual(['sms:from-header-1', 'sms:login-42']);
+  });
+
+  it('derives a key when none is given, so the same request twice is one message', async () => {
+    const { idempotencyKey: _omit, ...noKey } = valid;
+    const a = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: noKey });
+    expect(a.statusCode).toBe(202);
+    expect(a.json<{ idempotencyKey: string }>().idempotencyKey).toMatch(/^auto-[0-9a-f]{32}$/);
+  });
+
+  it('answers 202 with started=false when the key already has a message', async () => {
+    await app.close();
+    serve({ existing: new Set(['sms:login-42']) });
+    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
+  });
+
+  it.each([
+    [{ ...valid, destination: '4255550156' }, /^invalid message request: destination: must be an E\.164 number/],
+    [{ ...valid, destination: '+1999' }, /^invalid message request: destination: /],
+    [{ ...valid, body: '' }, /^invalid message request: body: must not be empty/],
+    [{ ...valid, body: 'x'.repeat(1601) }, /^invalid message request: body: must be at most 1600 characters/],
+    [{ ...valid, useCase: 'Not A Use Case' }, /^invalid message request: useCase: /],
+    [{ ...valid, unexpected: 1 }, /^invalid message request: .*unexpected/i],
+    [{ ...valid, destination: 14255550156 }, /^invalid message request: destination: /],
+    [{ body: 'x', useCase: 'otp' }, /^invalid message request: destination: /],
+    [[valid], /^invalid message request: /],
+    ['just a string', /^invalid message request: /],
+    [null, /^invalid message request: /],
+  ])('400 naming the field (case %#), and nothing reaches Temporal', async (payload, message) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: string }>().error).toMatch(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('400 for what the config refuses (unknown use case, country not allowed), before Temporal', async () => {
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: bearer,
+      payload: { ...valid, useCase: 'marketing' },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ error: string }>().error).toMatch(/useCase/);
+    const gb = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: bearer,
+      payload: { ...valid, useCase: 'alert', destination: '+447700900123' },
+    });
+    expect(gb.statusCode).toBe(400);
+    expect(calls).toEqual([]);
+  });
+
+  it('400 for a body that is not JSON, 415 for another media type, 413 for an oversized one', async () => {
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      payload: '{"destination": "+1425',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toEqual({ error: expect.any(String) });
+    const proto = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      payload: '{"__proto__": {"x": 1}, "destination": "+14255550156"}',
+    });
+    expect(proto.statusCode).toBe(400);
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { ...bearer, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(text.statusCode).toBe(415);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: bearer,
+      payload: { ...valid, body: 'x'.repeat(70_000) },
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('GET /v1/messages/{key}', () => {
+  it('returns the status record', async () => {
+    await app.close();
+    const record = { workflowId: 'sms:login-42', status: 'IN_PROGRESS', destination: '+1425*****56', attempts: [] };
+    serve({ queryResult: record });
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(record);
+  });
+
+  it('404 for an unknown key, 400 for a malformed one (before Temporal)', async () => {
+    await app.close();
+    serve({ notFound: new Set(['sms:missing']) });
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/missing', headers: bearer });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'no message with key "missing"' });
+    calls.length = 0;
+    const bad = await app.inject({ method: 'GET', url: '/v1/messages/-nope', headers: bearer });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: string }>().error).toMatch(/^invalid message key: key: /);
+    expect(calls).toEqual([]);
+  });
+
+  it('finds keys with URL-encoded characters', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/tenant%2Flogin-42', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    expect(calls[0].workflowId).toBe('sms:tenant/login-42');
+  });
+});
+
+describe('feedback and cancel', () => {
+  it('signals feedback: 202, and 400 naming the field for a bad status', async () => {
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/login-42/feedback',
+      headers: bearer,
+      payload: { status: 'RECEIVED' },
+    });
+    expect(ok.statusCode).toBe(202);
+    expect(ok.json()).toEqual({ idempotencyKey: 'login-42', feedback: 'RECEIVED' });
+    expect(calls).toEqual([{ op: 'signal:feedback', workflowId: 'sms:login-42', args: [{ status: 'RECEIVED' }] }]);
+    calls.length = 0;
+
+    for (const payload of [{ status: 'DELIVERED' }, {}, { status: 'FAILED', extra: true }]) {
+      const bad = await app.inject({ method: 'POST', url: '/v1/messages/login-42/feedback', headers: bearer, payload });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json<{ error: string }>().error).toMatch(/^invalid feedback request: /);
+    }
+    const none = await app.inject({ method: 'POST', url: '/v1/messages/login-42/feedback', headers: bearer });
+    expect(none.statusCode).toBe(400);
+    expect(calls).toEqual([]);
+  });
+
+  it('cancels, with or without a body', async () => {
+    const bare = await app.inject({ method: 'POST', url: '/v1/messages/login-42/cancel', headers: bearer });
+    expect(bare.statusCode).toBe(202);
+    const emptyJson = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/login-42/cancel',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(emptyJson.statusCode).toBe(202);
+    const withReason = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/login-42/cancel',
+      headers: bearer,
+      payload: { reason: 'user logged in another way' },
+    });
+    expect(withReason.json()).toEqual({ idempotencyKey: 'login-42', cancelRequested: true });
+    expect(calls.map((c) => c.args)).toEqual([[{}], [{}], [{ reason: 'user logged in another way' }]]);
+    calls.length = 0;
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/login-42/cancel',
+      headers: bearer,
+      payload: { reason: 42 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: string }>().error).toMatch(/^invalid cancel request: reason: /);
+    expect(calls).toEqual([]);
+  });
+
+  it('404 for feedback or cancel of an unknown message', async () => {
+    await app.close();
+    serve({ notFound: new Set(['sms:missing']) });
+    for (const url of ['/v1/messages/missing/feedback', '/v1/messages/missing/cancel']) {
+      const res = await app.inject({ method: 'POST', url, headers: bearer, payload: { status: 'FAILED' } });
+      if (url.endsWith('cancel'))
+        expect(res.statusCode).toBe(400); // cancel has no status field
+      else expect(res.statusCode).toBe(404);
+    }
+    const cancel = await app.inject({ method: 'POST', url: '/v1/messages/missing/cancel', headers: bearer });
+    expect(cancel.statusCode).toBe(404);
+  });
+});
+
+describe('errors', () => {
+  function serveWith(client: MessagesClient): void {
+    app = buildApiServer({ client, apiKeys: apiKeys() });
+  }
+  const failing = (err: Error): MessagesClient => ({
+    sendMessage: () => Promise.reject(err),
+    getStatus: () => Promise.reject(err),
+    recordFeedback: () => Promise.reject(err),
+    cancel: () => Promise.reject(err),
+  });
+
+  it('503 when Temporal cannot be reached (a real client, nothing listening, short deadline)', async () => {
+    await app.close();
+    const port = await freePort();
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
+    const temporal = new Client({ connection });
+    const sms = new ResilientSmsClient(apiTestConfig(), temporal);
+    serveWith(withDeadline(sms, temporal, 1_500));
+    try {
+      const send = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
+      expect(send.statusCode).toBe(503);
+      expect(send.headers['retry-after']).toBe('5');
+      expect(send.json()).toEqual({ error: 'Temporal is unavailable; retry later' });
+      const status = await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer });
+      expect(status.statusCode).toBe(503);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('logs requests without bodies, keys or phone numbers', async () => {
+    await app.close();
+    const lines: string[] = [];
+    const built = realClientOverRecorder();
+    app = buildApiServer({
+      client: { ...failing(new Error('lookup failed for +14255550156')), sendMessage: (r) => built.sms.sendMessage(r) },
+      apiKeys: apiKeys(),
+      logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } },
+    });
+    await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: bearer,
+      payload: { ...valid, destination: '+1' },
+    });
+    await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer });
+    await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: { authorization: 'Bearer guess-1234' } });
+    const log = lines.join('');
+    expect(log).toContain('request failed');
+    expect(log).toContain('[digits]');
+    for (const secret of ['4255550156', 'Your code', '123456', API_KEY, 'guess-1234'])
+      expect(log).not.toContain(secret);
+  });
+
+  it('500 with no detail for anything else; 404 for MessageNotFoundError from any client', async () => {
+    await app.close();
+    serveWith(failing(new Error('boom with +14255550156')));
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/x1', headers: bearer });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'internal error' });
+    await app.close();
+    serveWith(failing(new MessageNotFoundError('x1')));
+    expect((await app.inject({ method: 'GET', url: '/v1/messages/x1', headers: bearer })).statusCode).toBe(404);
+  });
+
+  it('classifies gRPC and network errors', () => {
+    const grpc = Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'x', metadata: {} });
+    expect(isTemporalUnavailable(new Error('wrapped', { cause: grpc }))).toBe(true);
+    expect(isTemporalUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isTemporalUnavailable(Object.assign(new Error('nope'), { code: 7, details: 'x', metadata: {} }))).toBe(
+      false,
+    );
+    expect(isTemporalUnavailable(new Error('other'))).toBe(false);
+  });
+});

@@ -11,6 +11,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -40,6 +41,9 @@ const { putMessageFeedback } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['FeedbackRejected'] },
 });
+
+/** Listen for late receipts after the last rung failed by timeout (added after the first release). */
+const LATE_RECEIPTS_PATCH = 'late-receipts-after-last-rung';
 
 /** Channels whose delivery receipts come back through the DLR queues (End User Messaging events). */
 const HAS_RECEIPTS = new Set<Channel>(['sms', 'voice']);
@@ -318,6 +322,19 @@ export async function deliverMessage(rawInput: DeliverMessageInput): Promise<Sta
       if (step.kind === 'stop') {
         finalStatus = step.status === 'DELIVERED' ? 'DELIVERED' : step.status;
         record.reason = step.reason;
+        // Nothing more will be sent, but a send that timed out may still be delivered: its receipt can
+        // come late (under load, or from a slow carrier). Listen until the deadline rather than close
+        // the workflow and let the ingester drop a DELIVERED receipt on the floor.
+        const mayStillArrive = record.attempts.some(
+          (a) =>
+            HAS_RECEIPTS.has(a.channel) && (a.state === 'timed-out' || a.state === 'sent' || a.state === 'unknown'),
+        );
+        if (finalStatus === 'FAILED' && mayStillArrive && Date.now() < deadlineAt && patched(LATE_RECEIPTS_PATCH)) {
+          record.reason = `${step.reason}; no more sends, listening for late receipts until the deadline`;
+          showProgress(undefined, record.reason);
+          await condition(ended, deadlineAt - Date.now());
+          if (!ended()) record.reason = `${step.reason}; no late receipt before the deadline`;
+        }
         break;
       }
       const rung = plan.rungs[step.rungIndex];

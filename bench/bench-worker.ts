@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   if (!configPath) throw new Error('--config is required');
   const config = loadConfig(configPath);
   installObservability({ processName: 'bench-noop-worker' });
-  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? config.temporal.address });
+  const connection = await NativeConnection.connect({
+    address: process.env.TEMPORAL_ADDRESS ?? config.temporal.address,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -42,10 +42,14 @@ export interface LoopResult {
   /** Units completed inside the measured window (after the warm-up). */
   completed: number;
   failed: number;
+  /** Units that ended during the whole loop (warm-up and drain included): what the CPU was spent on. */
+  totalDone: number;
   windowS: number;
   ratePerS: number;
   /** Start → end of each unit completed in the window. */
   latencyMs?: Summary;
+  /** The samples behind latencyMs. */
+  latencies: number[];
 }
 
 /**
@@ -64,6 +68,7 @@ export async function closedLoop(
   let next = 0;
   let completed = 0;
   let failed = 0;
+  let totalDone = 0;
   const latencies: number[] = [];
   const lane = async (): Promise<void> => {
     while (Date.now() < end) {
@@ -76,6 +81,7 @@ export async function closedLoop(
         ok = false;
       }
       const ended = Date.now();
+      totalDone++;
       if (ended >= windowStart && ended <= end) {
         if (ok) {
           completed++;
@@ -90,9 +96,11 @@ export async function closedLoop(
     concurrency,
     completed,
     failed,
+    totalDone,
     windowS,
     ratePerS: Math.round((completed / windowS) * 10) / 10,
     latencyMs: summarize(latencies),
+    latencies,
   };
 }
 

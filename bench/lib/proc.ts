@@ -101,3 +101,23 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, units: number): CpuRe
   }
   return report;
 }
+
+/** Like cpuBetween, over several windows (pauses between them excluded). */
+export function cpuBetweenAll(windows: [CpuSnapshot, CpuSnapshot][], units: number): CpuReport {
+  const zero = (): CpuSnapshot => ({ at: 0, byProcess: {}, machine: { busy: 0, total: 0 } });
+  const a = zero();
+  const b = zero();
+  for (const [before, after] of windows) {
+    for (const [name, v] of Object.entries(before.byProcess)) {
+      const w = after.byProcess[name];
+      if (v === undefined || w === undefined) continue;
+      a.byProcess[name] = 0;
+      b.byProcess[name] = (b.byProcess[name] ?? 0) + (w - v);
+    }
+    if (before.machine && after.machine && a.machine && b.machine) {
+      b.machine.busy += after.machine.busy - before.machine.busy;
+      b.machine.total += after.machine.total - before.machine.total;
+    }
+  }
+  return cpuBetween(a, b, units);
+}

@@ -79,7 +79,7 @@ export function writeBenchConfig(base: string, dir: string, overrides: Record<st
   const text = fs.readFileSync(base, 'utf8');
   const raw = (base.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as { policies?: Record<string, unknown> };
   raw.policies = { ...BENCH_POLICIES, ...raw.policies };
-  for (const [k, v] of Object.entries(overrides)) setPath(raw as Record<string, unknown>, k, v);
+  for (const [k, v] of Object.entries(overrides)) setPath(raw, k, v);
   const file = path.join(dir, 'bench-config.json');
   fs.writeFileSync(file, JSON.stringify(raw, null, 2));
   loadConfig(file); // fail here, naming the field, rather than in the stack

@@ -30,9 +30,18 @@ export async function measureHistory(
   // A destination of its own, so the faults touch nothing else.
   const destination = usNumber(4242, '312');
   const faults = [
-    { match: { destinationPrefix: destination, operation: 'SendTextMessage' }, effect: { dlr: 'TEXT_BLOCKED', delayMs: 50 } },
-    { match: { destinationPrefix: destination, operation: 'SendVoiceMessage' }, effect: { dlr: 'VOICE_FAILED', delayMs: 50 } },
-    { match: { destinationPrefix: destination, operation: 'SendWhatsAppMessage' }, effect: { api: 'account-disabled' } },
+    {
+      match: { destinationPrefix: destination, operation: 'SendTextMessage' },
+      effect: { dlr: 'TEXT_BLOCKED', delayMs: 50 },
+    },
+    {
+      match: { destinationPrefix: destination, operation: 'SendVoiceMessage' },
+      effect: { dlr: 'VOICE_FAILED', delayMs: 50 },
+    },
+    {
+      match: { destinationPrefix: destination, operation: 'SendWhatsAppMessage' },
+      effect: { api: 'account-disabled' },
+    },
   ];
   const ids: string[] = [];
   try {
@@ -52,7 +61,9 @@ export async function measureHistory(
       channels: [...new Set(status?.attempts.map((a) => a.channel) ?? [])],
       ...size,
     };
-    log(`  whole ladder: ${size.events} events, ${size.payloadBytes} payload bytes, ${result.ladder.attempts} attempts`);
+    log(
+      `  whole ladder: ${size.events} events, ${size.payloadBytes} payload bytes, ${result.ladder.attempts} attempts`,
+    );
   } finally {
     for (const id of ids) await stack.sim('DELETE', `/_sim/faults/${id}`).catch(() => undefined);
   }

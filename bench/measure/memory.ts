@@ -16,7 +16,8 @@ import type { MessageRecord } from '../../src/simulator/message-log';
 import { EMULATOR_CREDENTIALS } from '../../src/tools/provision-emulator';
 import { dlrSignal, workflowIdFor } from '../../src/workflows/definitions';
 import { DEFAULT_WORKER_TUNING } from '../../src/workers/worker-tuning';
-import { request, usNumber } from '../lib/drive';
+import { openLoop, request, usNumber } from '../lib/drive';
+import { emulatorCeiling, type CeilingStep } from './emulator';
 import { EventType, eventMs, historyOf, signalsOf, simSends } from '../lib/history';
 import { cpuMs, rssMb } from '../lib/proc';
 import type { BenchStack } from '../lib/stack';
@@ -47,7 +48,9 @@ export interface MemoryResult {
   /** Worker RSS at rest with `waiting` messages (median of samples taken after the pool settled). */
   rssMb?: number;
   rssAtRestMb?: Summary;
-  /** RSS growth per 1,000 more waiting messages, fitted on the samples taken once the cache was full. */
+  /** RSS at rest half way. */
+  midpoint?: { waiting: number; rssAtRestMb?: number };
+  /** RSS growth per 1,000 more waiting messages, between the two points at rest. */
   slopeMbPer1000?: number;
   /** RSS extrapolated linearly to `target` (only when the pool stayed smaller). */
   extrapolatedRssMb?: number;
@@ -69,14 +72,73 @@ export interface EvictedLatencyResult {
 }
 
 export interface IngestionResult {
-  messages: number;
   /** Signals per second straight to the server (dlr signal of the typed payload), at the best concurrency. */
   plainPerS: number;
   plainSweep: { concurrency: number; perS: number }[];
-  /** DLRs per second through the ingester: queue loaded while it was paused, then drained. */
+  /** Steps of offered load (a share of the plain rate each), until one the ingester could not keep up with. */
+  steps: IngestionStep[];
+  /** DLRs per second through the ingester at the highest step it kept up with (0: none). */
   ingesterPerS: number;
+  /** The SQS/SNS emulator alone (publish, receive, delete; no Temporal) at the same steps. */
+  emulator: { steps: CeilingStep[]; sustainedPerS: number };
   ratio: number;
   ingester: Record<string, unknown>;
+}
+
+export interface IngestionStep {
+  share: number;
+  offeredPerS: number;
+  messages: number;
+  /** Messages / (first publish -> queue empty). */
+  achievedPerS: number;
+  /** Deepest the DLR queue got while offered. */
+  maxBacklog: number;
+  /** Whether it kept up: the queue never held more than a second's worth, and emptied soon after the last publish. */
+  kept: boolean;
+}
+
+/** Offers `count` final DLRs through SNS at `ratePerS` (batches of 10) and times the queue until it is empty. */
+async function offerStep(
+  pool: WaitingPool,
+  stack: BenchStack,
+  ratePerS: number,
+  count: number,
+): Promise<Omit<IngestionStep, 'share'>> {
+  const entries = pool.take(count, 'oldest');
+  await pool.resolveRecords(entries);
+  const ready = entries.filter((e) => e.record?.messageId);
+  const first = ready[0]?.record;
+  const queueUrl = stack.config.dlrQueues.find(
+    (q) => q.account === first?.account && q.region === first?.region,
+  )?.queueUrl;
+  if (!queueUrl) throw new Error('no DLR queue for the pool');
+  const batches: PoolEntry[][] = [];
+  for (let i = 0; i < ready.length; i += 10) batches.push(ready.slice(i, i + 10));
+  let maxBacklog = 0;
+  let publishing = true;
+  const watch = (async () => {
+    while (publishing) {
+      maxBacklog = Math.max(maxBacklog, await queueDepth(stack, queueUrl));
+      await sleep(250);
+    }
+  })();
+  const t0 = Date.now();
+  const published = await openLoop(batches.length, ratePerS / 10, (b) => pool.publish(batches[b]));
+  const lastPublish = Date.now();
+  publishing = false;
+  await watch;
+  const messages = published.reduce((s, r) => s + (r.status === 'fulfilled' ? r.value : 0), 0);
+  const end = Date.now() + 120_000;
+  while ((await queueDepth(stack, queueUrl)) > 0 && Date.now() < end) await sleep(50);
+  const drained = Date.now();
+  await allClosed(stack, ready);
+  return {
+    offeredPerS: ratePerS,
+    messages,
+    achievedPerS: Math.round((messages / ((drained - t0) / 1000)) * 10) / 10,
+    maxBacklog,
+    kept: maxBacklog <= Math.max(20, ratePerS) && drained - lastPublish <= 3_000,
+  };
 }
 
 interface PoolEntry {
@@ -91,7 +153,10 @@ async function queueDepth(stack: BenchStack, queueUrl: string): Promise<number> 
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Waits until the worker's CPU use stays under 5 % for 3 s (its backlog is done), at most `maxMs`. */
@@ -128,7 +193,10 @@ export class WaitingPool {
     return picked;
   }
 
-  async grow(opts: { target: number; budgetMs: number; backlog: number }, log: (l: string) => void): Promise<MemoryResult> {
+  async grow(
+    opts: { target: number; budgetMs: number; backlog: number; restSamples: number },
+    log: (l: string) => void,
+  ): Promise<MemoryResult> {
     const { stack } = this;
     const fault = await stack.sim<{ id: string }>('POST', '/_sim/faults', {
       match: { destinationPrefix: `+1${AREA}` },
@@ -141,6 +209,7 @@ export class WaitingPool {
     const sentBefore = await health();
     const samples: MemorySample[] = [];
     const t0 = Date.now();
+    let pausedMs = 0;
     let sent = 0;
     let startErrors = 0;
     const sample = async () => {
@@ -155,18 +224,47 @@ export class WaitingPool {
         cachedWorkflows: cached,
       });
     };
+    const inflight = new Set<Promise<void>>();
+    /** Every start answered, every send at the simulator, the DLR queue empty, the worker idle; then RSS at rest. */
+    const settle = async (): Promise<{ waiting: number; rest?: Summary }> => {
+      await Promise.all(inflight);
+      const settleEnd = Date.now() + 300_000;
+      while ((sent = (await health()) - sentBefore) < this.next - startErrors && Date.now() < settleEnd)
+        await sleep(500);
+      const queue = stack.config.dlrQueues[0]?.queueUrl;
+      while (queue && (await queueDepth(stack, queue)) > 0 && Date.now() < settleEnd) await sleep(500);
+      await workerIdle(stack, 120_000);
+      await sample();
+      const rest: number[] = [];
+      for (let k = 0; k < opts.restSamples; k++) {
+        await sleep(1_000);
+        const pid = workerPid();
+        const v = pid ? rssMb(pid) : undefined;
+        if (v !== undefined) rest.push(v);
+      }
+      return { waiting: sent, rest: summarize(rest) };
+    };
     let lastSample = 0;
     let lastLog = Date.now();
-    const inflight = new Set<Promise<void>>();
+    let midpoint: { waiting: number; rest?: Summary } | undefined;
     try {
-      while (this.next < opts.target && Date.now() - t0 < opts.budgetMs) {
+      while (this.next < opts.target && Date.now() - t0 - pausedMs < opts.budgetMs) {
+        if (!midpoint && (this.next >= opts.target / 2 || Date.now() - t0 >= opts.budgetMs / 2)) {
+          // Half way: RSS at rest here and at the end give the growth per waiting message.
+          const paused = Date.now();
+          midpoint = await settle();
+          pausedMs += Date.now() - paused;
+          log(`  half way: ${midpoint.waiting} waiting, worker RSS at rest ${midpoint.rest?.median} MB`);
+        }
         if (Date.now() - lastSample > 2_000) {
           sent = (await health()) - sentBefore;
           await sample();
           lastSample = Date.now();
           if (Date.now() - lastLog > 30_000) {
             const s = samples[samples.length - 1];
-            log(`  ${s.started} started, ${s.waiting} waiting, worker RSS ${s.rssMb} MB, ${s.cachedWorkflows ?? '?'} cached`);
+            log(
+              `  ${s.started} started, ${s.waiting} waiting, worker RSS ${s.rssMb} MB, ${s.cachedWorkflows ?? '?'} cached`,
+            );
             lastLog = Date.now();
           }
         }
@@ -189,33 +287,26 @@ export class WaitingPool {
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
       }
-      await Promise.all(inflight);
-      // Settle: every send reached the simulator, the DLR queue is empty, the worker is idle.
-      const settleEnd = Date.now() + 300_000;
-      while ((sent = (await health()) - sentBefore) < this.next - startErrors && Date.now() < settleEnd) await sleep(500);
-      const fillS = (Date.now() - t0) / 1000;
-      const queue = stack.config.dlrQueues[0]?.queueUrl;
-      while (queue && (await queueDepth(stack, queue)) > 0 && Date.now() < settleEnd) await sleep(500);
-      await workerIdle(stack, 120_000);
-      await sample();
-      // At rest: a few samples while nothing happens.
-      const rest: number[] = [];
-      for (let k = 0; k < 5; k++) {
-        await sleep(1_000);
-        const pid = workerPid();
-        const v = pid ? rssMb(pid) : undefined;
-        if (v !== undefined) rest.push(v);
-      }
+      const filled = Date.now();
+      const end = await settle();
+      const fillS = (filled - t0 - pausedMs) / 1000;
       const maxCachedWorkflows = stack.config.worker?.maxCachedWorkflows ?? DEFAULT_WORKER_TUNING.maxCachedWorkflows;
-      const rssAtRestMb = summarize(rest);
-      const waiting = sent;
-      // RSS per waiting message once the cache is full (before that, cached workflows dominate).
-      const fullFrom = Math.min(maxCachedWorkflows * 1.1, waiting * 0.5);
-      const points = samples
-        .filter((s) => s.rssMb !== undefined && s.waiting >= fullFrom)
-        .map((s) => ({ x: s.waiting / 1000, y: s.rssMb! }));
-      const fit = linearFit(points);
+      const waiting = end.waiting;
       const reachedTarget = waiting >= opts.target;
+      // Growth per waiting message: between the two points at rest (RSS while filling swings with the garbage
+      // collector); without a usable midpoint, fitted on the samples taken once the cache was full.
+      let slope: number | undefined;
+      if (midpoint?.rest && end.rest && waiting - midpoint.waiting >= 100) {
+        slope = ((end.rest.median - midpoint.rest.median) / (waiting - midpoint.waiting)) * 1000;
+      } else {
+        const fullFrom = Math.min(maxCachedWorkflows * 1.1, waiting * 0.5);
+        const fit = linearFit(
+          samples
+            .filter((s) => s.rssMb !== undefined && s.waiting >= fullFrom)
+            .map((s) => ({ x: s.waiting / 1000, y: s.rssMb! })),
+        );
+        slope = fit?.slope;
+      }
       const result: MemoryResult = {
         target: opts.target,
         useCase: this.useCase,
@@ -225,18 +316,21 @@ export class WaitingPool {
         startRatePerS: Math.round((waiting / fillS) * 10) / 10,
         fillS: Math.round(fillS),
         maxCachedWorkflows,
-        rssMb: rssAtRestMb?.median,
-        rssAtRestMb,
-        slopeMbPer1000: fit ? Math.round(fit.slope * 100) / 100 : undefined,
+        rssMb: end.rest?.median,
+        rssAtRestMb: end.rest,
+        midpoint: midpoint ? { waiting: midpoint.waiting, rssAtRestMb: midpoint.rest?.median } : undefined,
+        slopeMbPer1000: slope === undefined ? undefined : Math.round(slope * 100) / 100,
         baselineRssMb: baselineRssMb === undefined ? undefined : Math.round(baselineRssMb),
         samples,
       };
-      if (!reachedTarget && fit && rssAtRestMb) {
-        result.extrapolatedRssMb = Math.round(rssAtRestMb.median + Math.max(0, fit.slope) * ((opts.target - waiting) / 1000));
+      if (!reachedTarget && slope !== undefined && end.rest) {
+        result.extrapolatedRssMb = Math.round(end.rest.median + Math.max(0, slope) * ((opts.target - waiting) / 1000));
       }
       log(
-        `  ${waiting} waiting after ${result.fillS}s (${result.startRatePerS}/s): worker RSS ${result.rssMb} MB` +
-          (result.extrapolatedRssMb !== undefined ? `, extrapolated to ${opts.target}: ${result.extrapolatedRssMb} MB` : ''),
+        `  ${waiting} waiting after ${result.fillS}s of filling (${result.startRatePerS}/s): worker RSS at rest ${result.rssMb} MB` +
+          (result.extrapolatedRssMb !== undefined
+            ? `, ${result.slopeMbPer1000} MB per 1000 more: extrapolated to ${opts.target}: ${result.extrapolatedRssMb} MB`
+            : ''),
       );
       return result;
     } finally {
@@ -337,6 +431,11 @@ export class WaitingPool {
   }
 }
 
+/** Any pool entry with a simulator record (to size the emulator's test messages like real DLRs). */
+function ready0(pool: WaitingPool): PoolEntry | undefined {
+  return pool.entries.find((e) => e.record?.messageId);
+}
+
 async function cacheMisses(stack: BenchStack): Promise<number> {
   const m = await stack.metrics('worker');
   return [...m].filter(([k]) => k.startsWith('temporal_sticky_cache_miss')).reduce((s, [, v]) => s + v, 0);
@@ -363,7 +462,8 @@ export async function measureEvictedLatency(
       const sig = (await signalsOf(stack, history)).find((s) => s.dlr?.isFinal);
       const events = history.events ?? [];
       const done = events.find(
-        (ev) => ev.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && sig !== undefined && eventMs(ev) >= sig.at,
+        (ev) =>
+          ev.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && sig !== undefined && eventMs(ev) >= sig.at,
       );
       if (sig) toSignal.push(sig.at - publishedAt);
       if (done) handled.push(eventMs(done) - publishedAt);
@@ -391,19 +491,24 @@ function sendSignal(stack: BenchStack, workflowId: string, payload: DlrSignal): 
 }
 
 async function allClosed(stack: BenchStack, entries: PoolEntry[]): Promise<void> {
-  await mapLimit(entries, 32, (e) => stack.temporal.workflow.getHandle(e.workflowId).result().catch(() => undefined));
+  await mapLimit(entries, 32, (e) =>
+    stack.temporal.workflow
+      .getHandle(e.workflowId)
+      .result()
+      .catch(() => undefined),
+  );
 }
 
 export async function measureIngestion(
   pool: WaitingPool,
   stack: BenchStack,
-  opts: { messages: number; concurrencies: number[] },
+  opts: { messages: number; concurrencies: number[]; shares: number[]; stepS: number },
   log: (line: string) => void,
 ): Promise<IngestionResult | undefined> {
-  const perPath = Math.floor(Math.min(opts.messages, pool.entries.filter((e) => !(e as { used?: boolean }).used).length / 2));
-  const perLevel = Math.floor(perPath / opts.concurrencies.length);
+  const left = () => pool.entries.filter((e) => !(e as { used?: boolean }).used).length;
+  const perLevel = Math.floor(Math.min(opts.messages, left() / 2) / opts.concurrencies.length);
   if (perLevel < 10) {
-    log(`  skipped: only ${perPath} waiting messages left for each path`);
+    log(`  skipped: only ${left()} waiting messages left`);
     return undefined;
   }
   // Plain signals: the ingester's payload, sent by the client at each concurrency of the sweep.
@@ -422,35 +527,42 @@ export async function measureIngestion(
   }
   const plainPerS = Math.max(...plainSweep.map((p) => p.perS));
 
-  // Through the ingester: pause it, load its queue through SNS, resume it, time the drain.
-  const entries = pool.take(perLevel * opts.concurrencies.length, 'oldest');
-  await pool.resolveRecords(entries);
-  const ready = entries.filter((e) => e.record?.messageId);
-  const pid = stack.pids().ingester;
-  const queueUrl = stack.config.dlrQueues.find((q) => q.account === ready[0]?.record?.account && q.region === ready[0]?.record?.region)?.queueUrl;
-  if (!pid || !queueUrl) throw new Error('no ingester pid or DLR queue');
-  let ingesterPerS = 0;
-  process.kill(pid, 'SIGSTOP');
-  let resumed = false;
-  try {
-    const published = await pool.publish(ready);
-    const loaded = Date.now() + 60_000;
-    while ((await queueDepth(stack, queueUrl)) < published && Date.now() < loaded) await sleep(100);
-    process.kill(pid, 'SIGCONT');
-    resumed = true;
-    const t0 = Date.now();
-    const end = t0 + 600_000;
-    while ((await queueDepth(stack, queueUrl)) > 0 && Date.now() < end) await sleep(50);
-    ingesterPerS = Math.round((published / ((Date.now() - t0) / 1000)) * 10) / 10;
-    log(`  through the ingester: ${ingesterPerS}/s (${published})`);
-  } finally {
-    if (!resumed) process.kill(pid, 'SIGCONT');
+  // Through SNS -> SQS -> the ingester, offered at a steady rate, a step up at a time: the highest rate it keeps
+  // up with (its queue stays shallow, as SQS is in production) is its sustainable rate. A preloaded backlog would
+  // measure the emulator instead, which slows down with every message left in a queue.
+  const steps: IngestionStep[] = [];
+  for (const share of opts.shares) {
+    const offered = Math.max(1, Math.round(plainPerS * share * 10) / 10);
+    const count = Math.min(left(), Math.max(10, Math.round(offered * opts.stepS)));
+    if (count < 10) break;
+    const step = await offerStep(pool, stack, offered, count);
+    steps.push({ share, ...step });
+    log(
+      `  through the ingester at ${offered}/s (${Math.round(share * 100)}% of plain): ${step.achievedPerS}/s, ` +
+        `deepest queue ${step.maxBacklog}, ${step.kept ? 'kept up' : 'fell behind'}`,
+    );
+    await workerIdle(stack, 60_000);
+    if (!step.kept) break;
   }
-  await allClosed(stack, ready);
+  const best = steps.filter((s) => s.kept).pop();
+  const ingesterPerS = best?.achievedPerS ?? 0;
+  // What the emulator sustains by itself at the same steps and batch size: the ceiling of any ingester here.
+  const sample = ready0(pool);
+  const emulator = await emulatorCeiling(
+    stack,
+    {
+      rates: opts.shares.map((share) => Math.max(1, Math.round(plainPerS * share * 10) / 10)),
+      stepS: opts.stepS,
+      consumers: stack.config.ingester?.receiversPerQueue ?? 1,
+      bodyBytes: sample ? JSON.stringify(pool.deliveredEvent(sample).event).length + 300 : 900,
+    },
+    log,
+  );
   return {
-    messages: ready.length,
     plainPerS,
     plainSweep,
+    steps,
+    emulator,
     ingesterPerS,
     ratio: plainPerS > 0 ? Math.round((ingesterPerS / plainPerS) * 1000) / 1000 : 0,
     ingester: {

@@ -433,6 +433,8 @@ export function createIngester(opts: IngesterOptions): Ingester {
       }
     };
 
+    /** Deletes (and releases) of processed batches still under way; awaited before the queue's loops end. */
+    const acks = new Set<Promise<void>>();
     const processBatch = async (messages: Message[]): Promise<void> => {
       const entries: Entry[] = messages.map((message) => ({ message, outcome: 'pending' }));
       const lease = startLease(entries);
@@ -457,12 +459,17 @@ export function createIngester(opts: IngesterOptions): Ingester {
       } finally {
         lease.stop();
       }
-      await deleteAll(entries.filter((e) => e.outcome === 'delete'));
-      await changeVisibility(
-        entries.filter((e) => e.outcome === 'release'),
-        0,
-        'release',
-      );
+      // Acknowledged in the background: the next ReceiveMessage does not wait for the delete's round trip.
+      const ack = (async () => {
+        await deleteAll(entries.filter((e) => e.outcome === 'delete'));
+        await changeVisibility(
+          entries.filter((e) => e.outcome === 'release'),
+          0,
+          'release',
+        );
+      })().catch(() => undefined);
+      acks.add(ack);
+      void ack.finally(() => acks.delete(ack));
     };
 
     const loop = async (): Promise<void> => {
@@ -520,7 +527,9 @@ export function createIngester(opts: IngesterOptions): Ingester {
         log('error', 'DLR queue loop ended unexpectedly', { queue, error: errorSummary(err) });
       });
     const receivers = Math.max(1, opts.receiversPerQueue ?? 1);
-    return Promise.all(Array.from({ length: receivers }, run)).then(() => undefined);
+    return Promise.all(Array.from({ length: receivers }, run))
+      .then(() => Promise.all([...acks]))
+      .then(() => undefined);
   }
 
   return {

@@ -7,13 +7,15 @@ import type { Config } from '../domain/config';
 
 /**
  * Our defaults where they differ from the SDK's (figures: README "Performance").
- * - maxCachedWorkflows: the SDK sizes the cache from the V8 heap limit (about 2,300 workflows with a 4 GB
- *   heap), so memory at rest depended on the machine. A fixed 2,000 keeps a worker below 600 MB RSS while
- *   tens of thousands of messages wait for their receipts; a message no longer cached costs a replay of
- *   its (short) history when its receipt arrives.
+ * - maxCachedWorkflows: the SDK sizes the cache from the V8 heap limit (about 2,300 workflows on a machine
+ *   with a 4 GB heap limit), and a cached deliverMessage costs about 270 KB of worker RSS: 2,000 cached took
+ *   the worker to 800 MB. 1,000 keeps it near 550 MB however many messages wait for their receipts; a
+ *   message no longer cached costs one replay of its short history when its receipt arrives (measured:
+ *   `npm run bench`, "DLR latency, not cached"). Messages in flight are far fewer than 1,000 at the
+ *   throughput one worker reaches, so they stay cached.
  */
 export const DEFAULT_WORKER_TUNING = {
-  maxCachedWorkflows: 2_000,
+  maxCachedWorkflows: 1_000,
 } as const;
 
 export function workerTuningOptions(config: Config): Partial<WorkerOptions> {

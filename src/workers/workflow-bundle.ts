@@ -48,8 +48,9 @@ function sha256(file: string): string | undefined {
 
 function workflowSdkVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string })
-      .version;
+    return (
+      JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -128,7 +129,9 @@ export function prebuiltWorkflowBundle(
   const reason = libDir ? staleReason(libDir, failureConverter) : 'not running compiled code (lib/)';
   if (reason === undefined) return { codePath: bundlePaths(libDir!, failureConverter).code };
   if (mode === 'prebuilt') {
-    throw new Error(`worker.workflowBundle is "prebuilt" but the prebuilt bundle cannot be used: ${reason} (npm run build)`);
+    throw new Error(
+      `worker.workflowBundle is "prebuilt" but the prebuilt bundle cannot be used: ${reason} (npm run build)`,
+    );
   }
   warn(`bundling workflows at start: ${reason} (npm run build prebuilds it)`);
   return undefined;
@@ -150,7 +153,14 @@ export async function buildWorkflowBundles(
     const { code: full } = await bundleWorkflowCode({
       workflowsPath,
       ...(failureConverter ? { failureConverterPath: failureConverterPath() } : {}),
-      logger: { trace() {}, debug() {}, info() {}, warn: (m) => log(`warn: ${m}`), error: (m) => log(`error: ${m}`), log() {} },
+      logger: {
+        trace() {},
+        debug() {},
+        info() {},
+        warn: (m) => log(`warn: ${m}`),
+        error: (m) => log(`error: ${m}`),
+        log() {},
+      },
     });
     const code = withoutSourcesContent(full);
     const root = path.dirname(libDir);
@@ -177,10 +187,10 @@ if (require.main === module) {
     console.error('workflow-bundle: run the compiled file (node lib/src/workers/workflow-bundle.js)');
     process.exit(1);
   }
-  buildWorkflowBundles(libDir, require.resolve('../workflows'), (line) => console.log(`workflow bundle: ${line}`)).catch(
-    (err: unknown) => {
-      console.error(`workflow bundle: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
+  buildWorkflowBundles(libDir, require.resolve('../workflows'), (line) =>
+    console.log(`workflow bundle: ${line}`),
+  ).catch((err: unknown) => {
+    console.error(`workflow bundle: ${(err as Error).message}`);
+    process.exit(1);
+  });
 }

@@ -19,7 +19,12 @@ interface Summary {
 
 function expectSummary(s: Summary | undefined): void {
   expect(s).toEqual(
-    expect.objectContaining({ n: expect.any(Number), min: expect.any(Number), median: expect.any(Number), p99: expect.any(Number) }),
+    expect.objectContaining({
+      n: expect.any(Number),
+      min: expect.any(Number),
+      median: expect.any(Number),
+      p99: expect.any(Number),
+    }),
   );
   expect(s!.n).toBeGreaterThan(0);
   expect(s!.min).toBeLessThanOrEqual(s!.median);
@@ -45,7 +50,8 @@ it('runs every measurement and writes well-formed results', async () => {
       process.execPath,
       ['lib/bench/run.js', '--smoke', '--out', out],
       { cwd: root, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
     child.stdin?.end();
   });
@@ -67,7 +73,16 @@ it('runs every measurement and writes well-formed results', async () => {
   expect(r.configuration.worker).toHaveProperty('maxCachedWorkflows');
   expect(r.configuration.ingester).toHaveProperty('intermediateEvents');
   expect(Object.keys(r.results).sort()).toEqual(
-    ['coldStart', 'evictedLatency', 'failover', 'history', 'ingestion', 'memory', 'receiptLatency', 'throughput'].sort(),
+    [
+      'coldStart',
+      'evictedLatency',
+      'failover',
+      'history',
+      'ingestion',
+      'memory',
+      'receiptLatency',
+      'throughput',
+    ].sort(),
   );
   expect([...new Set(r.verdicts.map((v) => v.id))]).toEqual([1, 2, 3, 4, 5, 6, 7]);
   for (const v of r.verdicts) expect(typeof v.pass === 'boolean' || v.pass === null).toBe(true);

@@ -162,8 +162,8 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     }
     const status = (err as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own: malformed JSON, unsupported media type, body too large.
-      return reply.code(status).send({ error: (err as Error).message });
+      // Fastify's own: malformed JSON (including a forbidden __proto__ key), unsupported media type, body too large.
+      return reply.code(status).send({ error: `invalid request: ${(err as Error).message}` });
     }
     // Long digit runs look like phone numbers: never let one into a log.
     const message = String((err as Error).message).replace(/\+?\d{6,}/g, '[digits]');

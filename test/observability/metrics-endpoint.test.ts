@@ -165,8 +165,12 @@ it('worker and ingester expose SDK and resilient-sms metrics on one endpoint eac
   // --- the worker's endpoint -----------------------------------------------------------------------------------
   const worker = await eventually(async () => {
     const text = await scrape(procs.worker.url);
-    return sample(text, PROMETHEUS_NAMES.sends, { taskQueue, outcome: 'accepted' }) ? text : undefined;
-  }, 'send metrics');
+    // Core records the SDK's counters a moment after the server has the result: wait for both kinds.
+    return sample(text, PROMETHEUS_NAMES.sends, { taskQueue, outcome: 'accepted' }) &&
+      sample(text, 'temporal_workflow_completed_total', { task_queue: taskQueue })
+      ? text
+      : undefined;
+  }, 'send metrics and the SDK workflow-completed counter');
   expect(
     sample(worker, PROMETHEUS_NAMES.sends, {
       taskQueue,

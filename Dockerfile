@@ -1,8 +1,8 @@
 # The resilient-sms image: one image for every process of docker-compose.yml, chosen by the command:
 #   node lib/src/client/cli.js worker|ingest|api|setup|report|provision-emulator …   (default: worker)
 #   node lib/src/simulator/main.js --host 0.0.0.0 …                                 (the carrier simulator, demo)
-# Compiles the TypeScript once and ships only production dependencies. The worker bundles the workflow code with
-# webpack at start-up (a dependency of @temporalio/worker).
+# Compiles the TypeScript once and ships only production dependencies. `npm run build` also prebuilds the workflow
+# bundle (lib/workflow-bundle*.js), so the worker starts without running webpack.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -17,7 +17,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
-# Workflow sources are bundled from lib/src/workflows at start-up.
 ENV RESILIENT_SMS_CONFIG=/config/config.yaml \
     TEMPORAL_ADDRESS=temporal:7233 \
     METRICS_HOST=0.0.0.0

@@ -18,6 +18,7 @@ import { provisionChannels } from '../tools/provision-channels';
 import { provisionDlrQueues } from '../tools/provision-emulator';
 import { httpProbe, sleep, startService, tcpProbe, type ServiceProcess } from '../tools/service-process';
 import { findRepoRoot, freePort, startDevServer, type DevServer } from '../tools/temporal-cli';
+import { workerNodeOptions } from './worker-tuning';
 
 export const DEFAULT_PORTS = {
   temporal: 7233,
@@ -219,7 +220,13 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       name,
       command: process.execPath,
       args: [cli, ...command, '--config', effectivePath],
-      env: { ...childEnv, TEMPORAL_ADDRESS: temporalAddress, METRICS_HOST: '127.0.0.1' },
+      env: {
+        ...childEnv,
+        TEMPORAL_ADDRESS: temporalAddress,
+        METRICS_HOST: '127.0.0.1',
+        // The worker's heap sized to its workflow cache, so that its memory stays flat (worker-tuning.ts).
+        ...(name === 'worker' ? { NODE_OPTIONS: workerNodeOptions(effective, childEnv.NODE_OPTIONS) } : {}),
+      },
       cwd: root,
       log: path.join(logsDir, `${name}.log`),
       ready,

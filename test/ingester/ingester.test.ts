@@ -687,3 +687,31 @@ it('classifies real signal failures: unknown workflow, unreachable server, unkno
   expect(classifySignalError(await signalOf(otherNamespace))).toBe('failed');
   expect(classifySignalError(new Error('a bug'))).toBe('failed');
 });
+
+it('with intermediateEvents final-only, acknowledges intermediate events unsignalled; two receivers share a queue', async () => {
+  const { config, raw } = await provision();
+  const wf = await startCollector();
+  const pending = (n: number) =>
+    dlrEvent(wf.workflowId, n, { eventType: 'TEXT_PENDING', messageStatus: 'PENDING', isFinal: false });
+  await sendRaw(raw, [pending(1), pending(2), dlrEvent(wf.workflowId, 1), dlrEvent(wf.workflowId, 2)]);
+  const ingester = h.start(config, { intermediateEvents: 'final-only', receiversPerQueue: 2 });
+  const dlrs = await waitFor(
+    'the final receipts',
+    () => dlrsOf(wf),
+    (d) => d.length >= 2,
+  );
+  await waitFor(
+    'every message acknowledged',
+    () => Promise.resolve(ingester.stats.deleted),
+    (n) => n >= 4,
+  );
+  await ingester.stop();
+  expect(dlrs.map((d) => [d.attempt, d.isFinal]).sort()).toEqual([
+    [1, true],
+    [2, true],
+  ]);
+  expect(ingester.stats).toMatchObject({ received: 4, signalled: 2, intermediateSkipped: 2, deleted: 4 });
+  expect(await counts(raw.region, raw.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  h.expectCleanLogs();
+  await wf.signal(doneSignal);
+});

@@ -268,10 +268,10 @@ export const ingesterTuningSchema = z
     /** ReceiveMessage loops per queue: while one loop signals its batch, the next receives. Default 2. */
     receiversPerQueue: z.number().int().min(1).max(16).optional(),
     /**
-     * `signal` (default): every event, intermediate ones (TEXT_PENDING, TEXT_QUEUED, ...) included, is
-     * signalled and recorded in the message's status. `final-only`: intermediate events are acknowledged
-     * without a signal: one workflow task, one signal and one history event group less per event, at the
-     * price of not seeing them in the status record.
+     * `final-only` (default): intermediate events (TEXT_PENDING, VOICE_RINGING, ...) are acknowledged and
+     * counted without a signal: one signal, one workflow task and four history events less per event (the
+     * workflow decides on final events only). `signal`: every event is signalled and recorded in the
+     * message's status, at that price.
      */
     intermediateEvents: z.enum(['signal', 'final-only']).optional(),
   })

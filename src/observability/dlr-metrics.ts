@@ -12,8 +12,11 @@ export interface ReceiptHandled {
   /** The DLR queue's account and Region. */
   queue: { account: string; region: string };
   signal: DlrSignal;
-  /** `signalled` into its workflow, or acknowledged because the workflow is `closed` / unknown. */
-  result: 'signalled' | 'closed';
+  /**
+   * `signalled` into its workflow, acknowledged because the workflow is `closed` / unknown, or an intermediate
+   * event acknowledged unsignalled (`skipped`, the ingester's `intermediateEvents: final-only`).
+   */
+  result: 'signalled' | 'closed' | 'skipped';
 }
 
 export type ReceiptRecorder = (r: ReceiptHandled) => void;

@@ -53,6 +53,12 @@ export interface SimulatorOptions {
   host?: string;
   /** Time from acceptance to the final delivery event. Default 200 ms. */
   deliveryDelayMs?: number;
+  /**
+   * Which events the configuration set's event destination publishes (its MatchingEventTypes): `all`, or the
+   * `final` ones only. Default: what the ingester consumes (`ingester.intermediateEvents`: `signal` -> all,
+   * `final-only` (its default) -> final), as a production event destination should be set up.
+   */
+  eventTypes?: 'all' | 'final';
   /** SNS endpoint for publishing, overriding `dlrQueues[].endpoint`. */
   snsEndpoint?: string;
   /** One structured line per request / event / admin change. Never receives message bodies. */
@@ -163,6 +169,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const { config } = opts;
   const host = opts.host ?? '127.0.0.1';
   const deliveryDelayMs = opts.deliveryDelayMs ?? DEFAULT_DELIVERY_DELAY_MS;
+  const eventTypes = opts.eventTypes ?? (opts.config.ingester?.intermediateEvents === 'signal' ? 'all' : 'final');
   if (!Number.isFinite(deliveryDelayMs) || deliveryDelayMs < 0) {
     throw new Error(`deliveryDelayMs must be a non-negative number, got ${deliveryDelayMs}`);
   }
@@ -304,7 +311,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       record.outcome = 'accepted';
       if (!send.dryRun) {
         const dlr = fault && 'dlr' in fault.effect ? fault.effect : undefined;
-        const schedule = eventSchedule(operation, dlr?.dlr, dlr?.delayMs ?? deliveryDelayMs);
+        const schedule = eventSchedule(operation, dlr?.dlr, dlr?.delayMs ?? deliveryDelayMs).filter(
+          (e) => e.isFinal || eventTypes === 'all',
+        );
         const subject = { messageId, request: send, isoCountryCode, acceptedAt };
         scheduleEvents(record, subject, chaos.apply(messageId, schedule));
       }

@@ -131,6 +131,8 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Custom search attributes to register, name -> type (e.g. `{ SmsStatus: 'Keyword' }`). */
   searchAttributes?: Record<string, SearchAttributeTypeName>;
+  /** Dynamic config values on top of DEV_SERVER_DYNAMIC_CONFIG. */
+  dynamicConfig?: Record<string, unknown>;
   /** Extra namespace to create ("default" always exists) and to wait for. */
   namespace?: string;
   /**
@@ -160,6 +162,16 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Dynamic config every dev server we start gets. Eager activity dispatch: the workflow task that schedules the
+ * send hands the activity straight back to the worker that completed it (the SDK asks for it; the server only
+ * grants it with this flag, off by default), skipping a round through the matching service. The same value is
+ * in config/temporal-dynamic-config.yaml for the compose server.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
+  'system.enableActivityEagerExecution': true,
+};
+
 /** Builds the `temporal server start-dev` argument list (exported for tests). */
 export function devServerArgs(o: {
   ip: string;
@@ -169,6 +181,8 @@ export function devServerArgs(o: {
   dbFile?: string;
   namespace?: string;
   searchAttributes?: Record<string, string>;
+  /** Dynamic config values (`--dynamic-config-value KEY=JSON`). */
+  dynamicConfig?: Record<string, unknown>;
   logLevel: string;
   extraArgs?: string[];
 }): string[] {
@@ -181,6 +195,8 @@ export function devServerArgs(o: {
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
   for (const [name, type] of Object.entries(o.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(o.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push(...(o.extraArgs ?? []));
   return args;
 }
@@ -207,6 +223,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     dbFile: opts.dbFile,
     namespace,
     searchAttributes: opts.searchAttributes,
+    dynamicConfig: { ...DEV_SERVER_DYNAMIC_CONFIG, ...opts.dynamicConfig },
     logLevel: opts.logLevel ?? 'warn',
     extraArgs: opts.extraArgs,
   });

@@ -74,7 +74,12 @@ export interface IngesterOptions {
    * During a Temporal outage each loop holds at most one batch.
    */
   receiversPerQueue?: number;
-  /** `signal` (default): every event is signalled. `final-only`: intermediate events are acknowledged unsignalled. */
+  /**
+   * `final-only` (default): intermediate events (TEXT_PENDING, VOICE_RINGING, ...) are acknowledged and counted
+   * (`intermediateSkipped`, the `rsms_ingester_*` metrics) but not signalled: the workflow decides on final events
+   * only, and each skipped one saves a signal, a workflow task and four history events. `signal`: every event is
+   * signalled and listed in the message's status.
+   */
   intermediateEvents?: 'signal' | 'final-only';
   /** Deadline of one signal call, ms. Default 10 000. */
   signalTimeoutMs?: number;
@@ -341,8 +346,9 @@ export function createIngester(opts: IngesterOptions): Ingester {
         return;
       }
       const { workflowId, signal: payload } = parsed;
-      if (!payload.isFinal && opts.intermediateEvents === 'final-only') {
+      if (!payload.isFinal && (opts.intermediateEvents ?? 'final-only') === 'final-only') {
         stats.intermediateSkipped++;
+        opts.onReceipt?.({ queue: q, signal: payload, result: 'skipped' });
         entry.outcome = 'delete';
         return;
       }

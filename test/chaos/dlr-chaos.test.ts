@@ -113,7 +113,7 @@ describe('/_sim/chaos over moto', () => {
     config = simConfig(moto.endpoint);
     const queues = await provisionDlrQueues(provisionedPart(config));
     queue = queues.find((q) => q.account === 'primary' && q.region === 'us-east-1')!;
-    sim = await startSimulator({ config, deliveryDelayMs: 100 });
+    sim = await startSimulator({ config, deliveryDelayMs: 100, eventTypes: 'all' });
     reader = new DlrReader(moto.endpoint);
   }, 60_000);
 

@@ -284,7 +284,10 @@ it('signals enveloped and raw DLRs to the workflows named in their context, and 
       { account: 'primary', region: 'eu-west-1', endpoint: deadEndpoint, queueUrl: `${deadEndpoint}/${ACCOUNT}/gone` },
     ],
   });
-  const ingester = h.start(withDeadQueue, { receiveBackoff: { initialMs: 200, maxMs: 400 } });
+  const ingester = h.start(withDeadQueue, {
+    receiveBackoff: { initialMs: 200, maxMs: 400 },
+    intermediateEvents: 'signal',
+  });
 
   const [dlrsA, dlrsB] = await waitFor(
     'three signals',
@@ -397,7 +400,7 @@ it('sends malformed bodies to the DLQ while good ones in the same batch still fl
   await publish(enveloped, malformedEnvelope);
   await publish(enveloped, dlrEvent(wf.workflowId, 2, { eventTimestamp: 3 }));
 
-  const ingester = h.start(config, { poisonVisibilitySeconds: 1 });
+  const ingester = h.start(config, { poisonVisibilitySeconds: 1, intermediateEvents: 'signal' });
   await waitFor(
     'three good signals',
     () => dlrsOf(wf),
@@ -688,13 +691,13 @@ it('classifies real signal failures: unknown workflow, unreachable server, unkno
   expect(classifySignalError(new Error('a bug'))).toBe('failed');
 });
 
-it('with intermediateEvents final-only, acknowledges intermediate events unsignalled; two receivers share a queue', async () => {
+it('by default (intermediateEvents final-only), acknowledges intermediate events unsignalled; two receivers share a queue', async () => {
   const { config, raw } = await provision();
   const wf = await startCollector();
   const pending = (n: number) =>
     dlrEvent(wf.workflowId, n, { eventType: 'TEXT_PENDING', messageStatus: 'PENDING', isFinal: false });
   await sendRaw(raw, [pending(1), pending(2), dlrEvent(wf.workflowId, 1), dlrEvent(wf.workflowId, 2)]);
-  const ingester = h.start(config, { intermediateEvents: 'final-only', receiversPerQueue: 2 });
+  const ingester = h.start(config, { receiversPerQueue: 2 });
   const dlrs = await waitFor(
     'the final receipts',
     () => dlrsOf(wf),

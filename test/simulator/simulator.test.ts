@@ -106,6 +106,8 @@ beforeAll(async () => {
   sim = await startSimulator({
     config,
     deliveryDelayMs: DELAY_MS,
+    // Every event, intermediate ones included (the default follows the ingester: final events only).
+    eventTypes: 'all',
     random: () => nextRandom,
     log: (line) => logLines.push(line),
   });
@@ -409,6 +411,25 @@ describe('DLR faults', () => {
     const [r] = await record(out.MessageId!);
     expect(r.pendingEvents).toBe(0);
     expect(r.events.map((e) => e.eventType)).toEqual(['TEXT_PENDING']);
+  });
+
+  it('publishes final events only when the ingester consumes final events only (its default)', async () => {
+    const finalOnly = await startSimulator({ config, deliveryDelayMs: DELAY_MS });
+    try {
+      const sms = smsClient(finalOnly.url, 'primary', 'us-east-1');
+      const delivered = await sms.send(text({ OriginationIdentity: 'pool-delivery' }));
+      await admin(finalOnly.url, 'POST', '/_sim/faults', {
+        match: { originator: 'pool-silent' },
+        effect: { dlr: 'none' },
+      });
+      const silent = await sms.send(text({ OriginationIdentity: 'pool-silent' }));
+      const q = queue('primary', 'us-east-1');
+      const got = await reader.settle(q, delivered.MessageId!, DELAY_MS * 8);
+      expect(got.map((g) => g.event.eventType)).toEqual(['TEXT_DELIVERED']);
+      expect(await reader.settle(q, silent.MessageId!, DELAY_MS * 2)).toEqual([]);
+    } finally {
+      await finalOnly.stop();
+    }
   });
 
   it('a TEXT_* fault does not change voice calls', async () => {

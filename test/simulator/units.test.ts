@@ -160,6 +160,7 @@ describe('without an emulator', () => {
     sim = await startSimulator({
       config: localConfig(),
       deliveryDelayMs: 20,
+      eventTypes: 'all',
       maxMessages: 3,
       log: (l) => lines.push(l),
     });

@@ -130,6 +130,9 @@ describe('devServerArgs', () => {
     );
     expect(withDb.join(' ')).toContain('--sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF');
     expect(withDb).not.toContain('--headless');
+    expect(
+      devServerArgs({ ...base, dynamicConfig: { 'system.enableActivityEagerExecution': true } }).slice(-2),
+    ).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
   });
 });
 

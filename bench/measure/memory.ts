@@ -19,7 +19,7 @@ import { DEFAULT_WORKER_TUNING } from '../../src/workers/worker-tuning';
 import { openLoop, request, usNumber } from '../lib/drive';
 import { emulatorCeiling, type CeilingStep } from './emulator';
 import { EventType, eventMs, historyOf, signalsOf, simSends } from '../lib/history';
-import { cpuMs, rssMb } from '../lib/proc';
+import { cpuBetween, cpuMs, cpuSnapshot, rssMb, type CpuReport } from '../lib/proc';
 import type { BenchStack } from '../lib/stack';
 import { linearFit, mapLimit, sleep, summarize, type Summary } from '../lib/stats';
 
@@ -78,7 +78,7 @@ export interface IngestionResult {
    */
   plainPerS: number;
   /** `acceptedPerS`: how fast the server accepted the signals themselves (their workflow tasks ran after). */
-  plainSweep: { concurrency: number; perS: number; acceptedPerS: number }[];
+  plainSweep: { concurrency: number; perS: number; acceptedPerS: number; cpu: CpuReport }[];
   /** Steps of offered load (a share of the plain rate each), until one the ingester could not keep up with. */
   steps: IngestionStep[];
   /** DLRs per second through the ingester at the highest step it kept up with (0: none). */
@@ -86,6 +86,12 @@ export interface IngestionResult {
   /** The SQS/SNS emulator alone (publish, receive, delete; no Temporal) at the same steps. */
   emulator: { steps: CeilingStep[]; sustainedPerS: number };
   ratio: number;
+  /**
+   * The same ratio from CPU per receipt (plain signals at their best concurrency vs the highest step the ingester
+   * kept up with): `all` processes, and `withoutStandIns`, leaving out the SQS/SNS emulator and the publisher (the
+   * bench process, which plays the event destination publishing to SNS). On a CPU-bound machine this is the bound.
+   */
+  cpuBound?: { all: number; withoutStandIns: number };
   ingester: Record<string, unknown>;
 }
 
@@ -97,6 +103,8 @@ export interface IngestionStep {
   achievedPerS: number;
   /** Deepest the DLR queue got while offered. */
   maxBacklog: number;
+  /** CPU per receipt by process, first publish -> every receipt handled. */
+  cpu: CpuReport;
   /** Whether it kept up: the queue never held more than a second's worth, and emptied soon after the last publish. */
   kept: boolean;
 }
@@ -126,6 +134,7 @@ async function offerStep(
       await sleep(250);
     }
   })();
+  const before = cpuSnapshot(stack.pids());
   const t0 = Date.now();
   const published = await openLoop(batches.length, ratePerS / 10, (b) => pool.publish(batches[b]));
   const lastPublish = Date.now();
@@ -137,11 +146,13 @@ async function offerStep(
   const drained = Date.now();
   await allClosed(stack, ready);
   const handled = Date.now();
+  const cpu = cpuBetween(before, cpuSnapshot(stack.pids()), messages);
   return {
     offeredPerS: ratePerS,
     messages,
     achievedPerS: Math.round((messages / ((handled - t0) / 1000)) * 10) / 10,
     maxBacklog,
+    cpu,
     kept: maxBacklog <= Math.max(20, ratePerS) && drained - lastPublish <= 3_000,
   };
 }
@@ -517,22 +528,25 @@ export async function measureIngestion(
     return undefined;
   }
   // Plain signals: the ingester's payload, sent by the client at each concurrency of the sweep.
-  const plainSweep: { concurrency: number; perS: number; acceptedPerS: number }[] = [];
+  const plainSweep: IngestionResult['plainSweep'] = [];
   for (const concurrency of opts.concurrencies) {
     const entries = pool.take(perLevel, 'oldest');
     await pool.resolveRecords(entries);
     const ready = entries.filter((e) => e.record?.messageId);
     // Timed until every receipt was handled (the workflows closed), as the ingester's steps are: the workflow
     // tasks the signals cause are part of the work, whoever sends the signal.
+    const before = cpuSnapshot(stack.pids());
     const t0 = Date.now();
     await mapLimit(ready, concurrency, (e) => sendSignal(stack, e.workflowId, pool.signalFor(e)));
     const sentS = (Date.now() - t0) / 1000;
     await allClosed(stack, ready);
     const perS = Math.round((ready.length / ((Date.now() - t0) / 1000)) * 10) / 10;
+    const cpu = cpuBetween(before, cpuSnapshot(stack.pids()), ready.length);
     const acceptedPerS = Math.round((ready.length / sentS) * 10) / 10;
-    plainSweep.push({ concurrency, perS, acceptedPerS });
+    plainSweep.push({ concurrency, perS, acceptedPerS, cpu });
     log(
-      `  plain signals @${concurrency}: ${perS}/s handled (${acceptedPerS}/s accepted by the server; ${ready.length})`,
+      `  plain signals @${concurrency}: ${perS}/s handled (${acceptedPerS}/s accepted by the server; ${ready.length}; ` +
+        `${cpu.totalPerUnitMs} CPU ms each ${JSON.stringify(cpu.perUnitMs)})`,
     );
     await workerIdle(stack, 60_000);
   }
@@ -550,7 +564,8 @@ export async function measureIngestion(
     steps.push({ share, ...step });
     log(
       `  through the ingester at ${offered}/s (${Math.round(share * 100)}% of plain): ${step.achievedPerS}/s, ` +
-        `deepest queue ${step.maxBacklog}, ${step.kept ? 'kept up' : 'fell behind'}`,
+        `deepest queue ${step.maxBacklog}, ${step.kept ? 'kept up' : 'fell behind'}; ` +
+        `${step.cpu.totalPerUnitMs} CPU ms each ${JSON.stringify(step.cpu.perUnitMs)}`,
     );
     await workerIdle(stack, 60_000);
     if (!step.kept) break;
@@ -576,10 +591,32 @@ export async function measureIngestion(
     emulator,
     ingesterPerS,
     ratio: plainPerS > 0 ? Math.round((ingesterPerS / plainPerS) * 1000) / 1000 : 0,
+    cpuBound: cpuBoundOf(plainSweep, best),
     ingester: {
       concurrency: stack.config.ingester?.concurrency ?? 10,
       receiversPerQueue: stack.config.ingester?.receiversPerQueue ?? 1,
-      intermediateEvents: stack.config.ingester?.intermediateEvents ?? 'signal',
+      intermediateEvents: stack.config.ingester?.intermediateEvents ?? 'final-only',
     },
+  };
+}
+
+/** Plain CPU per receipt / ingester CPU per receipt: the ratio a CPU-bound machine allows (see IngestionResult). */
+function cpuBoundOf(
+  plainSweep: IngestionResult['plainSweep'],
+  best: IngestionStep | undefined,
+): IngestionResult['cpuBound'] {
+  const plain = plainSweep.reduce((a, b) => (b.perS > a.perS ? b : a), plainSweep[0]);
+  if (!plain || !best) return undefined;
+  const total = (r: CpuReport, skip: string[]) =>
+    Object.entries(r.perUnitMs)
+      .filter(([k]) => !skip.includes(k))
+      .reduce((sum, [, v]) => sum + v, 0);
+  // The bench process publishes to SNS on the ingester path (the event destination's part) but sends the signals
+  // itself on the plain path (the part the ingester does): it stays in the plain total, leaves the ingester's.
+  const ratio = (plainCpu: number, oursCpu: number) =>
+    oursCpu > 0 ? Math.round((plainCpu / oursCpu) * 1000) / 1000 : 0;
+  return {
+    all: ratio(total(plain.cpu, []), total(best.cpu, [])),
+    withoutStandIns: ratio(total(plain.cpu, ['sqs', 'simulator']), total(best.cpu, ['sqs', 'simulator', 'bench'])),
   };
 }

@@ -203,7 +203,10 @@ export function chaosConfigText(baseText: string, source: string, o: ChaosOption
     throttleBackoff: 200,
     unreachableBackoff: 200,
   };
-  const text = JSON.stringify({ ...raw, policies }, null, 2);
+  // Every event signalled (and so published by the simulator): the chaos reorders final and intermediate receipts,
+  // which only matters when both reach the workflow.
+  const ingester = { ...((raw.ingester as Record<string, unknown>) ?? {}), intermediateEvents: 'signal' };
+  const text = JSON.stringify({ ...raw, ingester, policies }, null, 2);
   parseConfigText(text, `${source} + chaos policy`); // fails fast, naming the field
   return text;
 }

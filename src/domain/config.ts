@@ -265,7 +265,7 @@ export const ingesterTuningSchema = z
   .object({
     /** Signals in flight at once per receive loop. Default 10 (one SQS batch). */
     concurrency: z.number().int().min(1).max(100).optional(),
-    /** ReceiveMessage loops per queue: while one loop signals its batch, the next receives. Default 2. */
+    /** ReceiveMessage loops per queue: while one loop signals its batch, the next receives. Default 1. */
     receiversPerQueue: z.number().int().min(1).max(16).optional(),
     /**
      * `final-only` (default): intermediate events (TEXT_PENDING, VOICE_RINGING, ...) are acknowledged and

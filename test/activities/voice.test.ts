@@ -99,7 +99,7 @@ beforeAll(async () => {
   moto = await startMoto();
   config = simConfig(moto.endpoint);
   queues = await provisionDlrQueues(provisionedPart(config));
-  sim = await startSimulator({ config, deliveryDelayMs: 90 });
+  sim = await startSimulator({ config, deliveryDelayMs: 90, eventTypes: 'all' });
   proxy = await startRecordingProxy(sim.url);
   reader = new DlrReader(moto.endpoint);
 }, 60_000);

@@ -2,7 +2,7 @@
  * Every send the simulator received, newest last, bounded: past `max` records the oldest are dropped. Bodies are
  * never kept, only their length; phone numbers are (this is the operator's local simulator).
  */
-import type { SendOperation } from './protocol';
+import type { Caller, SendOperation } from './protocol';
 
 export type SendOutcome = 'accepted' | 'rejected' | 'ambiguous' | 'timeout';
 
@@ -109,5 +109,36 @@ export class MessageLog {
     this.records.clear();
     this.byMessageId.clear();
     this.trimmed = 0;
+  }
+}
+
+/**
+ * The log entry of one incoming send, before anything about it is known: `rejected` until the handler accepts it.
+ * The caller's Region and key, and the account they belong to, when the request was signed.
+ */
+export function newRequestRecord(
+  requestId: string,
+  operation: MessageRecord['operation'],
+  caller: Caller | undefined,
+  account: string | undefined,
+): MessageRecord {
+  return {
+    requestId,
+    operation,
+    ...(caller ? { region: caller.region, accessKeyId: caller.accessKeyId } : {}),
+    ...(account ? { account } : {}),
+    receivedAt: new Date().toISOString(),
+    outcome: 'rejected',
+    events: [],
+    pendingEvents: 0,
+  };
+}
+
+/** A request body as JSON, or undefined when it is not JSON (the handler answers with its own error). */
+export function parseJsonBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw || '{}');
+  } catch {
+    return undefined;
   }
 }

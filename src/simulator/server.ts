@@ -18,7 +18,14 @@ import { maskPhone } from '../domain/privacy';
 import { DlrChaos, type ChaoticEvent } from './chaos';
 import { buildEvent, eventSchedule, statusOf, type EventSubject } from './events';
 import { apiFaultError, FaultStore, type Fault } from './faults';
-import { DEFAULT_MAX_MESSAGES, MessageLog, type MessageFilter, type MessageRecord } from './message-log';
+import {
+  DEFAULT_MAX_MESSAGES,
+  MessageLog,
+  newRequestRecord,
+  parseJsonBody,
+  type MessageFilter,
+  type MessageRecord,
+} from './message-log';
 import {
   AwsError,
   CORAL_NAMESPACE,
@@ -371,24 +378,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const caller = parseAuthorization(req.headers.authorization);
     const account = caller ? keys.get(caller.accessKeyId) : undefined;
     const record: MessageRecord | undefined =
-      operation === 'PutMessageFeedback'
-        ? undefined
-        : {
-            requestId,
-            operation,
-            ...(caller ? { region: caller.region, accessKeyId: caller.accessKeyId } : {}),
-            ...(account ? { account } : {}),
-            receivedAt: new Date().toISOString(),
-            outcome: 'rejected',
-            events: [],
-            pendingEvents: 0,
-          };
-    let body: unknown;
-    try {
-      body = JSON.parse(raw || '{}');
-    } catch {
-      body = undefined;
-    }
+      operation === 'PutMessageFeedback' ? undefined : newRequestRecord(requestId, operation, caller, account);
+    const body = parseJsonBody(raw);
     const json = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as JsonObject) : undefined;
     if (record && json) {
       // What the log shows even when the request is refused (never the body itself).
@@ -463,7 +454,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   // ---- admin API ----
 
-  function parseJsonBody(raw: string): unknown {
+  function adminJsonBody(raw: string): unknown {
     try {
       return JSON.parse(raw);
     } catch (err) {
@@ -515,7 +506,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           if (method === 'GET') {
             sendJson(res, 200, { faults: faults.list() });
           } else if (method === 'POST') {
-            const fault = faults.add(parseJsonBody(raw));
+            const fault = faults.add(adminJsonBody(raw));
             emit('info', 'fault added', { fault });
             sendJson(res, 201, fault);
           } else {
@@ -552,7 +543,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         if (method === 'GET') {
           sendJson(res, 200, chaos.describe());
         } else if (method === 'POST') {
-          const settings = chaos.configure(parseJsonBody(raw));
+          const settings = chaos.configure(adminJsonBody(raw));
           emit('info', 'DLR chaos set', { settings });
           sendJson(res, 201, { settings });
         } else {

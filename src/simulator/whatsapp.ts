@@ -34,7 +34,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { maskPhone } from '../domain/privacy';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../domain/sending';
 import type { ApiEffect, Fault, FaultStore } from './faults';
-import type { MessageLog, MessageRecord } from './message-log';
+import { newRequestRecord, parseJsonBody, type MessageLog, type MessageRecord } from './message-log';
 import { isoCountryOf, parseAuthorization } from './protocol';
 
 export const WHATSAPP_PATH_PREFIX = '/v1/whatsapp/';
@@ -195,22 +195,8 @@ export function createWhatsAppHandler(front: WhatsAppFront) {
     const requestId = randomUUID();
     const caller = parseAuthorization(req.headers.authorization);
     const account = caller ? front.keys.get(caller.accessKeyId) : undefined;
-    const record: MessageRecord = {
-      requestId,
-      operation: WHATSAPP_OPERATION,
-      ...(caller ? { region: caller.region, accessKeyId: caller.accessKeyId } : {}),
-      ...(account ? { account } : {}),
-      receivedAt: new Date().toISOString(),
-      outcome: 'rejected',
-      events: [],
-      pendingEvents: 0,
-    };
-    let body: unknown;
-    try {
-      body = JSON.parse(raw || '{}');
-    } catch {
-      body = undefined;
-    }
+    const record: MessageRecord = newRequestRecord(requestId, WHATSAPP_OPERATION, caller, account);
+    const body = parseJsonBody(raw);
     if (isObject(body) && typeof body.originationPhoneNumberId === 'string') {
       record.originator = body.originationPhoneNumberId;
     }

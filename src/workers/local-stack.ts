@@ -340,13 +340,42 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
     await startChild('simulator', ['simulator', '--port', String(ports.simulator)], () =>
       httpProbe(`${simulatorUrl}/_sim/health`),
     );
-    await startChild('worker', ['worker', '--metrics-port', String(ports.workerMetrics)], () =>
-      workerPolling(client, effective.temporal.namespace, effective.temporal.taskQueue),
+    /**
+     * A child with a metrics port. With --ports auto the port was free when chosen, but another program (or an
+     * outgoing connection's local port: free ports come from the same range) may take it before the child binds
+     * it: then the child starts again on another free port, at most three times.
+     */
+    const startWithMetrics = async (
+      name: 'worker' | 'ingester',
+      subcommand: string,
+      key: 'workerMetrics' | 'ingesterMetrics',
+      readyCheck: () => () => Promise<boolean>,
+    ) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await startChild(name, [subcommand, '--metrics-port', String(ports[key])], readyCheck());
+          info!.metrics = { ...info!.metrics, [name]: `http://127.0.0.1:${ports[key]}/metrics` };
+          return;
+        } catch (err) {
+          const taken = /address already in use|EADDRINUSE/i.test((err as Error).message);
+          if (opts.ports !== 'auto' || !taken || attempt >= 3) throw err;
+          const before = ports[key];
+          ports[key] = await freePort();
+          print(`[dev] ${name}: metrics port ${before} was taken meanwhile; starting again on ${ports[key]}`);
+        }
+      }
+    };
+    await startWithMetrics(
+      'worker',
+      'worker',
+      'workerMetrics',
+      () => () => workerPolling(client, effective.temporal.namespace, effective.temporal.taskQueue),
     );
-    const ingesterStarted = Date.now();
-    await startChild('ingester', ['ingest', '--metrics-port', String(ports.ingesterMetrics)], () =>
-      Promise.resolve(Date.now() - ingesterStarted > 500),
-    );
+    // The ingester has no readiness probe: alive half a second after its start.
+    await startWithMetrics('ingester', 'ingest', 'ingesterMetrics', () => {
+      const started = Date.now();
+      return () => Promise.resolve(Date.now() - started > 500);
+    });
     await startChild('codec-server', ['codec-server'], () => httpProbe(`${codecServerUrl}/health`));
     await startChild('api', ['api'], () => httpProbe(`${apiUrl}/health`));
     writeInfo();

@@ -76,7 +76,7 @@ export interface IngesterOptions {
   receiversPerQueue?: number;
   /**
    * `final-only` (default): intermediate events (TEXT_PENDING, VOICE_RINGING, ...) are acknowledged and counted
-   * (`intermediateSkipped`, the `rsms_ingester_*` metrics) but not signalled: the workflow decides on final events
+   * (`intermediateSkipped`, `rsms_dlrs_total{result="skipped"}`) but not signalled: the workflow decides on final events
    * only, and each skipped one saves a signal, a workflow task and four history events. `signal`: every event is
    * signalled and listed in the message's status.
    */

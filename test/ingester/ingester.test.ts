@@ -697,7 +697,8 @@ it('by default (intermediateEvents final-only), acknowledges intermediate events
   const pending = (n: number) =>
     dlrEvent(wf.workflowId, n, { eventType: 'TEXT_PENDING', messageStatus: 'PENDING', isFinal: false });
   await sendRaw(raw, [pending(1), pending(2), dlrEvent(wf.workflowId, 1), dlrEvent(wf.workflowId, 2)]);
-  const ingester = h.start(config, { receiversPerQueue: 2 });
+  const results: string[] = [];
+  const ingester = h.start(config, { receiversPerQueue: 2, onReceipt: (r) => results.push(r.result) });
   const dlrs = await waitFor(
     'the final receipts',
     () => dlrsOf(wf),
@@ -714,6 +715,8 @@ it('by default (intermediateEvents final-only), acknowledges intermediate events
     [2, true],
   ]);
   expect(ingester.stats).toMatchObject({ received: 4, signalled: 2, intermediateSkipped: 2, deleted: 4 });
+  // Counted for the metrics, not silently dropped.
+  expect(results.sort()).toEqual(['signalled', 'signalled', 'skipped', 'skipped']);
   expect(await counts(raw.region, raw.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   h.expectCleanLogs();
   await wf.signal(doneSignal);

@@ -201,6 +201,28 @@ describe('DLR recorder', () => {
       },
     ]);
   });
+
+  it('counts intermediate receipts acknowledged without a signal, with no latency', () => {
+    const { meter, records } = recordingMeter();
+    const record = dlrMetricsRecorder(meter, () => 10_000);
+    const signal = {
+      attempt: 1,
+      eventType: 'TEXT_PENDING',
+      status: 'PENDING',
+      isFinal: false,
+      messageId: 'm',
+      eventTimestamp: 7_500,
+    };
+    record({ queue: { account: 'primary', region: 'us-east-1' }, signal, result: 'skipped' });
+    expect(records).toEqual([
+      {
+        metric: 'rsms_dlrs',
+        kind: 'counter',
+        value: 1,
+        tags: { status: 'PENDING', final: 'false', route: 'primary/us-east-1', result: 'skipped' },
+      },
+    ]);
+  });
 });
 
 describe('labels', () => {

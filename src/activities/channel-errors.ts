@@ -54,17 +54,8 @@
  * | any other 4xx                                                          | request    | no        | no        |
  * | timeout after sending, reset, unknown                                  | region     | no        | yes       |
  */
-import type { ClassifiedFailure, FailureScope, SendErrorInfo } from '../domain/outcome';
+import { failure, type ClassifiedFailure, type SendErrorInfo } from '../domain/outcome';
 import { redact, toSendErrorInfo } from './sdk-errors';
-
-function failure(
-  scope: FailureScope,
-  reason: string,
-  message: string,
-  flags: { retryable?: boolean; ambiguous?: boolean } = {},
-): ClassifiedFailure {
-  return { scope, reason, message, retryable: flags.retryable ?? false, ambiguous: flags.ambiguous ?? false };
-}
 
 const CONNECTION_NEVER_MADE = new Set([
   'ECONNREFUSED',

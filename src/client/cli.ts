@@ -59,7 +59,7 @@ function printStatus(status: StatusRecord): void {
   console.log(lines.join('\n'));
 }
 
-function parseMetricsPort(v: string): number {
+function parsePort(v: string): number {
   const port = Number(v);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('must be a port 1..65535');
   return port;
@@ -159,11 +159,7 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description('run a worker (workflows and send activities)')
-    .option(
-      '--metrics-port <port>',
-      'Prometheus /metrics port (default $METRICS_PORT; none when unset)',
-      parseMetricsPort,
-    )
+    .option('--metrics-port <port>', 'Prometheus /metrics port (default $METRICS_PORT; none when unset)', parsePort)
     .action(async (o: { metricsPort?: number }, cmd: Command) => {
       const { runWorker } = await import('../workers/worker');
       await runWorker(cmd.optsWithGlobals<GlobalOptions>().config, { metricsPort: o.metricsPort });
@@ -172,11 +168,7 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('run the DLR ingester (SQS -> workflow signals)')
-    .option(
-      '--metrics-port <port>',
-      'Prometheus /metrics port (default $METRICS_PORT; none when unset)',
-      parseMetricsPort,
-    )
+    .option('--metrics-port <port>', 'Prometheus /metrics port (default $METRICS_PORT; none when unset)', parsePort)
     .action(async (o: { metricsPort?: number }, cmd: Command) => {
       const { runIngester } = await import('../workers/ingester');
       await runIngester(cmd.optsWithGlobals<GlobalOptions>().config, { metricsPort: o.metricsPort });
@@ -232,7 +224,7 @@ export function buildProgram(): Command {
     .command('api')
     .description('run the HTTP API (POST /v1/messages, GET /v1/messages/{key}, …feedback, …cancel)')
     .option('--host <ip>', 'listen address (default security.api.host)')
-    .option('--port <port>', 'listen port (default security.api.port)', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'listen port (default security.api.port)', parsePort)
     .action(async (o: { host?: string; port?: number }, cmd: Command) => {
       const { runApi } = await import('../api/main');
       await runApi({ configPath: cmd.optsWithGlobals<GlobalOptions>().config, host: o.host, port: o.port });
@@ -242,7 +234,7 @@ export function buildProgram(): Command {
     .command('codec-server')
     .description('run the codec server (POST …/encode, …/decode) for the Temporal Web UI and CLI')
     .option('--host <ip>', 'listen address (default security.codecServer.host)')
-    .option('--port <port>', 'listen port (default security.codecServer.port)', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'listen port (default security.codecServer.port)', parsePort)
     .action(async (o: { host?: string; port?: number }, cmd: Command) => {
       const { runCodecServer } = await import('../codec/server');
       await runCodecServer({ configPath: cmd.optsWithGlobals<GlobalOptions>().config, host: o.host, port: o.port });
@@ -251,9 +243,9 @@ export function buildProgram(): Command {
   program
     .command('simulator')
     .description('run the carrier simulator (local End User Messaging SMS endpoint)')
-    .option('--port <port>', 'listen port', (v) => Number.parseInt(v, 10))
-    .option('--delivery-delay <ms>', 'delay before the final delivery receipt', (v) => Number.parseInt(v, 10))
-    .action(async (o: { port?: number; deliveryDelay?: number }, cmd: Command) => {
+    .option('--port <port>', 'listen port', parsePort)
+    .option('--delivery-delay <duration>', 'delay before the final delivery receipt, e.g. 200ms, 2s')
+    .action(async (o: { port?: number; deliveryDelay?: string }, cmd: Command) => {
       const { runSimulator } = await import('../simulator/main');
       await runSimulator({
         configPath: cmd.optsWithGlobals<GlobalOptions>().config,

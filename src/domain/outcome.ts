@@ -96,7 +96,8 @@ const CONFLICT_CONFIG = new Set([
   'DELETION_PROTECTION_ENABLED',
 ]);
 
-function failure(
+/** A classified failure; not retryable and not ambiguous unless the flags say so. */
+export function failure(
   scope: FailureScope,
   reason: string,
   message: string,

@@ -13,7 +13,7 @@ import {
 import { levelBetween, type RoutingPlan } from '../../src/domain/plan';
 import { resolvePolicy, smsLadder } from '../../src/domain/resolve';
 import { nextStep, type NextStep, type PlannerAttempt } from '../../src/workflows/planner';
-import { errors } from './fixtures';
+import { errors } from '../helpers/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // Random plans

@@ -11,7 +11,7 @@ import {
   type PlannerAttempt,
 } from '../../src/workflows/planner';
 import type { SendErrorInfo } from '../../src/domain/outcome';
-import { delivered, dlrFailure, errors, failed, R, sendError, usPlan } from './fixtures';
+import { delivered, dlrFailure, errors, failed, R, sendError, usPlan } from '../helpers/fixtures';
 
 const plan = usPlan();
 

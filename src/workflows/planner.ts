@@ -175,7 +175,7 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
   const sends = attempts.filter((a) => a.sent).length;
   const spent = attempts.reduce((sum, a) => sum + (a.price ?? 0), 0);
 
-  // A request the SMS service rejects is wrong everywhere (DESIGN: permanent failure). On an alternate
+  // A request the SMS service rejects is wrong everywhere (docs/failure-classification.md). On an alternate
   // channel it only says that channel cannot take this request (a bad email address, a push payload).
   if (failure.scope === 'request' && plan.rungs[last.rungIndex]?.channel === 'sms') {
     return { kind: 'stop', status: 'FAILED', reason: `request rejected: ${failure.reason} (${failure.message})` };

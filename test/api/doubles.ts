@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { ResilientSmsClient } from '../../src/client';
 import { SecretMatcher } from '../../src/codec/secrets';
 import { configSchema, type Config } from '../../src/domain/config';
-import { fixtureConfigInput } from '../unit/fixtures';
+import { fixtureConfigInput } from '../helpers/fixtures';
 
 export const API_KEY = 'api-key-for-tests-0123456789';
 export const OTHER_API_KEY = 'another-api-key-9876543210';

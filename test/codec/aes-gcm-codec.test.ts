@@ -22,7 +22,7 @@ import {
 import { codecFor, dataConverterFor } from '../../src/codec/data-converter';
 import { decodeKey, parseEnvFile, SecretMatcher, secretSourceFor } from '../../src/codec/secrets';
 import { configSchema, type Config } from '../../src/domain/config';
-import { fixtureConfigInput } from '../unit/fixtures';
+import { fixtureConfigInput } from '../helpers/fixtures';
 
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
 const key = () => randomBytes(32);

@@ -14,7 +14,7 @@ import {
 import { dataConverterFor } from '../../src/codec/data-converter';
 import { parseEnvFile } from '../../src/codec/secrets';
 import { configSchema } from '../../src/domain/config';
-import { fixtureConfigInput } from '../unit/fixtures';
+import { fixtureConfigInput } from '../helpers/fixtures';
 
 let dir: string;
 beforeEach(() => {

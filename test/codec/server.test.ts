@@ -15,7 +15,7 @@ import {
   startCodecServer,
 } from '../../src/codec/server';
 import { configSchema } from '../../src/domain/config';
-import { fixtureConfigInput } from '../unit/fixtures';
+import { fixtureConfigInput } from '../helpers/fixtures';
 
 const TOKEN = 'codec-token-0123456789abcdef';
 const UI = 'http://localhost:8233';

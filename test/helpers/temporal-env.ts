@@ -27,8 +27,8 @@ export function testServerAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) {
     throw new Error(
-      'TEMPORAL_TEST_ADDRESS is not set: run tests through jest (test/global-setup.ts starts the dev server) ' +
-        'or set it to the address of a running Temporal server.',
+      'TEMPORAL_TEST_ADDRESS is not set: a test that needs Temporal belongs to the integration project (list it in ' +
+        'INTEGRATION in jest.config.js; its global setup starts the dev server), or set it to a running server.',
     );
   }
   return address;

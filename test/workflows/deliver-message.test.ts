@@ -32,6 +32,7 @@ import {
   type SmsV2Endpoint,
 } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { historyFileText } from '../helpers/history-files';
 
 const DEST = '+14255550156';
 
@@ -636,7 +637,7 @@ describe('deliverMessage', () => {
       mkdirSync(dir, { recursive: true });
       for (const { workflowId, history } of collected) {
         const name = workflowId.split(':')[0];
-        writeFileSync(join(dir, `${name}.json`), JSON.stringify(history));
+        writeFileSync(join(dir, `${name}.json`), historyFileText(history));
       }
     }
     const { Worker } = await import('@temporalio/worker');

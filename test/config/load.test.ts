@@ -283,3 +283,18 @@ describe('rejected configs name the field', () => {
     expect(() => parseConfigText('', 'empty.yaml')).toThrow(InvalidInputError);
   });
 });
+
+describe('regression: record keys', () => {
+  it('regression: a bad country key reported only "Invalid key in record", not the schema message', () => {
+    const text = `
+accounts: { a: {} }
+routes: [{ id: r, account: a, region: eu-west-1 }]
+originators:
+  usa: [{ route: r, identity: ACME, kind: sender-id, type: sender-id }]
+policies: { otp: {} }
+`;
+    expect(() => parseConfigText(text, 'sms.yaml')).toThrow(
+      /originators\.usa: .*country keys are ISO 3166-1 alpha-2 codes or "\*"/,
+    );
+  });
+});

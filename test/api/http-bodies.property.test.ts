@@ -13,7 +13,7 @@ import { buildApiServer } from '../../src/api/server';
 import type { DeliverMessageInput } from '../../src/workflows/definitions';
 import { InvalidInputError } from '../../src/domain/errors';
 import { resolveMessage } from '../../src/domain/resolve';
-import { API_KEY, apiKeys, apiTestConfig, realClientOverRecorder, type TemporalCall } from '../api/doubles';
+import { API_KEY, apiKeys, apiTestConfig, realClientOverRecorder, type TemporalCall } from './doubles';
 
 const config = apiTestConfig();
 let app: FastifyInstance;

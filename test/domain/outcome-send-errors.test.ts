@@ -1,5 +1,6 @@
 /**
- * The send-error classification table of DESIGN.md, row by row, against the pure classifier.
+ * The send-error classification table of docs/failure-classification.md ("Send errors: SMS and voice"), row by
+ * row, against the pure classifier.
  */
 import { classifySendError, type FailureScope, type SendErrorInfo } from '../../src/domain/outcome';
 
@@ -177,7 +178,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('classifySendError (DESIGN.md table)', () => {
+describe('classifySendError (docs/failure-classification.md table)', () => {
   test.each(rows)('$what -> $scope', ({ err, scope, reason, retryable, ambiguous }) => {
     const out = classifySendError(err);
     expect(out).toMatchObject({ scope, reason, retryable, ambiguous });

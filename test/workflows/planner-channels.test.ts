@@ -7,7 +7,7 @@ import { classifyDlrFailure, classifySendError, type ClassifiedFailure } from '.
 import type { RoutingPlan } from '../../src/domain/plan';
 import { resolveMessage } from '../../src/domain/resolve';
 import { nextStep, type NextStep, type PlannerAttempt } from '../../src/workflows/planner';
-import { fixtureConfigInput } from './fixtures';
+import { fixtureConfigInput } from '../helpers/fixtures';
 
 const DEST = '+14255550156';
 

@@ -1,7 +1,7 @@
 /**
  * The ladder planner against a realistic US plan: every row of the send-error classification table
- * and every DLR failure status of DESIGN.md, fed through the real classifiers, must lead to the
- * rung the design names.
+ * and every DLR failure status of docs/failure-classification.md, fed through the real classifiers, must lead to
+ * the rung that page names.
  */
 import {
   FEEDBACK_FAILED,
@@ -11,7 +11,7 @@ import {
   type PlannerAttempt,
 } from '../../src/workflows/planner';
 import type { SendErrorInfo } from '../../src/domain/outcome';
-import { delivered, dlrFailure, errors, failed, R, sendError, usPlan } from './fixtures';
+import { delivered, dlrFailure, errors, failed, R, sendError, usPlan } from '../helpers/fixtures';
 
 const plan = usPlan();
 
@@ -63,7 +63,7 @@ describe('first step', () => {
   });
 });
 
-describe('send errors (DESIGN.md classification table)', () => {
+describe('send errors (docs/failure-classification.md, send errors table)', () => {
   type Expect = { send: number; delayMs?: number } | { stop: 'FAILED' | 'STOPPED' };
   const rows: [string, SendErrorInfo, number, Expect][] = [
     // originator: first throttle retries the same rung after the first backoff
@@ -415,5 +415,32 @@ describe('climbing the whole ladder', () => {
     // Account failure of primary in us-east-1 must not rule out primary in us-west-2.
     const attempts = [sendError(0, errors.denied('ACCOUNT_DISABLED')), dlrFailure(2, 'CARRIER_UNREACHABLE')];
     expectSend(nextStep(plan, attempts), R.usw2PrimarySc);
+  });
+});
+
+describe('regression: retries on one rung', () => {
+  it('regression: alternating throttling and connection refused on one rung retried forever', () => {
+    // The retry count was kept per kind of failure, so a flapping endpoint (refused, throttled, refused, ...)
+    // reset it on every try. Now the same-rung retries share one count.
+    const attempts: PlannerAttempt[] = [];
+    let steps = 0;
+    for (;;) {
+      const step = nextStep(plan, attempts);
+      steps++;
+      if (step.kind === 'stop' || step.rungIndex !== 0) break;
+      attempts.push(sendError(0, attempts.length % 2 === 0 ? errors.connRefused : errors.throttling));
+      if (steps > 50) break;
+    }
+    // At most 1 + max(throttleRetries, unreachableRetries) = 4 tries on rung 0 before the ladder moves on.
+    expect(attempts.length).toBeLessThanOrEqual(
+      1 + Math.max(plan.policy.throttleRetries, plan.policy.unreachableRetries),
+    );
+  });
+
+  it('regression: a handset failure that was retried ruled out every SMS rung', () => {
+    // Handset off; the delayed retry on the same rung reached the handset but the carrier blocked the
+    // originator: the next originator must be tried, as for any TEXT_BLOCKED.
+    const step = nextStep(plan, [dlrFailure(0, 'UNREACHABLE'), dlrFailure(0, 'BLOCKED')]);
+    expect(step).toMatchObject({ kind: 'send', rungIndex: R.use1Primary10dlc });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { levelBetween, type RoutingPlan } from '../../src/domain/plan';
 import { resolvePolicy, smsLadder } from '../../src/domain/resolve';
 import { nextStep, type NextStep, type PlannerAttempt } from '../../src/workflows/planner';
-import { errors } from './fixtures';
+import { errors, usPlan } from '../helpers/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // Random plans
@@ -351,6 +351,44 @@ describe('nextStep on random plans and outcomes', () => {
         expect(recipient || protect || capped).toBe(true);
       }),
       RUNS,
+    );
+  });
+});
+
+describe('regression: mixed same-rung retries', () => {
+  // The properties above draw ONE kind of same-rung retry per run. The planner once counted retries per
+  // kind, so throttling, connection refused and an unreachable handset taking turns on one rung never
+  // exhausted the budget: here the kinds mix.
+  const mixed = [
+    () => classifySendError(errors.throttling),
+    () => classifySendError(errors.connRefused),
+    () => classifyDlrFailure('UNREACHABLE'),
+    () => classifyDlrFailure('SPAM'),
+  ];
+
+  it('regression: mixed retryable failures retried one rung forever; now at most 1 + max retries tries per rung', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 100 }), (script) => {
+        const plan = usPlan({ maxSends: 50 });
+        const p = plan.policy;
+        const perRung = 1 + Math.max(p.throttleRetries, p.unreachableRetries, p.handsetRetries);
+        const bound = plan.rungs.length * perRung + 1;
+        const attempts: PlannerAttempt[] = [];
+        let steps = 0;
+        for (;;) {
+          const step = nextStep(plan, attempts);
+          steps++;
+          if (step.kind === 'stop' || steps > bound) break;
+          const failure = mixed[script[attempts.length] ?? 3]();
+          const sent =
+            failure.scope === 'handset' || failure.ambiguous || (failure.scope === 'originator' && !failure.retryable);
+          attempts.push({ rungIndex: step.rungIndex, sent, outcome: { kind: 'failure', failure } });
+        }
+        expect(steps).toBeLessThanOrEqual(bound);
+        for (let i = 0; i < plan.rungs.length; i++) {
+          expect(attempts.filter((a) => a.rungIndex === i).length).toBeLessThanOrEqual(perRung);
+        }
+      }),
     );
   });
 });

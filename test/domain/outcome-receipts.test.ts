@@ -1,6 +1,6 @@
 /**
- * Delivery-receipt classification against DESIGN.md: which statuses are final successes, which are
- * final failures, which are intermediate, and the scope of each failure.
+ * Delivery-receipt classification against docs/failure-classification.md ("Delivery receipts"): which statuses
+ * are final successes, which are final failures, which are intermediate, and the scope of each failure.
  */
 import fc from 'fast-check';
 import {
@@ -81,7 +81,7 @@ describe('classifyDlrFailure', () => {
     expect(f.message.length).toBeGreaterThan(0);
   });
 
-  it('covers every DESIGN.md failure status', () => {
+  it('covers every failure status of docs/failure-classification.md', () => {
     const designFailures = table.map(([s]) => s);
     for (const s of designFailures) expect(FAILURE_STATUSES).toContain(s);
   });

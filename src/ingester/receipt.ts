@@ -114,7 +114,7 @@ export class ReceiptHandler {
         log('debug', 'DLR signalled', fields);
         return;
       } catch (err) {
-        if (!this.mayRetry(entry, err, payload, fields, receiveCount)) return;
+        if (!this.settleOrRetry(entry, err, payload, fields, receiveCount)) return;
         await lease.activate();
         await this.ctx.shutdown.sleep(delay);
         delay = Math.min(delay * 2, settings.signalBackoff.maxMs);
@@ -123,7 +123,7 @@ export class ReceiptHandler {
   }
 
   /** After a failed signal: settles the entry and returns false, or returns true to retry (Temporal unreachable). */
-  private mayRetry(
+  private settleOrRetry(
     entry: Entry,
     err: unknown,
     payload: DlrSignal,

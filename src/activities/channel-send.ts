@@ -5,7 +5,8 @@
  */
 import type { ClassifiedFailure, SendErrorInfo } from '../domain/outcome';
 import type { ChannelTarget, SendResult } from '../domain/sending';
-import { channelNotConfigured, type ChannelClientResolver } from './channel-clients';
+import { channelNotConfigured } from '../aws/not-served';
+import type { ChannelClientResolver } from '../aws/registries';
 import { toChannelErrorInfo, type ChannelSecrets } from './channel-errors';
 import { activityLog } from './log';
 import { sendFailure, sendOnce } from './send-once';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendEmailInput, type SendResult } from '../domain/sending';
-import type { ChannelClientResolver } from './channel-clients';
+import type { ChannelClientResolver } from '../aws/registries';
 import { classifyEmailError } from './channel-errors';
 import { runChannelSend } from './channel-send';
 

@@ -1,15 +1,14 @@
 /**
- * Activity factory (samples-typescript style): the worker builds the clients once and passes them in; workflows
- * import only the *type*: `proxyActivities<ReturnType<typeof createActivities>>(...)`.
+ * Activity factory (samples-typescript style): the worker builds the clients once (src/aws/registries.ts) and
+ * passes them in; workflows import only the *type*: `proxyActivities<ReturnType<typeof createActivities>>(...)`.
  *
  * Adding a channel: write `createXxxActivities(deps)` beside `createSmsActivities`, add its deps to
  * `ActivityDeps`, and spread it below.
  */
-import type { ChannelClients } from './channel-clients';
+import type { ChannelClients, SmsClientRegistry } from '../aws/registries';
 import { createEmailActivities } from './email';
 import { createPushActivities } from './push';
 import { createSmsActivities } from './sms';
-import type { SmsClientRegistry } from './sms-clients';
 import { createVoiceActivities } from './voice';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -36,17 +35,8 @@ export type Activities = ReturnType<typeof createActivities>;
 
 export { createSmsActivities, FEEDBACK_REJECTED_TYPE, sendFailure } from './sms';
 export type { SmsActivityDeps } from './sms';
-export {
-  createSmsClient,
-  cachingSmsClientRegistry,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-} from './sms-clients';
-export type { SmsClientOptions, SmsClientRegistry } from './sms-clients';
 export { createVoiceActivities } from './voice';
 export { createWhatsAppActivities, whatsAppTemplateMessage } from './whatsapp';
 export { createEmailActivities, decodeTagValue, encodeTagValue } from './email';
 export { createPushActivities, pushMessage } from './push';
-export { createEmailClient, createPushClient, createWhatsAppClient } from './channel-clients';
-export type { ChannelClientOptions, ChannelClientResolver, ChannelClients } from './channel-clients';
 export { classifyEmailError, classifyPushError, classifyWhatsAppError } from './channel-errors';

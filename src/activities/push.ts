@@ -8,7 +8,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendPushInput, type SendResult } from '../domain/sending';
-import type { ChannelClientResolver } from './channel-clients';
+import type { ChannelClientResolver } from '../aws/registries';
 import { classifyPushError } from './channel-errors';
 import { runChannelSend } from './channel-send';
 

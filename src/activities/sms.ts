@@ -21,7 +21,7 @@ import {
 import { activityLog } from './log';
 import { sendOnce } from './send-once';
 import { toSendErrorInfo } from './sdk-errors';
-import type { SmsClientRegistry } from './sms-clients';
+import type { SmsClientRegistry } from '../aws/registries';
 
 /** `ApplicationFailure.type` of a feedback call the service refused for good (unknown message id, no access...). */
 export const FEEDBACK_REJECTED_TYPE = 'FeedbackRejected';

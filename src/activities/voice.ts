@@ -11,7 +11,7 @@ import { classifySendError } from '../domain/outcome';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendResult, type SendVoiceInput } from '../domain/sending';
 import { toSendErrorInfo } from './sdk-errors';
 import { sendOnce } from './send-once';
-import type { SmsClientRegistry } from './sms-clients';
+import type { SmsClientRegistry } from '../aws/registries';
 
 export interface VoiceActivityDeps {
   /** The SMS v2 client of a route (one per account x Region): voice uses the same service. */

@@ -8,7 +8,7 @@
  */
 import { SendWhatsAppMessageCommand, type SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendResult, type SendWhatsAppInput } from '../domain/sending';
-import type { ChannelClientResolver } from './channel-clients';
+import type { ChannelClientResolver } from '../aws/registries';
 import { classifyWhatsAppError } from './channel-errors';
 import { runChannelSend } from './channel-send';
 

@@ -170,7 +170,7 @@ export function buildProgram(): Command {
     .description('run the DLR ingester (SQS -> workflow signals)')
     .option('--metrics-port <port>', 'Prometheus /metrics port (default $METRICS_PORT; none when unset)', parsePort)
     .action(async (o: { metricsPort?: number }, cmd: Command) => {
-      const { runIngester } = await import('../workers/ingester');
+      const { runIngester } = await import('../ingester/main');
       await runIngester(cmd.optsWithGlobals<GlobalOptions>().config, { metricsPort: o.metricsPort });
     });
 

@@ -3,13 +3,12 @@
  */
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
 import { dataConverterFor } from '../codec/data-converter';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import { installObservability } from '../observability/runtime';
-import { channelClientsFromConfig } from './channel-client-registry';
-import { smsClientsFromConfig } from './sms-client-registry';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { workerTuningOptions } from './worker-tuning';
 

@@ -5,10 +5,11 @@
  * wire-format error itself so the real SDK parses it.
  */
 import '../helpers/cross-realm-errors';
-import { createActivities, createEmailClient, decodeTagValue } from '../../src/activities';
+import { createActivities, decodeTagValue } from '../../src/activities';
+import { createEmailClient } from '../../src/aws/clients';
+import { channelClientsFromConfig } from '../../src/aws/registries';
 import { configSchema, type Config } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendEmailInput, type SendResult } from '../../src/domain/sending';
-import { channelClientsFromConfig } from '../../src/workers/channel-client-registry';
 import { startMoto, type Moto } from '../../src/tools/moto';
 import { provisionChannels } from '../../src/tools/provision-channels';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';

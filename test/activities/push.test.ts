@@ -6,9 +6,9 @@
  */
 import '../helpers/cross-realm-errors';
 import { createActivities, pushMessage } from '../../src/activities';
+import { channelClientsFromConfig } from '../../src/aws/registries';
 import { configSchema, type Config } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendPushInput, type SendResult } from '../../src/domain/sending';
-import { channelClientsFromConfig } from '../../src/workers/channel-client-registry';
 import { startMoto, type Moto } from '../../src/tools/moto';
 import { provisionChannels, type PushEndpoints } from '../../src/tools/provision-channels';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';

@@ -8,12 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { inspect } from 'node:util';
-import {
-  createActivities,
-  createSmsClient,
-  FEEDBACK_REJECTED_TYPE,
-  type SmsClientRegistry,
-} from '../../src/activities';
+import { createActivities, FEEDBACK_REJECTED_TYPE } from '../../src/activities';
+import { createSmsClient } from '../../src/aws/clients';
+import type { SmsClientRegistry } from '../../src/aws/registries';
 import type { ClassifiedFailure } from '../../src/domain/outcome';
 import {
   CONTEXT_ATTEMPT,

@@ -5,7 +5,9 @@
  */
 import '../helpers/cross-realm-errors';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { createActivities, createSmsClient, type SmsClientRegistry } from '../../src/activities';
+import { createActivities } from '../../src/activities';
+import { createSmsClient } from '../../src/aws/clients';
+import type { SmsClientRegistry } from '../../src/aws/registries';
 import type { Config } from '../../src/domain/config';
 import {
   CONTEXT_ATTEMPT,

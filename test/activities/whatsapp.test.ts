@@ -5,7 +5,9 @@
  */
 import '../helpers/cross-realm-errors';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { createActivities, createWhatsAppClient, whatsAppTemplateMessage } from '../../src/activities';
+import { createActivities, whatsAppTemplateMessage } from '../../src/activities';
+import { createWhatsAppClient } from '../../src/aws/clients';
+import { channelClientsFromConfig } from '../../src/aws/registries';
 import { configSchema, type Config } from '../../src/domain/config';
 import {
   CONTEXT_ATTEMPT,
@@ -15,7 +17,6 @@ import {
 } from '../../src/domain/sending';
 import type { MessageRecord } from '../../src/simulator/message-log';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { channelClientsFromConfig } from '../../src/workers/channel-client-registry';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy';
 import { closedPort } from '../helpers/sms-v2-endpoint';
 import { env, expectCleanLogs, expectSendFailure, logs, settleConnectTimer } from './channel-harness';

@@ -28,14 +28,10 @@ import type { DlrSignal } from '../../src/domain/delivery-event';
 import { startMoto, type Moto } from '../../src/tools/moto';
 import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
 import { freePort } from '../../src/tools/temporal-cli';
-import {
-  createIngester,
-  type DlrSignalClient,
-  type Ingester,
-  type IngesterOptions,
-  type LogLevel,
-} from '../../src/workers/ingester';
-import { classifySignalError } from '../../src/workers/ingester-signal-errors';
+import { createIngester, type Ingester } from '../../src/ingester/ingester';
+import type { LogLevel } from '../../src/ingester/log';
+import type { DlrSignalClient, IngesterOptions } from '../../src/ingester/options';
+import { classifySignalError } from '../../src/ingester/signal-errors';
 import { dlrSignal } from '../../src/workflows/definitions';
 import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
 import { dlrCollector, dlrsQuery, doneSignal } from './dlr-collector-workflow';

@@ -4,7 +4,7 @@
  */
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSmsClient } from '../../src/activities/sms-clients';
+import { createSmsClient } from '../../src/aws/clients';
 import { configSchema, type Config } from '../../src/domain/config';
 import { deliveryEventSchema, type DeliveryEvent } from '../../src/domain/delivery-event';
 import { EMULATOR_CREDENTIALS, type ProvisionedQueue } from '../../src/tools/provision-emulator';

@@ -19,7 +19,7 @@ import {
   type PinpointSMSVoiceV2Client,
   type SendTextMessageCommandInput,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { createSmsClient } from '../../src/activities/sms-clients';
+import { createSmsClient } from '../../src/aws/clients';
 import type { Config } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import type { Fault } from '../../src/simulator/faults';

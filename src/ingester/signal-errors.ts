@@ -50,9 +50,3 @@ export function classifySignalError(err: unknown): SignalErrorKind {
   }
   return 'failed';
 }
-
-/** One line for a log: the error's name and message, capped. */
-export function errorSummary(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}

@@ -1,0 +1,70 @@
+/**
+ * The DLR ingester: long-polls every configured DLR queue (one per account x Region) and signals each delivery
+ * receipt into the workflow named in its `Context`. It never starts a workflow. What becomes of each message:
+ * ./receipt.ts; the queue loops: ./queue-loop.ts; the process: ./main.ts.
+ *
+ * Logs are JSON lines on stderr and never contain a body or a phone number.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ClientCache } from '../aws/client-cache';
+import { createSqsClient } from '../aws/clients';
+import { queueLabelOf } from '../observability/gauges';
+import { defaultLog } from './log';
+import {
+  emptyStats,
+  ingesterSettings,
+  type IngesterContext,
+  type IngesterOptions,
+  type IngesterStats,
+} from './options';
+import { pollQueue } from './queue-loop';
+import { Shutdown } from './shutdown';
+
+export interface Ingester {
+  start(): void;
+  /** Stops receiving, lets in-flight batches finish (deleting what they processed), then resolves. */
+  stop(): Promise<void>;
+  readonly stats: IngesterStats;
+}
+
+export function createIngester(opts: IngesterOptions): Ingester {
+  const settings = ingesterSettings(opts);
+  const log = opts.log ?? defaultLog;
+  const shutdown = new Shutdown();
+  /** The SQS clients built here (none when `opts.sqsClientFor` is given): one per queue, destroyed on stop. */
+  const owned = new ClientCache<SQSClient>();
+  const ctx: IngesterContext = {
+    settings,
+    stats: emptyStats(),
+    log,
+    shutdown,
+    client: opts.client,
+    onReceipt: opts.onReceipt,
+    sqsClientFor:
+      opts.sqsClientFor ??
+      ((q) =>
+        owned.get(`${q.account}|${q.region}|${q.endpoint ?? ''}|${q.queueUrl}`, () =>
+          createSqsClient(opts.config, q, settings.waitTimeSeconds),
+        )),
+  };
+  const queues = opts.config.dlrQueues;
+  let loops: Promise<void>[] | undefined;
+  return {
+    stats: ctx.stats,
+    start(): void {
+      if (loops || shutdown.stopping) return;
+      if (queues.length === 0) log('warn', 'no dlrQueues configured: nothing to ingest');
+      loops = queues.map((q) => pollQueue(q, ctx));
+      log('info', 'DLR ingester started', {
+        queues: queues.map(queueLabelOf),
+        waitTimeSeconds: settings.waitTimeSeconds,
+      });
+    },
+    async stop(): Promise<void> {
+      if (shutdown.stop()) log('info', 'DLR ingester stopping: finishing in-flight batches');
+      await Promise.all(loops ?? []);
+      owned.destroyAll();
+      log('info', 'DLR ingester stopped', { ...ctx.stats });
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * One received DLR, from its body to what becomes of its message:
+ * - body cannot be parsed        -> kept, visibility set short, so the redrive policy moves it to the DLQ
+ * - intermediate event, final-only mode -> acknowledged without a signal
+ * - signalled                    -> deleted
+ * - workflow closed / unknown    -> deleted (counted in `closedWorkflow`): nowhere to deliver it
+ * - Temporal unreachable         -> kept and retried with backoff while the batch's lease is extended; on
+ *                                   shutdown, released to the queue
+ * - any other signal failure     -> kept; SQS redelivers it and, past maxReceiveCount, dead-letters it
+ * (./signal-errors.ts tells these signal failures apart.)
+ */
+import type { DlrSignal } from '../domain/delivery-event';
+import { parseDlrMessageBody } from '../domain/dlr-parse';
+import { dlrSignal } from '../workflows/definitions';
+import type { DlrQueue, Entry } from './dlr-queue';
+import type { Lease } from './lease';
+import { errorSummary } from './log';
+import type { IngesterContext } from './options';
+import { classifySignalError } from './signal-errors';
+
+/** Receives a poison message gets with the short visibility; after that it backs off (no redrive policy?). */
+const POISON_FAST_RECEIVES = 5;
+const POISON_MAX_VISIBILITY_SECONDS = 900;
+
+/** Short at first, so the redrive policy dead-letters it quickly; backing off if it keeps coming back. */
+export function poisonVisibilityFor(receiveCount: number | undefined, poisonVisibilitySeconds: number): number {
+  return receiveCount === undefined || receiveCount <= POISON_FAST_RECEIVES
+    ? poisonVisibilitySeconds
+    : Math.min(
+        Math.max(1, poisonVisibilitySeconds) * 2 ** (receiveCount - POISON_FAST_RECEIVES),
+        POISON_MAX_VISIBILITY_SECONDS,
+      );
+}
+
+/** The receipts of one queue. Holds the queue's outage state, shared by its receivers. */
+export class ReceiptHandler {
+  /** Set while Temporal does not answer signals for this queue's batch (logged once per outage). */
+  private outageSince: number | undefined;
+
+  constructor(
+    private readonly queue: DlrQueue,
+    private readonly ctx: IngesterContext,
+  ) {}
+
+  /** Settles `entry.outcome`; resolves once the receipt is signalled or given up on. */
+  async handle(entry: Entry, lease: Lease): Promise<void> {
+    const m = entry.message;
+    const receiveCount = Number(m.Attributes?.ApproximateReceiveCount ?? NaN) || undefined;
+    const parsed = parseDlrMessageBody(m.Body ?? '');
+    if (!parsed.ok) return this.leaveForDeadLetter(entry, parsed.error, receiveCount);
+    const { workflowId, signal: payload } = parsed;
+    if (!payload.isFinal && this.ctx.settings.intermediateEvents === 'final-only') {
+      this.ctx.stats.intermediateSkipped++;
+      this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'skipped' });
+      entry.outcome = 'delete';
+      return;
+    }
+    await this.signalUntilSettled(entry, lease, workflowId, payload, receiveCount);
+  }
+
+  private async leaveForDeadLetter(entry: Entry, error: string, receiveCount: number | undefined): Promise<void> {
+    this.ctx.stats.poison++;
+    entry.outcome = 'keep';
+    this.ctx.log('warn', 'unparseable DLR message left for the dead-letter queue', {
+      queue: this.queue.label,
+      messageId: entry.message.MessageId,
+      receiveCount,
+      error,
+      ...(receiveCount !== undefined && receiveCount > POISON_FAST_RECEIVES
+        ? { hint: 'received many times: does the queue have a redrive policy to a dead-letter queue?' }
+        : {}),
+    });
+    await this.queue.shortenVisibility(
+      entry.message,
+      poisonVisibilityFor(receiveCount, this.ctx.settings.poisonVisibilitySeconds),
+    );
+  }
+
+  private signal(workflowId: string, payload: DlrSignal): Promise<void> {
+    const { client } = this.ctx;
+    const call = () => client.workflow.getHandle(workflowId).signal(dlrSignal, payload);
+    const deadline = Date.now() + this.ctx.settings.signalTimeoutMs;
+    return client.withDeadline ? client.withDeadline(deadline, call) : call();
+  }
+
+  /** Signals until the receipt is delivered, has nowhere to go, or fails for good; retries while Temporal is down. */
+  private async signalUntilSettled(
+    entry: Entry,
+    lease: Lease,
+    workflowId: string,
+    payload: DlrSignal,
+    receiveCount: number | undefined,
+  ): Promise<void> {
+    const { stats, log, settings } = this.ctx;
+    const queue = this.queue.label;
+    const fields = {
+      queue,
+      messageId: entry.message.MessageId,
+      workflowId,
+      attempt: payload.attempt,
+      eventType: payload.eventType,
+    };
+    let delay = settings.signalBackoff.initialMs;
+    for (;;) {
+      try {
+        await this.signal(workflowId, payload);
+        stats.signalled++;
+        this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'signalled' });
+        entry.outcome = 'delete';
+        if (this.outageSince !== undefined) {
+          log('info', 'Temporal answers again: resuming', { queue, outageMs: Date.now() - this.outageSince });
+          this.outageSince = undefined;
+        }
+        log('debug', 'DLR signalled', fields);
+        return;
+      } catch (err) {
+        if (!this.settleOrRetry(entry, err, payload, fields, receiveCount)) return;
+        await lease.activate();
+        await this.ctx.shutdown.sleep(delay);
+        delay = Math.min(delay * 2, settings.signalBackoff.maxMs);
+      }
+    }
+  }
+
+  /** After a failed signal: settles the entry and returns false, or returns true to retry (Temporal unreachable). */
+  private settleOrRetry(
+    entry: Entry,
+    err: unknown,
+    payload: DlrSignal,
+    fields: Record<string, unknown>,
+    receiveCount: number | undefined,
+  ): boolean {
+    const { stats, log } = this.ctx;
+    const kind = classifySignalError(err);
+    if (kind === 'closed') {
+      stats.closedWorkflow++;
+      this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'closed' });
+      entry.outcome = 'delete';
+      log('info', 'DLR for a workflow that is closed or unknown: acknowledged', fields);
+      return false;
+    }
+    if (kind === 'failed') {
+      stats.signalFailures++;
+      entry.outcome = 'keep';
+      log('error', 'cannot signal DLR; left on the queue for redelivery', {
+        ...fields,
+        receiveCount,
+        error: errorSummary(err),
+      });
+      return false;
+    }
+    stats.transientErrors++;
+    if (this.outageSince === undefined) {
+      this.outageSince = Date.now();
+      log('warn', 'Temporal unavailable: holding the batch and retrying', { ...fields, error: errorSummary(err) });
+    } else {
+      log('debug', 'signal retry failed', { ...fields, error: errorSummary(err) });
+    }
+    if (this.ctx.shutdown.stopping) {
+      // Shutting down: hand the message back to the queue for the next ingester.
+      entry.outcome = 'release';
+      log('info', 'stopping during a Temporal outage: message released to the queue', fields);
+      return false;
+    }
+    return true;
+  }
+}

@@ -11,6 +11,15 @@ import type { Emit } from './log';
 import { newRequestRecord, type MessageLog, type MessageRecord } from './message-log';
 import { parseAuthorization, type Caller } from './protocol';
 
+/** What every front that takes sends works with. */
+export interface SendFrontDeps {
+  /** Static access key id -> account name. */
+  keys: ReadonlyMap<string, string>;
+  messages: MessageLog;
+  faults: FaultStore;
+  emit: Emit;
+}
+
 export interface IncomingSend {
   /** The answer's `x-amzn-RequestId`, also the log entry's key. */
   requestId: string;

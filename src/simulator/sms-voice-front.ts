@@ -9,10 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DlrChaos } from './chaos';
 import type { EventScheduler } from './event-scheduler';
 import { eventSchedule } from './events';
-import { apiFaultError, type Fault, type FaultStore } from './faults';
+import { apiFaultError, type Fault } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
-import type { Emit } from './log';
-import type { MessageLog, MessageRecord } from './message-log';
+import type { MessageRecord } from './message-log';
 import {
   AwsError,
   CORAL_NAMESPACE,
@@ -36,20 +35,16 @@ import {
   sendRecord,
   takeFault,
   type IncomingSend,
+  type SendFrontDeps,
 } from './send-request';
 
-export interface SmsVoiceFrontDeps {
-  /** Static access key id -> account name. */
-  keys: ReadonlyMap<string, string>;
-  messages: MessageLog;
-  faults: FaultStore;
+export interface SmsVoiceFrontDeps extends SendFrontDeps {
   chaos: DlrChaos;
   events: EventScheduler;
   /** Time from acceptance to the final delivery event, unless a fault says otherwise. */
   deliveryDelayMs: number;
   /** Which events the event destination publishes: all, or the final ones only. */
   eventTypes: 'all' | 'final';
-  emit: Emit;
 }
 
 /** A signed, recognised caller: what every operation needs. */

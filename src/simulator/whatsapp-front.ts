@@ -5,10 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultStore } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
-import type { Emit } from './log';
-import type { MessageLog, MessageRecord } from './message-log';
+import type { MessageRecord } from './message-log';
 import { isoCountryOf } from './protocol';
 import {
   applyConnectionFault,
@@ -17,6 +15,7 @@ import {
   sendRecord,
   takeFault,
   type IncomingSend,
+  type SendFrontDeps,
 } from './send-request';
 import {
   isObject,
@@ -29,13 +28,7 @@ import {
   WhatsAppError,
 } from './whatsapp-protocol';
 
-export interface WhatsAppFrontDeps {
-  /** Static access key id -> account name. */
-  keys: ReadonlyMap<string, string>;
-  messages: MessageLog;
-  faults: FaultStore;
-  emit: Emit;
-}
+export type WhatsAppFrontDeps = SendFrontDeps;
 
 function answer(res: ServerResponse, requestId: string, status: number, body: unknown, errorType?: string): void {
   sendAwsJson(res, requestId, status, body, errorType ? { 'x-amzn-ErrorType': errorType } : {});

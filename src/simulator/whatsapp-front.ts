@@ -57,11 +57,11 @@ function sendMessage(
   req: IncomingMessage,
   res: ServerResponse,
   deps: WhatsAppFrontDeps,
-  incoming: { account: string; region: string },
+  caller: { account: string; region: string },
   body: unknown,
   record: MessageRecord,
 ): void {
-  const message = parseWhatsAppSend(body, incoming.region);
+  const message = parseWhatsAppSend(body, caller.region);
   const isoCountryCode = isoCountryOf(message.destination);
   Object.assign(record, {
     originator: message.originationPhoneNumberId,
@@ -72,8 +72,8 @@ function sendMessage(
   });
   const fault = takeFault(deps.faults, record, {
     operation: WHATSAPP_OPERATION,
-    account: incoming.account,
-    region: incoming.region,
+    account: caller.account,
+    region: caller.region,
     originator: message.originationPhoneNumberId,
     destination: message.destination,
   });

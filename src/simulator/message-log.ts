@@ -133,12 +133,3 @@ export function newRequestRecord(
     pendingEvents: 0,
   };
 }
-
-/** A request body as JSON, or undefined when it is not JSON (the handler answers with its own error). */
-export function parseJsonBody(raw: string): unknown {
-  try {
-    return JSON.parse(raw || '{}');
-  } catch {
-    return undefined;
-  }
-}

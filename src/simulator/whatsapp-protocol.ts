@@ -1,6 +1,7 @@
 /**
- * The simulator's AWS End User Messaging Social (WhatsApp) front: `SendWhatsAppMessage` as the real
- * `@aws-sdk/client-socialmessaging` sends it, so the WhatsApp activity runs unchanged against it.
+ * The wire protocol of AWS End User Messaging Social (WhatsApp) as the simulator speaks it: `SendWhatsAppMessage` as
+ * the real `@aws-sdk/client-socialmessaging` sends it, so the WhatsApp activity runs unchanged against it. The
+ * front that answers it is ./whatsapp-front.
  *
  * Wire protocol (restJson1, SigV4 signing name `social-messaging`): `POST /v1/whatsapp/send` with the JSON body
  * `{ originationPhoneNumberId, metaApiVersion, message }`, `message` being the base64 of the Meta Cloud API message
@@ -29,13 +30,8 @@
  * `v20.0` (ValidationException); `message` must be a Meta message object with `messaging_product: "whatsapp"`, a
  * `to` and, for templates, a template name and language (InvalidParametersException).
  */
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { maskPhone } from '../domain/privacy';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../domain/sending';
-import type { ApiEffect, Fault, FaultStore } from './faults';
-import { newRequestRecord, parseJsonBody, type MessageLog, type MessageRecord } from './message-log';
-import { isoCountryOf, parseAuthorization } from './protocol';
+import type { ApiEffect } from './faults';
 
 export const WHATSAPP_PATH_PREFIX = '/v1/whatsapp/';
 export const WHATSAPP_SEND_PATH = '/v1/whatsapp/send';
@@ -54,25 +50,21 @@ export class WhatsAppError extends Error {
   }
 }
 
+/** Status, error type and message of each API fault that answers (`timeout` / `ambiguous` are about the socket). */
+const FAULT_ERRORS: Record<Exclude<ApiEffect, 'timeout' | 'ambiguous'>, [number, string, string]> = {
+  throttle: [429, 'ThrottledRequestException', 'Rate exceeded (simulated)'],
+  'internal-error': [500, 'InternalServiceException', 'Internal service error (simulated)'],
+  'spend-limit': [400, 'LimitExceededException', 'Account limit exceeded (simulated)'],
+  'account-disabled': [403, 'AccessDeniedByMetaException', 'The WhatsApp Business Account is disabled'],
+  'opted-out': [502, 'DependencyException', 'Meta: the recipient cannot receive this message'],
+  'country-blocked': [502, 'DependencyException', "Meta: messages to the recipient's country are blocked"],
+};
+
 /** The service error a fault answers with (`timeout` / `ambiguous` are about the socket: none). */
 export function whatsAppFaultError(effect: ApiEffect): WhatsAppError | undefined {
-  switch (effect) {
-    case 'throttle':
-      return new WhatsAppError(429, 'ThrottledRequestException', 'Rate exceeded (simulated)');
-    case 'internal-error':
-      return new WhatsAppError(500, 'InternalServiceException', 'Internal service error (simulated)');
-    case 'spend-limit':
-      return new WhatsAppError(400, 'LimitExceededException', 'Account limit exceeded (simulated)');
-    case 'account-disabled':
-      return new WhatsAppError(403, 'AccessDeniedByMetaException', 'The WhatsApp Business Account is disabled');
-    case 'opted-out':
-      return new WhatsAppError(502, 'DependencyException', 'Meta: the recipient cannot receive this message');
-    case 'country-blocked':
-      return new WhatsAppError(502, 'DependencyException', "Meta: messages to the recipient's country are blocked");
-    case 'timeout':
-    case 'ambiguous':
-      return undefined;
-  }
+  if (effect === 'timeout' || effect === 'ambiguous') return undefined;
+  const [status, type, message] = FAULT_ERRORS[effect];
+  return new WhatsAppError(status, type, message);
 }
 
 export interface WhatsAppSend {
@@ -91,7 +83,7 @@ const PHONE_NUMBER_ARN = /^arn:aws[a-z-]*:social-messaging:([a-z0-9-]+):\d{12}:p
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -166,129 +158,5 @@ export function parseWhatsAppSend(body: unknown, region: string): WhatsAppSend {
     type,
     ...(templateName !== undefined ? { templateName } : {}),
     context: callbackContext(message.biz_opaque_callback_data),
-  };
-}
-
-export interface WhatsAppFront {
-  /** Static access key id -> account name. */
-  keys: ReadonlyMap<string, string>;
-  messages: MessageLog;
-  faults: FaultStore;
-  emit: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
-}
-
-function answer(res: ServerResponse, requestId: string, status: number, body: unknown, errorType?: string): void {
-  if (res.headersSent || res.destroyed) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(payload)),
-    'x-amzn-RequestId': requestId,
-    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-  });
-  res.end(payload);
-}
-
-/** Handles every request under `/v1/whatsapp/`. */
-export function createWhatsAppHandler(front: WhatsAppFront) {
-  return function handleWhatsApp(req: IncomingMessage, res: ServerResponse, path: string, raw: string): void {
-    const requestId = randomUUID();
-    const caller = parseAuthorization(req.headers.authorization);
-    const account = caller ? front.keys.get(caller.accessKeyId) : undefined;
-    const record: MessageRecord = newRequestRecord(requestId, WHATSAPP_OPERATION, caller, account);
-    const body = parseJsonBody(raw);
-    if (isObject(body) && typeof body.originationPhoneNumberId === 'string') {
-      record.originator = body.originationPhoneNumberId;
-    }
-    let logIt = true;
-    try {
-      if (req.method !== 'POST' || path !== WHATSAPP_SEND_PATH) {
-        logIt = false;
-        throw new WhatsAppError(
-          404,
-          'UnknownOperationException',
-          `The simulator implements POST ${WHATSAPP_SEND_PATH} (SendWhatsAppMessage); got ${req.method} ${path}`,
-        );
-      }
-      if (!caller) throw new WhatsAppError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-      if (caller.signingService !== WHATSAPP_SIGNING_SERVICE) {
-        throw new WhatsAppError(
-          403,
-          'InvalidSignatureException',
-          `Credential should be scoped to correct service: '${WHATSAPP_SIGNING_SERVICE}'.`,
-        );
-      }
-      if (!account) {
-        throw new WhatsAppError(
-          403,
-          'UnrecognizedClientException',
-          'The security token included in the request is invalid.',
-        );
-      }
-      const send = parseWhatsAppSend(body, caller.region);
-      const isoCountryCode = isoCountryOf(send.destination);
-      Object.assign(record, {
-        originator: send.originationPhoneNumberId,
-        destination: send.destination,
-        ...(isoCountryCode ? { isoCountryCode } : {}),
-        messageType: send.type,
-        context: send.context,
-      });
-      const fault: Fault | undefined = front.faults.take({
-        operation: WHATSAPP_OPERATION,
-        account,
-        region: caller.region,
-        originator: send.originationPhoneNumberId,
-        destination: send.destination,
-      });
-      if (fault) record.faultId = fault.id;
-      const accept = (): string => {
-        const messageId = randomUUID();
-        record.messageId = messageId;
-        record.outcome = 'accepted';
-        return messageId;
-      };
-      if (fault && 'api' in fault.effect) {
-        const effect = fault.effect.api;
-        if (effect === 'timeout') {
-          record.outcome = 'timeout';
-          return; // never answer: the client times out
-        }
-        if (effect === 'ambiguous') {
-          accept();
-          record.outcome = 'ambiguous';
-          req.socket.destroy();
-          return;
-        }
-        throw whatsAppFaultError(effect)!;
-      }
-      answer(res, requestId, 200, { messageId: accept() });
-    } catch (err) {
-      const error =
-        err instanceof WhatsAppError
-          ? err
-          : new WhatsAppError(500, 'InternalServiceException', `simulator error: ${(err as Error).message}`);
-      if (!(err instanceof WhatsAppError))
-        front.emit('error', 'internal error', { operation: WHATSAPP_OPERATION, error: String(err) });
-      record.outcome = 'rejected';
-      record.error = { type: error.type, message: error.message };
-      answer(res, requestId, error.status, { message: error.message }, error.type);
-    } finally {
-      if (logIt) {
-        front.messages.add(record);
-        front.emit(record.outcome === 'accepted' ? 'info' : 'warn', 'send', {
-          operation: WHATSAPP_OPERATION,
-          requestId,
-          account: record.account,
-          region: record.region,
-          originator: record.originator,
-          destination: record.destination ? maskPhone(record.destination) : undefined,
-          outcome: record.outcome,
-          ...(record.messageId ? { messageId: record.messageId } : {}),
-          ...(record.faultId ? { faultId: record.faultId } : {}),
-          ...(record.error ? { error: record.error } : {}),
-        });
-      }
-    }
   };
 }

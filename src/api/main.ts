@@ -8,6 +8,7 @@ import { ResilientSmsClient } from '../client';
 import { dataConverterFor } from '../codec/data-converter';
 import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets';
 import { untilStopped, type RunningServer } from '../codec/server';
+import { readEnvironment, type Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { buildApiServer, type MessagesClient } from './server';
@@ -43,6 +44,7 @@ export function withDeadline(sms: MessagesClient, temporal: Pick<Client, 'withDe
 export interface StartApiOptions {
   host?: string;
   port?: number;
+  /** The variables the config names (API keys, encryption keys) and TEMPORAL_ADDRESS. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: boolean | { level: string };
   /** Deadline of each request's Temporal calls, ms. Default 10 000. */
@@ -53,7 +55,7 @@ export interface StartApiOptions {
 export async function startApi(config: Config, opts: StartApiOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const apiKeys = apiKeysFor(config, env);
-  const address = env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  const address = readEnvironment(env).temporalAddress ?? config.temporal.address;
   const connection = Connection.lazy({ address });
   const temporal = new Client({
     connection,
@@ -85,12 +87,19 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   };
 }
 
-export async function runApi(opts: { configPath?: string; host?: string; port?: number }): Promise<void> {
-  const config = loadConfig(configPathFrom(opts.configPath));
+export async function runApi(opts: {
+  configPath?: string;
+  host?: string;
+  port?: number;
+  /** As the process entry read it; default the process environment. */
+  environment?: Environment;
+}): Promise<void> {
+  const environment = opts.environment ?? readEnvironment();
+  const config = loadConfig(configPathFrom(opts.configPath, environment));
   const server = await startApi(config, {
     host: opts.host,
     port: opts.port,
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    logger: { level: environment.logLevel ?? 'info' },
   });
   server.app.log.info({ url: server.url, keys: config.security.api?.keys.map((k) => k.id) }, 'API listening');
   await untilStopped(() => server.close());

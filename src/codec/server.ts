@@ -17,6 +17,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import { z } from 'zod';
+import { readEnvironment, type Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { parseOrThrow, InvalidInputError } from '../domain/errors';
@@ -204,12 +205,19 @@ export function untilStopped(close: () => Promise<void>): Promise<void> {
 }
 
 /** The `resilient-sms codec-server` process. */
-export async function runCodecServer(opts: { configPath?: string; host?: string; port?: number }): Promise<void> {
-  const config = loadConfig(configPathFrom(opts.configPath));
+export async function runCodecServer(opts: {
+  configPath?: string;
+  host?: string;
+  port?: number;
+  /** As the process entry read it; default the process environment. */
+  environment?: Environment;
+}): Promise<void> {
+  const environment = opts.environment ?? readEnvironment();
+  const config = loadConfig(configPathFrom(opts.configPath, environment));
   const server = await startCodecServer(config, {
     host: opts.host,
     port: opts.port,
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    logger: { level: environment.logLevel ?? 'info' },
   });
   server.app.log.info(
     { url: server.url, keys: config.security.encryption?.keys.map((k) => k.id) },

@@ -564,7 +564,10 @@ export function createIngester(opts: IngesterOptions): Ingester {
 }
 
 /** The process: loads the config, connects to Temporal, ingests until SIGTERM/SIGINT. */
-export async function runIngester(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
+export async function runIngester(
+  configPath?: string,
+  opts: { metricsPort?: number; address?: string; namespace?: string } = {},
+): Promise<void> {
   const config = loadConfig(configPathFrom(configPath));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port): DLRs by status, DLR latency,
   // messages in flight and dead-lettered DLRs (refreshed every 15 s).
@@ -573,12 +576,12 @@ export async function runIngester(configPath?: string, opts: { metricsPort?: num
     metricsPort: opts.metricsPort,
     forwardCoreLogs: false, // no native Worker/connection here: forwarding would keep the process alive
   });
-  const address = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  const address = opts.address ?? process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
   // Lazy: the ingester starts (and holds its DLRs) even while Temporal is still down.
   const connection = Connection.lazy({ address });
   const client = new Client({
     connection,
-    namespace: config.temporal.namespace,
+    namespace: opts.namespace ?? config.temporal.namespace,
     dataConverter: dataConverterFor(config),
   });
   const ingester = createIngester({ config, client, onReceipt: dlrMetricsRecorder(meter), ...config.ingester });

@@ -4,6 +4,7 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { dataConverterFor } from '../codec/data-converter';
+import { readEnvironment, type Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
@@ -66,13 +67,23 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
   };
 }
 
-export async function runWorker(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
-  const config = loadConfig(configPathFrom(configPath));
+export interface RunWorkerOptions {
+  /** Prometheus port; default $METRICS_PORT (none when unset). */
+  metricsPort?: number;
+  /** Temporal frontend (--address or $TEMPORAL_ADDRESS); default the config's temporal.address. */
+  address?: string;
+  /** Default the config's temporal.namespace. */
+  namespace?: string;
+  /** The environment the process entry read (LOG_LEVEL, METRICS_*). */
+  environment?: Environment;
+}
+
+export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}): Promise<void> {
+  const config = loadConfig(configPathFrom(configPath, opts.environment));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
-  installObservability({ processName: 'worker', metricsPort: opts.metricsPort });
-  const address = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
-  const connection = await NativeConnection.connect({ address });
-  const { worker, close } = await createWorker({ config, connection });
+  installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: opts.environment });
+  const connection = await NativeConnection.connect({ address: opts.address ?? config.temporal.address });
+  const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
@@ -83,8 +94,11 @@ export async function runWorker(configPath?: string, opts: { metricsPort?: numbe
 
 if (require.main === module) {
   const i = process.argv.indexOf('--config');
-  runWorker(i >= 0 ? process.argv[i + 1] : undefined).catch((err: unknown) => {
-    console.error(`worker: ${(err as Error).message}`);
-    process.exit(1);
-  });
+  const environment = readEnvironment();
+  runWorker(i >= 0 ? process.argv[i + 1] : undefined, { address: environment.temporalAddress, environment }).catch(
+    (err: unknown) => {
+      console.error(`worker: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -1,15 +1,14 @@
 /**
- * The `resilient-sms api` process: loads the config, reads the API keys from the environment
- * variables it names, connects to Temporal lazily (the API starts, and answers 503, while Temporal
- * is down) through the shared data converter, and serves until SIGINT/SIGTERM.
+ * The HTTP API on a real Temporal client, as `resilient-sms api` runs it (src/cli/processes.ts): reads the API
+ * keys from the environment variables the config names and connects to Temporal lazily (the API starts, and
+ * answers 503, while Temporal is down) through the shared data converter.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ResilientSmsClient } from '../client';
 import { dataConverterFor } from '../codec/data-converter';
 import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets';
-import { untilStopped, type RunningServer } from '../codec/server';
-import { readEnvironment, type Environment } from '../config/environment';
-import { configPathFrom, loadConfig } from '../config/load';
+import type { RunningServer } from '../codec/server';
+import { readEnvironment } from '../config/environment';
 import type { Config } from '../domain/config';
 import { buildApiServer, type MessagesClient } from './server';
 
@@ -85,22 +84,4 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
       await connection.close();
     },
   };
-}
-
-export async function runApi(opts: {
-  configPath?: string;
-  host?: string;
-  port?: number;
-  /** As the process entry read it; default the process environment. */
-  environment?: Environment;
-}): Promise<void> {
-  const environment = opts.environment ?? readEnvironment();
-  const config = loadConfig(configPathFrom(opts.configPath, environment));
-  const server = await startApi(config, {
-    host: opts.host,
-    port: opts.port,
-    logger: { level: environment.logLevel ?? 'info' },
-  });
-  server.app.log.info({ url: server.url, keys: config.security.api?.keys.map((k) => k.id) }, 'API listening');
-  await untilStopped(() => server.close());
 }

@@ -4,82 +4,89 @@
  */
 import { Command, Option } from 'commander';
 import type { Environment } from '../config/environment';
-import { addressOverride, configPathOf, globalsOf, type GlobalOptions } from './connect';
+import { loadConfig } from '../config/load';
+import type { Config } from '../domain/config';
+import { addressOverride, configPathOf, globalsOf } from './connect';
 import { parsePort, parsePortOrZero, parseDuration } from './options';
 
 /** parsePort with commander's second argument (the previous value) dropped. */
 const portArg = (value: string): number => parsePort(value);
 
-const METRICS_PORT_HELP = 'Prometheus /metrics port (default $METRICS_PORT; none when unset)';
-
-/** What the worker and the ingester take from the global options and the environment. */
-function temporalProcessOptions(g: GlobalOptions, env: Environment, metricsPort?: number) {
-  return { metricsPort, address: addressOverride(g, env), namespace: g.namespace, environment: env };
-}
+/** The processes that work for Temporal: they honour --address and --namespace. */
+const TEMPORAL_PROCESSES = [
+  {
+    name: 'worker',
+    description: 'run a worker (workflows and send activities)',
+    load: async () => (await import('../workers/worker')).runWorker,
+  },
+  {
+    name: 'ingest',
+    description: 'run the DLR ingester (SQS -> workflow signals)',
+    load: async () => (await import('../workers/ingester')).runIngester,
+  },
+];
 
 function addTemporalProcesses(program: Command, env: Environment): void {
-  program
-    .command('worker')
-    .description('run a worker (workflows and send activities)')
-    .option('--metrics-port <port>', METRICS_PORT_HELP, portArg)
-    .action(async (o: { metricsPort?: number }, cmd: Command) => {
-      const g = globalsOf(cmd);
-      const { runWorker } = await import('../workers/worker');
-      await runWorker(configPathOf(g, env), temporalProcessOptions(g, env, o.metricsPort));
-    });
-
-  program
-    .command('ingest')
-    .description('run the DLR ingester (SQS -> workflow signals)')
-    .option('--metrics-port <port>', METRICS_PORT_HELP, portArg)
-    .action(async (o: { metricsPort?: number }, cmd: Command) => {
-      const g = globalsOf(cmd);
-      const { runIngester } = await import('../workers/ingester');
-      await runIngester(configPathOf(g, env), temporalProcessOptions(g, env, o.metricsPort));
-    });
+  for (const { name, description, load } of TEMPORAL_PROCESSES) {
+    program
+      .command(name)
+      .description(description)
+      .option('--metrics-port <port>', 'Prometheus /metrics port (default $METRICS_PORT; none when unset)', portArg)
+      .action(async (o: { metricsPort?: number }, cmd: Command) => {
+        const g = globalsOf(cmd);
+        const run = await load();
+        await run(configPathOf(g, env), {
+          metricsPort: o.metricsPort,
+          address: addressOverride(g, env),
+          namespace: g.namespace,
+          environment: env,
+        });
+      });
+  }
 }
 
 interface ListenOptions {
   host?: string;
   port?: number;
+  logger: { level: string };
 }
 
-/** A server command with --host / --port, defaults from the named config section. */
-function addServer(
-  program: Command,
-  name: string,
-  description: string,
-  section: string,
-  run: (o: ListenOptions & { configPath: string }) => Promise<void>,
-  env: Environment,
-): void {
-  program
-    .command(name)
-    .description(description)
-    .option('--host <ip>', `listen address (default ${section}.host)`)
-    .option('--port <port>', `listen port (default ${section}.port)`, portArg)
-    .action(async (o: ListenOptions, cmd: Command) => {
-      await run({ configPath: configPathOf(globalsOf(cmd), env), host: o.host, port: o.port });
-    });
-}
+/** The HTTP servers: the config section their defaults come from, how to start one, what its log line names. */
+const SERVERS = [
+  {
+    name: 'api',
+    description: 'run the HTTP API (POST /v1/messages, GET /v1/messages/{key}, …feedback, …cancel)',
+    section: 'security.api',
+    start: async (config: Config, o: ListenOptions) => (await import('../api/main')).startApi(config, o),
+    listening: 'API listening',
+    keys: (config: Config) => config.security.api?.keys.map((k) => k.id),
+  },
+  {
+    name: 'codec-server',
+    description: 'run the codec server (POST …/encode, …/decode) for the Temporal Web UI and CLI',
+    section: 'security.codecServer',
+    start: async (config: Config, o: ListenOptions) => (await import('../codec/server')).startCodecServer(config, o),
+    listening: 'codec server listening',
+    keys: (config: Config) => config.security.encryption?.keys.map((k) => k.id),
+  },
+];
 
+/** Each server: --host / --port over its config section; logs at $LOG_LEVEL; serves until SIGINT/SIGTERM. */
 function addServers(program: Command, env: Environment): void {
-  addServer(
-    program,
-    'api',
-    'run the HTTP API (POST /v1/messages, GET /v1/messages/{key}, …feedback, …cancel)',
-    'security.api',
-    async (o) => (await import('../api/main')).runApi({ ...o, environment: env }),
-    env,
-  );
-  addServer(
-    program,
-    'codec-server',
-    'run the codec server (POST …/encode, …/decode) for the Temporal Web UI and CLI',
-    'security.codecServer',
-    async (o) => (await import('../codec/server')).runCodecServer({ ...o, environment: env }),
-    env,
-  );
+  for (const server of SERVERS) {
+    program
+      .command(server.name)
+      .description(server.description)
+      .option('--host <ip>', `listen address (default ${server.section}.host)`)
+      .option('--port <port>', `listen port (default ${server.section}.port)`, portArg)
+      .action(async (o: { host?: string; port?: number }, cmd: Command) => {
+        const config = loadConfig(configPathOf(globalsOf(cmd), env));
+        const running = await server.start(config, { ...o, logger: { level: env.logLevel ?? 'info' } });
+        running.app.log.info({ url: running.url, keys: server.keys(config) }, server.listening);
+        const { untilStopped } = await import('../codec/server');
+        await untilStopped(() => running.close());
+      });
+  }
 }
 
 interface SimulatorOptions {

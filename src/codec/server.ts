@@ -17,8 +17,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { readEnvironment, type Environment } from '../config/environment';
-import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { parseOrThrow, InvalidInputError } from '../domain/errors';
 import { codecFor } from './data-converter';
@@ -202,26 +200,4 @@ export function untilStopped(close: () => Promise<void>): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-}
-
-/** The `resilient-sms codec-server` process. */
-export async function runCodecServer(opts: {
-  configPath?: string;
-  host?: string;
-  port?: number;
-  /** As the process entry read it; default the process environment. */
-  environment?: Environment;
-}): Promise<void> {
-  const environment = opts.environment ?? readEnvironment();
-  const config = loadConfig(configPathFrom(opts.configPath, environment));
-  const server = await startCodecServer(config, {
-    host: opts.host,
-    port: opts.port,
-    logger: { level: environment.logLevel ?? 'info' },
-  });
-  server.app.log.info(
-    { url: server.url, keys: config.security.encryption?.keys.map((k) => k.id) },
-    'codec server listening',
-  );
-  await untilStopped(() => server.close());
 }

@@ -74,15 +74,7 @@ describeIfCompose('docker-compose.yml', () => {
 
     expect(services.worker.command).toEqual(['node', 'lib/src/cli/main.js', 'worker', '--metrics-port', '9464']);
     expect(services.ingester.command).toEqual(['node', 'lib/src/cli/main.js', 'ingest', '--metrics-port', '9465']);
-    expect(services.api.command).toEqual([
-      'node',
-      'lib/src/cli/main.js',
-      'api',
-      '--host',
-      '0.0.0.0',
-      '--port',
-      '8088',
-    ]);
+    expect(services.api.command).toEqual(['node', 'lib/src/cli/main.js', 'api', '--host', '0.0.0.0', '--port', '8088']);
     expect(services.api.ports).toEqual([expect.objectContaining({ published: 8088, target: 8088 })]);
     for (const name of ['worker', 'ingester', 'api']) {
       expect(services[name].image).toBe('resilient-sms:latest');

@@ -1,5 +1,5 @@
 # The resilient-sms image: one image for every process of docker-compose.yml, chosen by the command:
-#   node lib/src/client/cli.js worker|ingest|api|setup|report|provision-emulator …   (default: worker)
+#   node lib/src/cli/main.js worker|ingest|api|setup|report|provision-emulator …     (default: worker)
 #   node lib/src/simulator/main.js --host 0.0.0.0 …                                 (the carrier simulator, demo)
 # Compiles the TypeScript once and ships only production dependencies. `npm run build` also prebuilds the workflow
 # bundle (lib/workflow-bundle*.js), so the worker starts without running webpack.
@@ -23,4 +23,4 @@ ENV RESILIENT_SMS_CONFIG=/config/config.yaml \
 USER node
 # Prometheus /metrics of the worker (9464) and ingester (9465); the HTTP API (8088); the simulator (4599).
 EXPOSE 9464 9465 8088 4599
-CMD ["node", "lib/src/client/cli.js", "worker", "--metrics-port", "9464"]
+CMD ["node", "lib/src/cli/main.js", "worker", "--metrics-port", "9464"]

@@ -23,7 +23,7 @@ import { readStackInfo, type StackInfo } from '../../src/workers/local-stack';
 import { sleep } from './stats';
 
 export const root = findRepoRoot(__dirname);
-export const CLI = path.join(root, 'lib', 'src', 'client', 'cli.js');
+export const CLI = path.join(root, 'lib', 'src', 'cli', 'main.js');
 export const NOOP_TASK_QUEUE = 'bench-noop';
 
 /** Policies the benchmark adds to the config of a stack it starts itself. */

@@ -1,14 +1,14 @@
 /**
- * The `resilient-sms api` process: loads the config, reads the API keys from the environment
- * variables it names, connects to Temporal lazily (the API starts, and answers 503, while Temporal
- * is down) through the shared data converter, and serves until SIGINT/SIGTERM.
+ * The HTTP API on a real Temporal client, as `resilient-sms api` runs it (src/cli/processes.ts): reads the API
+ * keys from the environment variables the config names and connects to Temporal lazily (the API starts, and
+ * answers 503, while Temporal is down) through the shared data converter.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ResilientSmsClient } from '../client';
 import { dataConverterFor } from '../codec/data-converter';
 import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets';
-import { untilStopped, type RunningServer } from '../codec/server';
-import { configPathFrom, loadConfig } from '../config/load';
+import type { RunningServer } from '../codec/server';
+import { readEnvironment } from '../config/environment';
 import type { Config } from '../domain/config';
 import { buildApiServer, type MessagesClient } from './server';
 
@@ -43,6 +43,7 @@ export function withDeadline(sms: MessagesClient, temporal: Pick<Client, 'withDe
 export interface StartApiOptions {
   host?: string;
   port?: number;
+  /** The variables the config names (API keys, encryption keys) and TEMPORAL_ADDRESS. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: boolean | { level: string };
   /** Deadline of each request's Temporal calls, ms. Default 10 000. */
@@ -53,7 +54,7 @@ export interface StartApiOptions {
 export async function startApi(config: Config, opts: StartApiOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const apiKeys = apiKeysFor(config, env);
-  const address = env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  const address = readEnvironment(env).temporalAddress ?? config.temporal.address;
   const connection = Connection.lazy({ address });
   const temporal = new Client({
     connection,
@@ -83,15 +84,4 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
       await connection.close();
     },
   };
-}
-
-export async function runApi(opts: { configPath?: string; host?: string; port?: number }): Promise<void> {
-  const config = loadConfig(configPathFrom(opts.configPath));
-  const server = await startApi(config, {
-    host: opts.host,
-    port: opts.port,
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
-  });
-  server.app.log.info({ url: server.url, keys: config.security.api?.keys.map((k) => k.id) }, 'API listening');
-  await untilStopped(() => server.close());
 }

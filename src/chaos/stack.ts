@@ -55,7 +55,7 @@ export interface StartStackOptions {
 
 /** The built CLI (`npm run build`), which the launcher and every child run. */
 export function builtCli(): string {
-  const cli = path.join(findRepoRoot(__dirname), 'lib', 'src', 'client', 'cli.js');
+  const cli = path.join(findRepoRoot(__dirname), 'lib', 'src', 'cli', 'main.js');
   if (!fs.existsSync(cli)) throw new Error(`${cli} not found: build first (npm run build)`);
   return cli;
 }

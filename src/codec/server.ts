@@ -17,7 +17,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { parseOrThrow, InvalidInputError } from '../domain/errors';
 import { codecFor } from './data-converter';
@@ -201,19 +200,4 @@ export function untilStopped(close: () => Promise<void>): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-}
-
-/** The `resilient-sms codec-server` process. */
-export async function runCodecServer(opts: { configPath?: string; host?: string; port?: number }): Promise<void> {
-  const config = loadConfig(configPathFrom(opts.configPath));
-  const server = await startCodecServer(config, {
-    host: opts.host,
-    port: opts.port,
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
-  });
-  server.app.log.info(
-    { url: server.url, keys: config.security.encryption?.keys.map((k) => k.id) },
-    'codec server listening',
-  );
-  await untilStopped(() => server.close());
 }

@@ -33,3 +33,15 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     metricsHost: value(env, 'METRICS_HOST'),
   };
 }
+
+/** What a long-running process's entry (worker, ingester) takes from the command line and the environment. */
+export interface ProcessOptions {
+  /** Prometheus port; default $METRICS_PORT (none when unset). */
+  metricsPort?: number;
+  /** Temporal frontend (--address or $TEMPORAL_ADDRESS); default the config's temporal.address. */
+  address?: string;
+  /** Default the config's temporal.namespace. */
+  namespace?: string;
+  /** The environment the process entry read (LOG_LEVEL, METRICS_*); read here when absent. */
+  environment?: Environment;
+}

@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from '../domain/config';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
+import { CONFIG_ENV, readEnvironment, type Environment } from './environment';
 
-export const CONFIG_ENV = 'RESILIENT_SMS_CONFIG';
+export { CONFIG_ENV };
 
-export function configPathFrom(explicit?: string): string {
-  const path = explicit ?? process.env[CONFIG_ENV];
+/** The explicit path (--config), else $RESILIENT_SMS_CONFIG of `env` (default: the process environment). */
+export function configPathFrom(explicit?: string, env?: Environment): string {
+  const path = explicit ?? (env ?? readEnvironment()).configPath;
   if (!path) throw new Error(`no config file: pass --config FILE or set ${CONFIG_ENV}`);
   return path;
 }

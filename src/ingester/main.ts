@@ -7,7 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createSqsClient } from '../aws/clients';
 import { dataConverterFor } from '../codec/data-converter';
-import { readEnvironment } from '../config/environment';
+import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import { dlrMetricsRecorder } from '../observability/dlr-metrics';
 import { startGaugePoller } from '../observability/gauges';
@@ -16,22 +16,23 @@ import { installObservability } from '../observability/runtime';
 import { createIngester, type Ingester } from './ingester';
 import { defaultLog, jsonLinesLog, type IngesterLog } from './log';
 
-export async function runIngester(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
-  const config = loadConfig(configPathFrom(configPath));
-  const env = readEnvironment();
+export async function runIngester(configPath?: string, opts: ProcessOptions = {}): Promise<void> {
+  const env = opts.environment ?? readEnvironment();
+  const config = loadConfig(configPathFrom(configPath, env));
   const log = jsonLinesLog(env.logLevel);
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port): DLRs by status, DLR latency,
   // messages in flight and dead-lettered DLRs (refreshed every 15 s).
   const { meter } = installObservability({
     processName: 'ingester',
     metricsPort: opts.metricsPort,
+    environment: env,
     forwardCoreLogs: false, // no native Worker/connection here: forwarding would keep the process alive
   });
   // Lazy: the ingester starts (and holds its DLRs) even while Temporal is still down.
-  const connection = Connection.lazy({ address: env.temporalAddress ?? config.temporal.address });
+  const connection = Connection.lazy({ address: opts.address ?? env.temporalAddress ?? config.temporal.address });
   const client = new Client({
     connection,
-    namespace: config.temporal.namespace,
+    namespace: opts.namespace ?? config.temporal.namespace,
     dataConverter: dataConverterFor(config),
   });
   const ingester = createIngester({ config, client, log, onReceipt: dlrMetricsRecorder(meter), ...config.ingester });
@@ -67,7 +68,8 @@ function stoppedOnSignal(ingester: Ingester, log: IngesterLog): Promise<void> {
 
 if (require.main === module) {
   const i = process.argv.indexOf('--config');
-  runIngester(i >= 0 ? process.argv[i + 1] : undefined).then(
+  const environment = readEnvironment();
+  runIngester(i >= 0 ? process.argv[i + 1] : undefined, { environment }).then(
     () => process.exit(0),
     (err: unknown) => {
       defaultLog('error', `ingester: ${(err as Error).message}`);

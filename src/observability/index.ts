@@ -3,5 +3,5 @@ export { dlrMetricsRecorder, type ReceiptHandled, type ReceiptRecorder } from '.
 export { startGaugePoller, IN_FLIGHT_QUERY, type GaugePoller } from './gauges';
 export { jsonLogger, formatLogLine, maskPhones } from './logger';
 export { METRIC_NAMES, PROMETHEUS_NAMES, createGaugeMetrics, safeLabel } from './metrics';
-export { installObservability, parsePort, type Observability } from './runtime';
+export { installObservability, metricsPortFrom, type Observability } from './runtime';
 export { ensureSearchAttributes, type SetupResult } from './setup';

@@ -8,6 +8,7 @@
  * string that looks like an E.164 phone number is masked (`+1425*****56`) before it is written.
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { readEnvironment } from '../config/environment';
 import { maskPhone } from '../domain/privacy';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -69,7 +70,7 @@ export interface JsonLoggerOptions {
 /** A Temporal `Logger` writing JSON lines. */
 export function jsonLogger(opts: JsonLoggerOptions = {}): DefaultLogger {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return new DefaultLogger(opts.level ?? logLevelFrom(process.env.LOG_LEVEL), (entry) => {
+  return new DefaultLogger(opts.level ?? logLevelFrom(readEnvironment().logLevel), (entry) => {
     try {
       write(formatLogLine(entry, opts.fields));
     } catch {

@@ -9,6 +9,8 @@
  */
 import { makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
 import type { MetricMeter } from '@temporalio/common';
+import { parsePort } from '../cli/options';
+import { readEnvironment, type Environment } from '../config/environment';
 import { jsonLogger, logLevelFrom } from './logger';
 import { HISTOGRAM_BUCKETS } from './metrics';
 
@@ -26,6 +28,8 @@ export interface ObservabilityOptions {
    * closed, which never happens in a process without one (the ingester uses the pure-JS client).
    */
   forwardCoreLogs?: boolean;
+  /** LOG_LEVEL, METRICS_PORT, METRICS_HOST as the process entry read them; default the process environment. */
+  environment?: Environment;
 }
 
 export interface Observability {
@@ -34,20 +38,24 @@ export interface Observability {
   meter: MetricMeter;
 }
 
-export function parsePort(value: string | number | undefined, what = 'metrics port'): number | undefined {
+/** $METRICS_PORT: unset is no metrics endpoint; otherwise a port 1..65535. */
+export function metricsPortFrom(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const port = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${what} must be 1..65535, got "${value}"`);
-  return port;
+  try {
+    return parsePort(value);
+  } catch (err) {
+    throw new Error(`METRICS_PORT ${(err as Error).message}`);
+  }
 }
 
 let installed: Observability | undefined;
 
 export function installObservability(opts: ObservabilityOptions): Observability {
   if (installed) return installed;
-  const port = opts.metricsPort ?? parsePort(process.env.METRICS_PORT, 'METRICS_PORT');
-  const host = opts.metricsHost ?? process.env.METRICS_HOST ?? '0.0.0.0';
-  const level = opts.logLevel ?? logLevelFrom(process.env.LOG_LEVEL);
+  const env = opts.environment ?? readEnvironment();
+  const port = opts.metricsPort ?? metricsPortFrom(env.metricsPort);
+  const host = opts.metricsHost ?? env.metricsHost ?? '0.0.0.0';
+  const level = opts.logLevel ?? logLevelFrom(env.logLevel);
   Runtime.install({
     logger: jsonLogger({ fields: { process: opts.processName, pid: process.pid }, level }),
     telemetryOptions: {

@@ -1,12 +1,15 @@
 /**
  * Process entry point of the carrier simulator:
  *   node lib/src/simulator/main.js --config FILE [--port N] [--host H] [--delivery-delay 200ms] [--sns-endpoint URL]
+ * the same flags as `resilient-sms simulator` (one definition: src/cli/processes.ts).
  * Logs one JSON line per event to stdout; stops gracefully on SIGINT / SIGTERM.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { parseDuration, parsePortOrZero } from '../cli/options';
+import { simulatorCommand } from '../cli/processes';
+import { readEnvironment, type Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
-import { durationSchema } from '../domain/duration';
 import { DEFAULT_DELIVERY_DELAY_MS, startSimulator, type Simulator, type SimulatorLog } from './server';
 
 /** Port when neither `--port` nor the config's route endpoints say otherwise. */
@@ -32,12 +35,6 @@ export interface RunningSimulator extends Simulator {
   stopped: Promise<void>;
 }
 
-export function parsePort(value: number | string): number {
-  const port = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0..65535, got "${value}"`);
-  return port;
-}
-
 /** The port every route endpoint of the config uses, if they all agree on one. */
 export function portFromConfig(config: Config): number | undefined {
   const ports = new Set<number>();
@@ -49,22 +46,26 @@ export function portFromConfig(config: Config): number | undefined {
   return ports.size === 1 ? [...ports][0] : undefined;
 }
 
+function deliveryDelayFrom(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_DELIVERY_DELAY_MS;
+  try {
+    return parseDuration(String(value));
+  } catch (err) {
+    throw new Error(`delivery delay: ${(err as Error).message}`);
+  }
+}
+
 const jsonLines: SimulatorLog = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 export async function runSimulator(opts: RunSimulatorOptions = {}): Promise<RunningSimulator> {
   const config = loadConfig(configPathFrom(opts.configPath));
-  const port = opts.port !== undefined ? parsePort(opts.port) : (portFromConfig(config) ?? DEFAULT_SIMULATOR_PORT);
-  let deliveryDelayMs = DEFAULT_DELIVERY_DELAY_MS;
-  if (opts.deliveryDelayMs !== undefined) {
-    const parsed = durationSchema.safeParse(opts.deliveryDelayMs);
-    if (!parsed.success) throw new Error(`delivery delay: ${parsed.error.issues[0]?.message ?? 'not a duration'}`);
-    deliveryDelayMs = parsed.data;
-  }
+  const port =
+    opts.port !== undefined ? parsePortOrZero(opts.port) : (portFromConfig(config) ?? DEFAULT_SIMULATOR_PORT);
   const sim = await startSimulator({
     config,
     port,
     host: opts.host,
-    deliveryDelayMs,
+    deliveryDelayMs: deliveryDelayFrom(opts.deliveryDelayMs),
     snsEndpoint: opts.snsEndpoint,
     log: opts.log ?? jsonLines,
   });
@@ -95,41 +96,16 @@ export async function runSimulator(opts: RunSimulatorOptions = {}): Promise<Runn
   return { ...sim, stop, stopped };
 }
 
-/** The `simulator` command, for this entry point and for the project CLI. */
-export function simulatorCommand(name = 'simulator'): Command {
-  return new Command(name)
-    .description('Run the local AWS End User Messaging SMS simulator (carrier, faults, DLRs to SNS/SQS)')
-    .option('-c, --config <file>', 'config file (default $RESILIENT_SMS_CONFIG)')
-    .option(
-      '-p, --port <port>',
-      `port (default: the port of the config's route endpoints, else ${DEFAULT_SIMULATOR_PORT})`,
-      (v) => {
-        try {
-          return parsePort(v);
-        } catch (err) {
-          throw new InvalidArgumentError((err as Error).message);
-        }
-      },
-    )
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--delivery-delay <duration>', 'time from acceptance to the final DLR, e.g. 200ms, 2s', '200ms')
-    .option('--sns-endpoint <url>', "SNS endpoint for DLR events (default: each dlrQueues entry's endpoint)")
-    .action(
-      async (o: { config?: string; port?: number; host: string; deliveryDelay: string; snsEndpoint?: string }) => {
-        const sim = await runSimulator({
-          configPath: o.config,
-          port: o.port,
-          host: o.host,
-          deliveryDelayMs: o.deliveryDelay,
-          snsEndpoint: o.snsEndpoint,
-        });
-        await sim.stopped;
-      },
-    );
+/** This file's program: the CLI's `simulator` command with a --config of its own (no global options here). */
+export function simulatorProgram(env: Environment = readEnvironment()): Command {
+  return simulatorCommand(env, 'resilient-sms-simulator').option(
+    '-c, --config <file>',
+    'config file (default $RESILIENT_SMS_CONFIG)',
+  );
 }
 
 if (require.main === module) {
-  simulatorCommand('resilient-sms-simulator')
+  simulatorProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
       process.stderr.write(`simulator: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -154,7 +154,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
 
   const configPath = opts.configPath ?? process.env.RESILIENT_SMS_CONFIG ?? path.join(root, 'config', 'local.yaml');
   const config = loadConfig(configPath);
-  const cli = path.join(__dirname, '..', 'client', 'cli.js');
+  const cli = path.join(__dirname, '..', 'cli', 'main.js');
   if (!fs.existsSync(cli)) throw new Error(`${cli} not found: build first (npm run build)`);
 
   const ports = {

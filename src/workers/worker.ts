@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { createActivities } from '../activities';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
 import { dataConverterFor } from '../codec/data-converter';
+import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
@@ -65,13 +66,14 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
   };
 }
 
-export async function runWorker(configPath?: string, opts: { metricsPort?: number } = {}): Promise<void> {
-  const config = loadConfig(configPathFrom(configPath));
+export type RunWorkerOptions = ProcessOptions;
+
+export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}): Promise<void> {
+  const config = loadConfig(configPathFrom(configPath, opts.environment));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
-  installObservability({ processName: 'worker', metricsPort: opts.metricsPort });
-  const address = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
-  const connection = await NativeConnection.connect({ address });
-  const { worker, close } = await createWorker({ config, connection });
+  installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: opts.environment });
+  const connection = await NativeConnection.connect({ address: opts.address ?? config.temporal.address });
+  const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
@@ -82,8 +84,11 @@ export async function runWorker(configPath?: string, opts: { metricsPort?: numbe
 
 if (require.main === module) {
   const i = process.argv.indexOf('--config');
-  runWorker(i >= 0 ? process.argv[i + 1] : undefined).catch((err: unknown) => {
-    console.error(`worker: ${(err as Error).message}`);
-    process.exit(1);
-  });
+  const environment = readEnvironment();
+  runWorker(i >= 0 ? process.argv[i + 1] : undefined, { address: environment.temporalAddress, environment }).catch(
+    (err: unknown) => {
+      console.error(`worker: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
 }

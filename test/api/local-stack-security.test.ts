@@ -22,7 +22,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 const root = findRepoRoot(__dirname);
 // A private build (not lib/): the end-to-end suite may be compiling lib/ at the same time.
 const buildDir = path.join(root, '.data', 'test-builds', `security-${process.pid}`);
-const cli = path.join(buildDir, 'src', 'client', 'cli.js');
+const cli = path.join(buildDir, 'src', 'cli', 'main.js');
 const DEST = '+14255550177';
 const DEST_DIGITS = '4255550177';
 const BODY = 'Your code is 606060';

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { buildProgram } from '../../src/client/cli';
+import { buildProgram } from '../../src/cli/main';
 import { loadConfig } from '../../src/config/load';
 import { findRepoRoot } from '../../src/tools/temporal-cli';
 
@@ -72,17 +72,9 @@ describeIfCompose('docker-compose.yml', () => {
     expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(volumes).toHaveProperty('postgresql-data');
 
-    expect(services.worker.command).toEqual(['node', 'lib/src/client/cli.js', 'worker', '--metrics-port', '9464']);
-    expect(services.ingester.command).toEqual(['node', 'lib/src/client/cli.js', 'ingest', '--metrics-port', '9465']);
-    expect(services.api.command).toEqual([
-      'node',
-      'lib/src/client/cli.js',
-      'api',
-      '--host',
-      '0.0.0.0',
-      '--port',
-      '8088',
-    ]);
+    expect(services.worker.command).toEqual(['node', 'lib/src/cli/main.js', 'worker', '--metrics-port', '9464']);
+    expect(services.ingester.command).toEqual(['node', 'lib/src/cli/main.js', 'ingest', '--metrics-port', '9465']);
+    expect(services.api.command).toEqual(['node', 'lib/src/cli/main.js', 'api', '--host', '0.0.0.0', '--port', '8088']);
     expect(services.api.ports).toEqual([expect.objectContaining({ published: 8088, target: 8088 })]);
     for (const name of ['worker', 'ingester', 'api']) {
       expect(services[name].image).toBe('resilient-sms:latest');
@@ -95,7 +87,7 @@ describeIfCompose('docker-compose.yml', () => {
       });
     }
     // The search attributes are registered by our own `setup` command before any app process starts.
-    expect(services['temporal-setup'].command).toEqual(expect.arrayContaining(['lib/src/client/cli.js', 'setup']));
+    expect(services['temporal-setup'].command).toEqual(expect.arrayContaining(['lib/src/cli/main.js', 'setup']));
     expect(services['temporal-setup'].depends_on?.temporal.condition).toBe('service_healthy');
   });
 
@@ -142,7 +134,7 @@ describeIfCompose('docker-compose.yml', () => {
         name,
         true,
       ]);
-      if (script !== 'lib/src/client/cli.js') continue;
+      if (script !== 'lib/src/cli/main.js') continue;
       const args = cmd.slice(2);
       const sub = args.find((a, i) => !a.startsWith('-') && !(i > 0 && args[i - 1].startsWith('--')));
       expect([name, sub && commands.has(sub)]).toEqual([name, true]);
@@ -160,6 +152,6 @@ describeIfCompose('docker-compose.yml', () => {
       scripts: Record<string, string>;
     };
     expect(pkg.scripts.build).toContain('tsconfig.build.json');
-    expect(dockerfile).toMatch(/CMD \["node", "lib\/src\/client\/cli\.js", "worker"/);
+    expect(dockerfile).toMatch(/CMD \["node", "lib\/src\/cli\/main\.js", "worker"/);
   });
 });

@@ -232,7 +232,7 @@ describe('the CLI', () => {
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
-        [path.join(__dirname, '..', '..', 'lib/src/client/cli.js'), '--config', stack.info.configPath, ...args],
+        [path.join(__dirname, '..', '..', 'lib/src/cli/main.js'), '--config', stack.info.configPath, ...args],
         { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
         (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
       );
@@ -300,7 +300,7 @@ it('refuses a second start on the same data folder with a clear message', async 
     const child = execFile(
       process.execPath,
       [
-        'lib/src/client/cli.js',
+        'lib/src/cli/main.js',
         '--config',
         path.join(__dirname, 'config.yaml'),
         'dev',

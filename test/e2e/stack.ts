@@ -51,7 +51,7 @@ export async function startStack(configFile: string, opts: { ui?: boolean } = {}
   const launcher = spawn(
     process.execPath,
     [
-      path.join(root, 'lib/src/client/cli.js'),
+      path.join(root, 'lib/src/cli/main.js'),
       '--config',
       configFile,
       'dev',

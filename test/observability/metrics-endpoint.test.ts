@@ -43,7 +43,7 @@ async function startProcess(name: 'worker' | 'ingest', configFile: string) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [path.join(root, 'lib/src/client/cli.js'), '--config', configFile, name, '--metrics-port', String(port)],
+    [path.join(root, 'lib/src/cli/main.js'), '--config', configFile, name, '--metrics-port', String(port)],
     {
       cwd: root,
       env: { ...process.env, METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', TEMPORAL_ADDRESS: testServerAddress() },

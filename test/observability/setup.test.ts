@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { main } from '../../src/client/cli';
+import { main } from '../../src/cli/main';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/domain/search-attributes';
 import { ensureSearchAttributes, SearchAttributeConflictError } from '../../src/observability/setup';
 import { connectTestEnv, testServerAddress } from '../helpers/temporal-env';

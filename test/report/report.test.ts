@@ -16,7 +16,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ResilientSmsClient } from '../../src/client';
-import { main } from '../../src/client/cli';
+import { main } from '../../src/cli/main';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';

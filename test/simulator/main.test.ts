@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/domain/config';
-import { portFromConfig, runSimulator, simulatorCommand } from '../../src/simulator/main';
+import { portFromConfig, runSimulator, simulatorProgram } from '../../src/simulator/main';
 import { KEYS } from './harness';
 
 let dir: string;
@@ -78,7 +78,7 @@ it('fails fast on a bad config or delivery delay', async () => {
 });
 
 it('the command line parses --config / --port / --delivery-delay', async () => {
-  const cmd = simulatorCommand().exitOverride();
+  const cmd = simulatorProgram().exitOverride();
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     const done = cmd.parseAsync(['--config', configFile, '--port', '0', '--delivery-delay', '1s'], { from: 'user' });
@@ -104,7 +104,7 @@ it('the command line parses --config / --port / --delivery-delay', async () => {
     stdout.mockRestore();
   }
   expect(() =>
-    simulatorCommand()
+    simulatorProgram()
       .exitOverride()
       .configureOutput({ writeErr: () => {} })
       .parse(['--port', 'x'], { from: 'user' }),

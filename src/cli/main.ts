@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `resilient-sms`: the command line. Global options --config FILE (or $RESILIENT_SMS_CONFIG), --address,
+ * --namespace; the commands come by family from ./messages, ./processes and ./operations. Errors print one
+ * clear line and exit non-zero (commander's own usage errors keep commander's exit code).
+ */
+import { Command, CommanderError } from 'commander';
+import { readEnvironment, type Environment } from '../config/environment';
+import { addMessageCommands } from './messages';
+import { addOperationCommands } from './operations';
+import { addProcessCommands } from './processes';
+
+/** The program; `env` is read once here (or given by a test) and handed to every command. */
+export function buildProgram(env: Environment = readEnvironment()): Command {
+  const program = new Command('resilient-sms')
+    .description('Resilient SMS delivery on Temporal with AWS End User Messaging')
+    .option('--config <file>', 'config file (YAML or JSON); default $RESILIENT_SMS_CONFIG')
+    .option('--address <host:port>', 'Temporal frontend; default $TEMPORAL_ADDRESS or the config')
+    .option('--namespace <name>', 'Temporal namespace; default from the config')
+    .showHelpAfterError()
+    .exitOverride();
+  addMessageCommands(program, env);
+  addProcessCommands(program, env);
+  addOperationCommands(program, env);
+  return program;
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander already printed the problem
+    console.error(`resilient-sms: ${describeError(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(`resilient-sms: ${describeError(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}

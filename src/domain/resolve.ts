@@ -4,7 +4,8 @@
  * code). Every failure is an InvalidInputError naming the field, raised before anything is sent.
  */
 import ct from 'countries-and-timezones';
-import { NUMBER_CHANNELS, type Channel, type Config, type OriginatorConfig, type Policy } from './config';
+import { isNumberChannel, type Channel } from './channel';
+import type { Config, OriginatorConfig, Policy } from './config';
 import { InvalidInputError, parseOrThrow } from './errors';
 import { countryOf, messageRequestSchema, type MessageRequest, type MessageRequestInput } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
@@ -152,7 +153,7 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
     }
   };
   for (const channel of policy.channels) {
-    if (NUMBER_CHANNELS.includes(channel) && !countryAllowed) {
+    if (isNumberChannel(channel) && !countryAllowed) {
       skipped.push({ channel, reason: `country ${country} is not allowed for use case "${request.useCase}"` });
       continue;
     }
@@ -223,7 +224,7 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
     throw new InvalidInputError(
       'message request',
       skipped.map((s) => ({
-        path: s.channel === 'sms' || s.channel === 'voice' ? 'destination' : 'contacts',
+        path: isNumberChannel(s.channel) ? 'destination' : 'contacts',
         message: `${s.channel}: ${s.reason}`,
       })),
     );

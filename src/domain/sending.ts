@@ -1,7 +1,7 @@
 /**
  * The contract between the workflow and the send activities. Pure types, no I/O.
  */
-import type { ClassifiedFailure } from './outcome';
+import type { AlternateChannel } from './channel';
 import type { EscalationLevel } from './plan';
 
 /** Where a send goes: one account in one Region, as named in the config. */
@@ -54,8 +54,6 @@ export interface PutFeedbackInput {
 /** Application failure type names thrown by send activities; the classification travels in `details[0]`. */
 export const SEND_FAILURE_TYPE = 'SendFailure';
 
-export type SendFailureDetails = ClassifiedFailure;
-
 /** Voice through End User Messaging `SendVoiceMessage`: same routes and receipts path as SMS. */
 export interface SendVoiceInput {
   workflowId: string;
@@ -76,7 +74,7 @@ export interface SendVoiceInput {
 
 /** An account and Region of a non-SMS channel, as named in the config's `channels` section. */
 export interface ChannelTarget {
-  channel: 'whatsapp' | 'email' | 'push';
+  channel: AlternateChannel;
   account: string;
   region: string;
 }

@@ -16,10 +16,11 @@ import {
   SMS_STATUS,
   SMS_USE_CASE,
 } from '../domain/search-attributes';
+import { ESCALATION_LEVELS } from '../domain/plan';
 import { MESSAGE_STATUSES, type StatusRecord } from '../domain/status';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { percentiles, summarizeClosed } from './compute';
-import { LEVELS, type ClosedMessage, type DeliveryReport, type WaitingMessage } from './model';
+import type { ClosedMessage, DeliveryReport, WaitingMessage } from './model';
 
 export interface CollectOptions {
   client: Client;
@@ -73,14 +74,14 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
     count('ExecutionStatus="Running"'),
     count(`ExecutionStatus!="Running" AND ${SMS_STATUS.name} IN ("DELIVERED", "CONFIRMED")`),
     Promise.all(MESSAGE_STATUSES.map((s) => count(`${SMS_STATUS.name}=${lit(s)}`))),
-    Promise.all(LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
+    Promise.all(ESCALATION_LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
   ]);
   const byStatus: Record<string, number> = {};
   MESSAGE_STATUSES.forEach((s, i) => {
     if (statusCounts[i] > 0) byStatus[s] = statusCounts[i];
   });
   const byLevel: Record<string, number> = {};
-  LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
+  ESCALATION_LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
   const leveled = levelCounts.reduce((a, b) => a + b, 0);
   if (messages > leveled) byLevel.none = messages - leveled;
 
@@ -134,7 +135,7 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
   const summary = summarizeClosed(closed);
   const byLevelTtd: Record<string, ReturnType<typeof percentiles>> = {};
   const sampledLevels = new Set(summary.samples.map((s) => s.level));
-  for (const level of [...LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
+  for (const level of [...ESCALATION_LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
     byLevelTtd[level] = percentiles(summary.samples.filter((s) => s.level === level).map((s) => s.seconds));
   }
   const closedCount = messages - running;

@@ -16,7 +16,8 @@
  * the caps on sends and on total price stop the ladder.
  */
 import type { ClassifiedFailure } from '../domain/outcome';
-import { NUMBER_CHANNELS, serviceOf, type RoutingPlan, type Rung } from '../domain/plan';
+import { isNumberChannel, serviceOf } from '../domain/channel';
+import type { RoutingPlan, Rung } from '../domain/plan';
 import { msUntilOutside } from '../domain/time-zone';
 
 export type PlannerOutcome = { kind: 'success' } | { kind: 'failure'; failure: ClassifiedFailure };
@@ -38,7 +39,6 @@ export type NextStep =
 
 /** Reasons the workflow itself uses for failures it detects (not from the service). */
 export const STEP_TIMEOUT = 'STEP_TIMEOUT';
-export const AMBIGUOUS_NO_RECEIPT = 'AMBIGUOUS_NO_RECEIPT';
 export const FEEDBACK_FAILED = 'FEEDBACK_FAILED';
 
 function isThrottle(f: ClassifiedFailure): boolean {
@@ -103,7 +103,7 @@ function excludedRungs(plan: RoutingPlan, attempts: PlannerAttempt[]): Set<numbe
           out = rung.channel === failed.channel;
           break;
         case 'recipient':
-          out = NUMBER_CHANNELS.includes(rung.channel) || !plan.policy.channelsAfterOptOut.includes(rung.channel);
+          out = isNumberChannel(rung.channel) || !plan.policy.channelsAfterOptOut.includes(rung.channel);
           break;
         case 'request':
           out = failed.channel === 'sms' || rung.channel === failed.channel;

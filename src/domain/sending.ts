@@ -18,12 +18,16 @@ export interface RouteRef {
 export const CONTEXT_WORKFLOW_ID = 'rsms-workflow-id';
 export const CONTEXT_ATTEMPT = 'rsms-attempt';
 
-export interface SendSmsInput {
+/** What every send input starts with: which attempt of which workflow it is. */
+export interface AttemptRef {
   workflowId: string;
   /** 1-based attempt number within the workflow; goes into `Context` so a DLR finds its attempt. */
   attempt: number;
   /** How this rung was reached (for metrics: failovers by level). */
   level?: EscalationLevel;
+}
+
+export interface SendSmsInput extends AttemptRef {
   route: RouteRef;
   /** Origination identity: pool / phone number / sender id, by id or full ARN (a RAM-shared one by ARN). */
   originationIdentity: string;
@@ -55,11 +59,7 @@ export interface PutFeedbackInput {
 export const SEND_FAILURE_TYPE = 'SendFailure';
 
 /** Voice through End User Messaging `SendVoiceMessage`: same routes and receipts path as SMS. */
-export interface SendVoiceInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendVoiceInput extends AttemptRef {
   route: RouteRef;
   originationIdentity: string;
   destination: string;
@@ -80,11 +80,7 @@ export interface ChannelTarget {
 }
 
 /** WhatsApp through AWS End User Messaging Social `SendWhatsAppMessage` (a template message). */
-export interface SendWhatsAppInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendWhatsAppInput extends AttemptRef {
   target: ChannelTarget;
   originationPhoneNumberId: string;
   /** Recipient's WhatsApp number, E.164. */
@@ -97,11 +93,7 @@ export interface SendWhatsAppInput {
 }
 
 /** Email through SES v2 `SendEmail`. */
-export interface SendEmailInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendEmailInput extends AttemptRef {
   target: ChannelTarget;
   from: string;
   to: string;
@@ -112,11 +104,7 @@ export interface SendEmailInput {
 }
 
 /** Push through SNS mobile push: `Publish` to a platform endpoint. */
-export interface SendPushInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendPushInput extends AttemptRef {
   target: ChannelTarget;
   endpointArn: string;
   title: string;

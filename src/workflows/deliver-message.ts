@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { MessageStatus, StatusRecord } from '../domain/status';
+import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
 import { withDefaults } from './input-compat';
 import { MessageState, type SendStep } from './message-state';
@@ -59,40 +59,50 @@ async function climbLadder(state: MessageState, input: DeliverMessageInput): Pro
     if (step.kind === 'stop') return stop(state, step);
     state.aimAt(step);
     if (step.delayMs > 0 && !(await holdRung(state, step))) return 'FAILED';
-
     const attempt = state.startAttempt(step, Date.now());
-    indexAttempt(state, attempt);
-    showProgress(state.plan, attempt, 'sending');
-    log.info('sending', { attempt: attempt.attempt, route: attempt.routeId, level: attempt.level });
-    try {
-      const result = await sendOnRung(state.plan.rungs[step.rungIndex], attempt, {
-        ...input,
-        workflowId: state.record.workflowId,
-      });
-      state.sendAccepted(attempt, result);
-    } catch (err) {
-      const failure = sendFailureOf(err);
-      state.sendFailed(attempt, failure, Date.now());
-      if (!failure.ambiguous) continue;
-    }
-
-    // Wait for the first of: a receipt settling this attempt, success anywhere, feedback, cancel, timeout.
-    const waitMs = state.awaitOutcome(attempt);
-    showProgress(state.plan, attempt, state.record.reason);
-    const settled = await condition(
-      () => state.ended() || state.attemptFailed(attempt),
-      state.waitWithinDeadline(waitMs, Date.now()),
-    );
-    if (state.ended()) return 'FAILED';
-    state.applyFeedbackFailed(attempt, Date.now());
-    if (!settled) {
-      if (state.deadlinePassed(Date.now())) {
-        state.note('deadline passed without a delivery');
-        return 'FAILED';
-      }
-      state.stepTimedOut(attempt, waitMs, Date.now());
-    }
+    if (!(await send(state, input, attempt))) continue; // refused: nothing was sent, ask the planner again
+    if (!(await awaitOutcome(state, attempt))) return 'FAILED';
   }
+}
+
+/** Sends the attempt; true when its outcome is to be awaited (accepted, or maybe accepted). */
+async function send(state: MessageState, input: DeliverMessageInput, attempt: AttemptRecord): Promise<boolean> {
+  indexAttempt(state, attempt);
+  showProgress(state.plan, attempt, 'sending');
+  log.info('sending', { attempt: attempt.attempt, route: attempt.routeId, level: attempt.level });
+  try {
+    const rung = state.plan.rungs[attempt.rungIndex];
+    const result = await sendOnRung(rung, attempt, { ...input, workflowId: state.record.workflowId });
+    state.sendAccepted(attempt, result);
+    return true;
+  } catch (err) {
+    const failure = sendFailureOf(err);
+    state.sendFailed(attempt, failure, Date.now());
+    return failure.ambiguous;
+  }
+}
+
+/**
+ * Waits for the first of: a receipt settling this attempt, success anywhere, feedback, cancel, the step's
+ * timeout. False when the message ended or the deadline passed.
+ */
+async function awaitOutcome(state: MessageState, attempt: AttemptRecord): Promise<boolean> {
+  const waitMs = state.beginWait(attempt);
+  showProgress(state.plan, attempt, state.record.reason);
+  const settled = await condition(
+    () => state.ended() || state.attemptFailed(attempt),
+    state.waitWithinDeadline(waitMs, Date.now()),
+  );
+  if (state.ended()) return false;
+  state.applyFeedbackFailed(attempt, Date.now());
+  if (!settled) {
+    if (state.deadlinePassed(Date.now())) {
+      state.note('deadline passed without a delivery');
+      return false;
+    }
+    state.stepTimedOut(attempt, waitMs, Date.now());
+  }
+  return true;
 }
 
 /** Waits out the step's delay (backoff, quiet hours); false when the message ended or the deadline passed. */

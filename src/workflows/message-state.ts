@@ -230,7 +230,7 @@ export class MessageState {
   }
 
   /** Start waiting for the attempt's receipt or feedback: returns how long the step waits. */
-  awaitOutcome(attempt: AttemptRecord): number {
+  beginWait(attempt: AttemptRecord): number {
     const unknown = attempt.state === 'unknown';
     this.record.reason = unknown
       ? `send outcome unknown; waiting for a receipt before moving on`

@@ -225,7 +225,7 @@ describe('MessageState: sends and step timeouts', () => {
   it('a step timeout fails the attempt at originator scope and the planner moves on', () => {
     const state = newState();
     const attempt = sent(state, R.use1PrimarySc, 'm-1');
-    expect(state.awaitOutcome(attempt)).toBe(30_000);
+    expect(state.beginWait(attempt)).toBe(30_000);
     expect(state.record.reason).toBe('waiting for the delivery receipt');
     state.stepTimedOut(attempt, 30_000, T0 + 30_000);
     expect(attempt).toMatchObject({
@@ -249,7 +249,7 @@ describe('MessageState: sends and step timeouts', () => {
   it('a delivered SMS without feedback times out as "delivered but no feedback"', () => {
     const state = newState({ success: 'feedback' });
     const attempt = sent(state, R.use1PrimarySc, 'm-1');
-    expect(state.awaitOutcome(attempt)).toBe(30_000);
+    expect(state.beginWait(attempt)).toBe(30_000);
     expect(state.record.reason).toBe('waiting for feedback');
     state.onDlr(dlr(1, 'm-1', 'DELIVERED'), T0 + 1_000);
     state.stepTimedOut(attempt, 30_000, T0 + 30_000);
@@ -264,7 +264,7 @@ describe('MessageState: sends and step timeouts', () => {
     });
     state.sendFailed(attempt, ambiguous, T0 + 30_000);
     expect(attempt.state).toBe('unknown');
-    expect(state.awaitOutcome(attempt)).toBe(10_000);
+    expect(state.beginWait(attempt)).toBe(10_000);
     expect(state.record.reason).toBe('send outcome unknown; waiting for a receipt before moving on');
 
     state.stepTimedOut(attempt, 10_000, T0 + 40_000);

@@ -54,17 +54,8 @@
  * | any other 4xx                                                          | request    | no        | no        |
  * | timeout after sending, reset, unknown                                  | region     | no        | yes       |
  */
-import { failure, type ClassifiedFailure, type SendErrorInfo } from '../domain/outcome';
+import { CONNECTION_NEVER_MADE, failure, type ClassifiedFailure, type SendErrorInfo } from '../domain/outcome';
 import { redact, toSendErrorInfo } from './sdk-errors';
-
-const CONNECTION_NEVER_MADE = new Set([
-  'ECONNREFUSED',
-  'ECONNECT_TIMEOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 /** Front-door authentication errors (not in any service model): the account's credentials are wrong. */
 const AUTH_FAILURES = new Set([

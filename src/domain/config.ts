@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { securitySchema } from './config-security';
+import { CHANNELS, isNumberChannel } from './channel';
 import { MESSAGE_TYPES, useCaseSchema } from './message';
-import { NUMBER_CHANNELS } from './plan';
 
 const nameSchema = z
   .string()
@@ -78,10 +78,6 @@ export const originatorSchema = z
     message: 'a RAM-shared originator must be given by its full ARN',
     path: ['identity'],
   });
-
-export const CHANNELS = ['sms', 'voice', 'whatsapp', 'email', 'push'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export { NUMBER_CHANNELS } from './plan';
 
 const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as "21:00"');
 
@@ -176,7 +172,7 @@ export const policySchema = z
     channelsAfterOptOut: z
       .array(z.enum(CHANNELS))
       .default([])
-      .refine((c) => !c.some((x) => NUMBER_CHANNELS.includes(x)), 'sms and voice are never allowed after an opt-out'),
+      .refine((c) => !c.some(isNumberChannel), 'sms and voice are never allowed after an opt-out'),
     /** Quiet hours in the recipient's local time. */
     quietHours: z.array(quietHoursSchema).default([]),
     /** Stop the ladder before the known total price (USD, from delivery receipts) would exceed this. */

@@ -63,7 +63,8 @@ export interface SendErrorInfo {
   message?: string;
 }
 
-const CONNECTION_NEVER_MADE = new Set([
+/** Network error codes that mean no connection was made, so nothing was sent: safe to retry. */
+export const CONNECTION_NEVER_MADE: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNECT_TIMEOUT',
   'ENOTFOUND',

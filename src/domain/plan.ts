@@ -3,11 +3,18 @@
  * message is accepted and carried in the workflow input, so a config change never alters the
  * commands of a message already in flight. Types here are safe to import from workflow code.
  */
-import type { Channel, OriginatorType } from './config';
+import type { Channel } from './channel';
+import type { OriginatorType } from './config';
 import type { MessageType } from './message';
 
-/** How a rung was reached from the rung before it (what changed). */
-export type EscalationLevel = 'initial' | 'originator' | 'account' | 'region' | 'channel';
+/** How a rung was reached from the rung before it (what changed), from the least to the most escalated. */
+export const ESCALATION_LEVELS = ['initial', 'originator', 'account', 'region', 'channel'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
+/** The more escalated of two levels. */
+export function higherLevel(a: EscalationLevel, b: EscalationLevel): EscalationLevel {
+  return ESCALATION_LEVELS.indexOf(a) >= ESCALATION_LEVELS.indexOf(b) ? a : b;
+}
 
 /**
  * One step of the ladder. SMS and voice rungs are End User Messaging routes (account x Region) with
@@ -26,9 +33,6 @@ export interface Rung {
   originatorType: OriginatorType | Channel;
   level: EscalationLevel;
 }
-
-/** @deprecated an SMS rung is a Rung with channel 'sms'. */
-export type SmsRung = Rung;
 
 /** A channel the plan left out, and why (shown in the status record). */
 export interface SkippedChannel {
@@ -81,14 +85,6 @@ export interface RoutingPlan {
   policy: ResolvedPolicy;
   /** The WhatsApp template, when the ladder has a WhatsApp rung. */
   whatsapp?: { templateName: string; templateLanguage: string; metaApiVersion: string };
-}
-
-/** Channels that reach the phone number through End User Messaging, and so share its opt-out list. */
-export const NUMBER_CHANNELS: readonly Channel[] = ['sms', 'voice'];
-
-/** End User Messaging carries SMS and voice: they share accounts, spend limits and Regional health. */
-export function serviceOf(channel: Channel): 'sms-voice' | Channel {
-  return channel === 'sms' || channel === 'voice' ? 'sms-voice' : channel;
 }
 
 /** Does `b` differ from `a` in originator only, account, or Region? */

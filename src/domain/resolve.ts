@@ -4,7 +4,8 @@
  * code). Every failure is an InvalidInputError naming the field, raised before anything is sent.
  */
 import ct from 'countries-and-timezones';
-import { NUMBER_CHANNELS, type Channel, type Config, type OriginatorConfig, type Policy } from './config';
+import { isNumberChannel, type AlternateChannel, type Channel } from './channel';
+import type { Config, OriginatorConfig, Policy } from './config';
 import { InvalidInputError, parseOrThrow } from './errors';
 import { countryOf, messageRequestSchema, type MessageRequest, type MessageRequestInput } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
@@ -129,101 +130,104 @@ function countryTimeZones(country: string): string[] {
   return zones.length > 0 ? zones : ['UTC'];
 }
 
-export function resolveMessage(config: Config, input: MessageRequestInput): ResolvedMessage {
-  const request = parseOrThrow(messageRequestSchema, input, 'message request');
-  const policy = config.policies[request.useCase];
+/** A one-rung ladder of an alternate channel: its service's account and Region, and its sender. */
+function alternateRung(
+  channel: AlternateChannel,
+  service: { account: string; region: string },
+  originator: string,
+  configurationSet?: string,
+): Rung {
+  return {
+    channel,
+    routeId: `${channel}:${service.account}/${service.region}`,
+    account: service.account,
+    region: service.region,
+    configurationSet,
+    originator,
+    originatorType: channel,
+    level: 'initial',
+  };
+}
+
+/** The rungs of one channel for this request, or why the channel is left out. */
+function channelLadder(config: Config, request: MessageRequest, country: string, channel: Channel): Rung[] | string {
+  switch (channel) {
+    case 'sms':
+    case 'voice': {
+      const table = channel === 'sms' ? config.originators : (config.channels.voice?.originators ?? {});
+      const originators = table[country] ?? table['*'];
+      if (!originators) return `no ${channel} originators are configured for ${country}`;
+      return smsLadder(config, originators, channel);
+    }
+    case 'whatsapp': {
+      const w = config.channels.whatsapp!;
+      if (!request.contacts?.whatsapp) return 'the request has no WhatsApp number';
+      return [alternateRung(channel, w, w.originationPhoneNumberId)];
+    }
+    case 'email': {
+      const e = config.channels.email!;
+      if (!request.contacts?.email) return 'the request has no email address';
+      return [alternateRung(channel, e, e.fromAddress, e.configurationSet)];
+    }
+    case 'push': {
+      const p = config.channels.push!;
+      if (!request.contacts?.pushEndpointArn) return 'the request has no push endpoint';
+      return [alternateRung(channel, p, 'sns')];
+    }
+  }
+}
+
+/** The ladder: every channel of the policy in order, each one's rungs after the previous channel's. */
+function buildLadder(
+  config: Config,
+  request: MessageRequest,
+  policy: Policy,
+  country: string,
+): { rungs: Rung[]; skipped: SkippedChannel[] } {
+  const countryAllowed = !policy.allowedCountries || policy.allowedCountries.includes(country);
+  const rungs: Rung[] = [];
+  const skipped: SkippedChannel[] = [];
+  for (const channel of policy.channels) {
+    if (isNumberChannel(channel) && !countryAllowed) {
+      skipped.push({ channel, reason: `country ${country} is not allowed for use case "${request.useCase}"` });
+      continue;
+    }
+    const ladder = channelLadder(config, request, country, channel);
+    if (typeof ladder === 'string') {
+      skipped.push({ channel, reason: ladder });
+      continue;
+    }
+    for (const rung of ladder) {
+      rung.level = rungs.length === 0 ? 'initial' : levelBetween(rungs[rungs.length - 1], rung);
+      rungs.push(rung);
+    }
+  }
+  return { rungs, skipped };
+}
+
+function policyOf(config: Config, useCase: string): Policy {
+  const policy = config.policies[useCase];
   if (!policy) {
     throw new InvalidInputError('message request', [
       {
         path: 'useCase',
-        message: `unknown use case "${request.useCase}" (configured: ${Object.keys(config.policies).join(', ')})`,
+        message: `unknown use case "${useCase}" (configured: ${Object.keys(config.policies).join(', ')})`,
       },
     ]);
   }
-  const country = countryOf(request.destination);
-  const countryAllowed = !policy.allowedCountries || policy.allowedCountries.includes(country);
+  return policy;
+}
 
-  const rungs: Rung[] = [];
-  const skipped: SkippedChannel[] = [];
-  const add = (channel: Channel, list: Rung[]) => {
-    for (const rung of list) {
-      rung.level = rungs.length === 0 ? 'initial' : levelBetween(rungs[rungs.length - 1], rung);
-      rungs.push(rung);
-    }
-  };
-  for (const channel of policy.channels) {
-    if (NUMBER_CHANNELS.includes(channel) && !countryAllowed) {
-      skipped.push({ channel, reason: `country ${country} is not allowed for use case "${request.useCase}"` });
-      continue;
-    }
-    switch (channel) {
-      case 'sms':
-      case 'voice': {
-        const table = channel === 'sms' ? config.originators : (config.channels.voice?.originators ?? {});
-        const originators = table[country] ?? table['*'];
-        if (!originators) skipped.push({ channel, reason: `no ${channel} originators are configured for ${country}` });
-        else add(channel, smsLadder(config, originators, channel));
-        break;
-      }
-      case 'whatsapp': {
-        const w = config.channels.whatsapp!;
-        if (!request.contacts?.whatsapp) skipped.push({ channel, reason: 'the request has no WhatsApp number' });
-        else
-          add(channel, [
-            {
-              channel,
-              routeId: `whatsapp:${w.account}/${w.region}`,
-              account: w.account,
-              region: w.region,
-              originator: w.originationPhoneNumberId,
-              originatorType: 'whatsapp',
-              level: 'initial',
-            },
-          ]);
-        break;
-      }
-      case 'email': {
-        const e = config.channels.email!;
-        if (!request.contacts?.email) skipped.push({ channel, reason: 'the request has no email address' });
-        else
-          add(channel, [
-            {
-              channel,
-              routeId: `email:${e.account}/${e.region}`,
-              account: e.account,
-              region: e.region,
-              configurationSet: e.configurationSet,
-              originator: e.fromAddress,
-              originatorType: 'email',
-              level: 'initial',
-            },
-          ]);
-        break;
-      }
-      case 'push': {
-        const p = config.channels.push!;
-        if (!request.contacts?.pushEndpointArn) skipped.push({ channel, reason: 'the request has no push endpoint' });
-        else
-          add(channel, [
-            {
-              channel,
-              routeId: `push:${p.account}/${p.region}`,
-              account: p.account,
-              region: p.region,
-              originator: 'sns',
-              originatorType: 'push',
-              level: 'initial',
-            },
-          ]);
-        break;
-      }
-    }
-  }
+export function resolveMessage(config: Config, input: MessageRequestInput): ResolvedMessage {
+  const request = parseOrThrow(messageRequestSchema, input, 'message request');
+  const policy = policyOf(config, request.useCase);
+  const country = countryOf(request.destination);
+  const { rungs, skipped } = buildLadder(config, request, policy, country);
   if (rungs.length === 0) {
     throw new InvalidInputError(
       'message request',
       skipped.map((s) => ({
-        path: s.channel === 'sms' || s.channel === 'voice' ? 'destination' : 'contacts',
+        path: isNumberChannel(s.channel) ? 'destination' : 'contacts',
         message: `${s.channel}: ${s.reason}`,
       })),
     );

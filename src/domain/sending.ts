@@ -1,7 +1,7 @@
 /**
  * The contract between the workflow and the send activities. Pure types, no I/O.
  */
-import type { ClassifiedFailure } from './outcome';
+import type { AlternateChannel } from './channel';
 import type { EscalationLevel } from './plan';
 
 /** Where a send goes: one account in one Region, as named in the config. */
@@ -18,12 +18,16 @@ export interface RouteRef {
 export const CONTEXT_WORKFLOW_ID = 'rsms-workflow-id';
 export const CONTEXT_ATTEMPT = 'rsms-attempt';
 
-export interface SendSmsInput {
+/** What every send input starts with: which attempt of which workflow it is. */
+export interface AttemptRef {
   workflowId: string;
   /** 1-based attempt number within the workflow; goes into `Context` so a DLR finds its attempt. */
   attempt: number;
   /** How this rung was reached (for metrics: failovers by level). */
   level?: EscalationLevel;
+}
+
+export interface SendSmsInput extends AttemptRef {
   route: RouteRef;
   /** Origination identity: pool / phone number / sender id, by id or full ARN (a RAM-shared one by ARN). */
   originationIdentity: string;
@@ -54,14 +58,8 @@ export interface PutFeedbackInput {
 /** Application failure type names thrown by send activities; the classification travels in `details[0]`. */
 export const SEND_FAILURE_TYPE = 'SendFailure';
 
-export type SendFailureDetails = ClassifiedFailure;
-
 /** Voice through End User Messaging `SendVoiceMessage`: same routes and receipts path as SMS. */
-export interface SendVoiceInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendVoiceInput extends AttemptRef {
   route: RouteRef;
   originationIdentity: string;
   destination: string;
@@ -76,17 +74,13 @@ export interface SendVoiceInput {
 
 /** An account and Region of a non-SMS channel, as named in the config's `channels` section. */
 export interface ChannelTarget {
-  channel: 'whatsapp' | 'email' | 'push';
+  channel: AlternateChannel;
   account: string;
   region: string;
 }
 
 /** WhatsApp through AWS End User Messaging Social `SendWhatsAppMessage` (a template message). */
-export interface SendWhatsAppInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendWhatsAppInput extends AttemptRef {
   target: ChannelTarget;
   originationPhoneNumberId: string;
   /** Recipient's WhatsApp number, E.164. */
@@ -99,11 +93,7 @@ export interface SendWhatsAppInput {
 }
 
 /** Email through SES v2 `SendEmail`. */
-export interface SendEmailInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendEmailInput extends AttemptRef {
   target: ChannelTarget;
   from: string;
   to: string;
@@ -114,11 +104,7 @@ export interface SendEmailInput {
 }
 
 /** Push through SNS mobile push: `Publish` to a platform endpoint. */
-export interface SendPushInput {
-  workflowId: string;
-  attempt: number;
-  /** How this rung was reached (for metrics: failovers by level). */
-  level?: EscalationLevel;
+export interface SendPushInput extends AttemptRef {
   target: ChannelTarget;
   endpointArn: string;
   title: string;

@@ -4,7 +4,7 @@
  * Pure types, safe in workflow code. No bodies here; the destination only masked.
  */
 import type { ClassifiedFailure } from './outcome';
-import type { Channel } from './config';
+import type { Channel } from './channel';
 import type { EscalationLevel, SkippedChannel } from './plan';
 
 export const MESSAGE_STATUSES = ['IN_PROGRESS', 'DELIVERED', 'CONFIRMED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
@@ -21,6 +21,21 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
  */
 export type AttemptState =
   'sending' | 'sent' | 'unknown' | 'send-failed' | 'delivered' | 'failed' | 'timed-out' | 'superseded';
+
+/** States in which a send happened or may have happened: what counts toward `maxSends` and the report's "sent". */
+const MAYBE_SENT_STATES: ReadonlySet<AttemptState> = new Set<AttemptState>([
+  'sent',
+  'unknown',
+  'delivered',
+  'failed',
+  'timed-out',
+  'superseded',
+]);
+
+/** Did this attempt send, or may it have sent, a message? */
+export function mayHaveSent(state: AttemptState): boolean {
+  return MAYBE_SENT_STATES.has(state);
+}
 
 export interface AttemptEvent {
   type: string;

@@ -16,10 +16,11 @@ import {
   SMS_STATUS,
   SMS_USE_CASE,
 } from '../domain/search-attributes';
+import { ESCALATION_LEVELS } from '../domain/plan';
 import { MESSAGE_STATUSES, type StatusRecord } from '../domain/status';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { percentiles, summarizeClosed } from './compute';
-import { LEVELS, type ClosedMessage, type DeliveryReport, type WaitingMessage } from './model';
+import type { ClosedMessage, DeliveryReport, WaitingMessage } from './model';
 
 export interface CollectOptions {
   client: Client;
@@ -60,34 +61,39 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
-export async function collectReport(opts: CollectOptions): Promise<DeliveryReport> {
-  const { client } = opts;
-  const now = (opts.now ?? (() => new Date()))();
-  const query = reportQuery(opts.since, opts.taskQueue);
+/** Exact counts from the visibility store (cheap: it counts, nothing is read). */
+async function countMessages(client: Client, query: string) {
   const count = async (extra?: string): Promise<number> =>
     (await client.workflow.count(extra ? `${query} AND ${extra}` : query)).count;
-
-  // 1. Exact counts (cheap: the visibility store counts).
   const [messages, running, closedDelivered, statusCounts, levelCounts] = await Promise.all([
     count(),
     count('ExecutionStatus="Running"'),
     count(`ExecutionStatus!="Running" AND ${SMS_STATUS.name} IN ("DELIVERED", "CONFIRMED")`),
     Promise.all(MESSAGE_STATUSES.map((s) => count(`${SMS_STATUS.name}=${lit(s)}`))),
-    Promise.all(LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
+    Promise.all(ESCALATION_LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
   ]);
   const byStatus: Record<string, number> = {};
   MESSAGE_STATUSES.forEach((s, i) => {
     if (statusCounts[i] > 0) byStatus[s] = statusCounts[i];
   });
   const byLevel: Record<string, number> = {};
-  LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
+  ESCALATION_LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
   const leveled = levelCounts.reduce((a, b) => a + b, 0);
   if (messages > leveled) byLevel.none = messages - leveled;
+  return { messages, running, closedDelivered, byStatus, byLevel };
+}
 
-  // 2. The executions themselves (search attributes only).
-  const limit = opts.limit ?? 5000;
+interface ClosedInfo {
+  workflowId: string;
+  runId: string;
+  executionStatus: string;
+  level?: string;
+}
+
+/** The executions themselves, from their search attributes only: the running ones, and up to `limit` closed. */
+async function listExecutions(client: Client, query: string, limit: number, now: Date) {
   const waiting: WaitingMessage[] = [];
-  const closedInfos: { workflowId: string; runId: string; executionStatus: string; level?: string }[] = [];
+  const closedInfos: ClosedInfo[] = [];
   let truncated = false;
   for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
     const sa = wf.typedSearchAttributes;
@@ -116,25 +122,36 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
     }
   }
   waiting.sort((a, b) => b.ageSeconds - a.ageSeconds || a.workflowId.localeCompare(b.workflowId));
+  return { waiting, closedInfos, truncated };
+}
 
-  // 3. Results of the closed ones (one history read each, bounded concurrency).
-  const closed: ClosedMessage[] = await mapLimit(closedInfos, opts.concurrency ?? 8, async (c) => {
-    if (c.executionStatus !== 'COMPLETED')
-      return { workflowId: c.workflowId, executionStatus: c.executionStatus, level: c.level };
-    try {
-      const record = (await client.workflow.getHandle(c.workflowId, c.runId).result()) as StatusRecord;
-      return { workflowId: c.workflowId, executionStatus: c.executionStatus, record };
-    } catch (err) {
-      if (err instanceof WorkflowFailedError)
-        return { workflowId: c.workflowId, executionStatus: 'FAILED', level: c.level };
-      throw err;
-    }
-  });
+/** The status record of a completed message (one history read); the others as visibility saw them. */
+async function readClosed(client: Client, c: ClosedInfo): Promise<ClosedMessage> {
+  if (c.executionStatus !== 'COMPLETED')
+    return { workflowId: c.workflowId, executionStatus: c.executionStatus, level: c.level };
+  try {
+    const record = (await client.workflow.getHandle(c.workflowId, c.runId).result()) as StatusRecord;
+    return { workflowId: c.workflowId, executionStatus: c.executionStatus, record };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError)
+      return { workflowId: c.workflowId, executionStatus: 'FAILED', level: c.level };
+    throw err;
+  }
+}
+
+export async function collectReport(opts: CollectOptions): Promise<DeliveryReport> {
+  const { client } = opts;
+  const now = (opts.now ?? (() => new Date()))();
+  const query = reportQuery(opts.since, opts.taskQueue);
+
+  const { messages, running, closedDelivered, byStatus, byLevel } = await countMessages(client, query);
+  const { waiting, closedInfos, truncated } = await listExecutions(client, query, opts.limit ?? 5000, now);
+  const closed = await mapLimit(closedInfos, opts.concurrency ?? 8, (c) => readClosed(client, c));
 
   const summary = summarizeClosed(closed);
   const byLevelTtd: Record<string, ReturnType<typeof percentiles>> = {};
   const sampledLevels = new Set(summary.samples.map((s) => s.level));
-  for (const level of [...LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
+  for (const level of [...ESCALATION_LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
     byLevelTtd[level] = percentiles(summary.samples.filter((s) => s.level === level).map((s) => s.seconds));
   }
   const closedCount = messages - running;

@@ -2,7 +2,8 @@
  * Pure aggregation of the delivery report: rates by route and channel over the attempts of closed
  * messages, time-to-delivery percentiles, and the running messages with their current rung.
  */
-import type { AttemptRecord, StatusRecord } from '../domain/status';
+import { higherLevel } from '../domain/plan';
+import { mayHaveSent, type AttemptRecord, type StatusRecord } from '../domain/status';
 import type { ClosedMessage, Percentiles, RateRow } from './model';
 
 /** Nearest-rank percentile of sorted values (p in 0..100). */
@@ -17,14 +18,6 @@ export function percentiles(values: number[]): Percentiles {
   return { count: sorted.length, medianSeconds: percentile(sorted, 50), p95Seconds: percentile(sorted, 95) };
 }
 
-const SENT_STATES = new Set<AttemptRecord['state']>([
-  'sent',
-  'unknown',
-  'delivered',
-  'failed',
-  'timed-out',
-  'superseded',
-]);
 const FAILED_STATES = new Set<AttemptRecord['state']>(['send-failed', 'failed', 'timed-out']);
 
 function routeOf(a: AttemptRecord): string {
@@ -43,7 +36,7 @@ export function rates(records: StatusRecord[], keyOf: (a: AttemptRecord) => stri
         rows.set(key, row);
       }
       row.attempts++;
-      if (SENT_STATES.has(a.state)) row.sent++;
+      if (mayHaveSent(a.state)) row.sent++;
       if (a.state === 'delivered') row.delivered++;
       else if (FAILED_STATES.has(a.state)) row.failed++;
     }
@@ -60,10 +53,7 @@ export const ratesByChannel = (records: StatusRecord[]): RateRow[] => rates(reco
 
 /** The highest level among a record's attempts (what `SmsLevel` shows). */
 export function highestLevel(record: StatusRecord): string {
-  const order = ['initial', 'originator', 'account', 'region', 'channel'];
-  let top = -1;
-  for (const a of record.attempts) top = Math.max(top, order.indexOf(a.level));
-  return top < 0 ? 'none' : order[top];
+  return record.attempts.length === 0 ? 'none' : record.attempts.map((a) => a.level).reduce(higherLevel);
 }
 
 /**

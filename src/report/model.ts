@@ -5,7 +5,6 @@
  */
 import type { MessageStatus, StatusRecord } from '../domain/status';
 
-export const LEVELS = ['initial', 'originator', 'account', 'region', 'channel'] as const;
 export const FINAL_STATUSES = ['DELIVERED', 'CONFIRMED', 'FAILED', 'STOPPED', 'CANCELLED'] as const;
 
 /** A running message, from its search attributes. */

@@ -16,7 +16,8 @@
  * the caps on sends and on total price stop the ladder.
  */
 import type { ClassifiedFailure } from '../domain/outcome';
-import { NUMBER_CHANNELS, serviceOf, type RoutingPlan, type Rung } from '../domain/plan';
+import { isNumberChannel, serviceOf } from '../domain/channel';
+import type { RoutingPlan, Rung } from '../domain/plan';
 import { msUntilOutside } from '../domain/time-zone';
 
 export type PlannerOutcome = { kind: 'success' } | { kind: 'failure'; failure: ClassifiedFailure };
@@ -38,7 +39,6 @@ export type NextStep =
 
 /** Reasons the workflow itself uses for failures it detects (not from the service). */
 export const STEP_TIMEOUT = 'STEP_TIMEOUT';
-export const AMBIGUOUS_NO_RECEIPT = 'AMBIGUOUS_NO_RECEIPT';
 export const FEEDBACK_FAILED = 'FEEDBACK_FAILED';
 
 function isThrottle(f: ClassifiedFailure): boolean {
@@ -103,7 +103,7 @@ function excludedRungs(plan: RoutingPlan, attempts: PlannerAttempt[]): Set<numbe
           out = rung.channel === failed.channel;
           break;
         case 'recipient':
-          out = NUMBER_CHANNELS.includes(rung.channel) || !plan.policy.channelsAfterOptOut.includes(rung.channel);
+          out = isNumberChannel(rung.channel) || !plan.policy.channelsAfterOptOut.includes(rung.channel);
           break;
         case 'request':
           out = failed.channel === 'sms' || rung.channel === failed.channel;
@@ -132,6 +132,119 @@ function quietHold(plan: RoutingPlan, rung: Rung, atMs: number): { holdMs: numbe
   return { holdMs, why };
 }
 
+/** Where the planner looks for the next rung: the plan at a time, noting the rungs quiet hours skip. */
+interface Walk {
+  plan: RoutingPlan;
+  nowMs: number;
+  skippedForQuiet: string[];
+}
+
+/** Send on rung `i` after `delayMs`, unless quiet hours skip it (null). */
+function sendOn(walk: Walk, i: number, delayMs: number, why: string): NextStep | null {
+  const quiet = quietHold(walk.plan, walk.plan.rungs[i], walk.nowMs + delayMs);
+  if (!quiet) return null;
+  return {
+    kind: 'send',
+    rungIndex: i,
+    delayMs: delayMs + quiet.holdMs,
+    why: quiet.holdMs > 0 ? `${why}; held for ${quiet.why}` : why,
+  };
+}
+
+/** The first rung from `from` on that is neither excluded nor skipped for quiet hours. */
+function firstFrom(walk: Walk, from: number, excluded: Set<number>, why: (r: Rung) => string): NextStep | null {
+  const rungs = walk.plan.rungs;
+  for (let i = from; i < rungs.length; i++) {
+    if (excluded.has(i)) continue;
+    const step = sendOn(walk, i, 0, why(rungs[i]));
+    if (step) return step;
+    walk.skippedForQuiet.push(`${rungs[i].channel} (quiet hours)`);
+  }
+  return null;
+}
+
+/** Another try on the last attempt's rung, for failures where nothing was sent or a later try can succeed. */
+function sameRungRetry(walk: Walk, attempts: PlannerAttempt[], failure: ClassifiedFailure): NextStep | null {
+  const policy = walk.plan.policy;
+  const last = attempts[attempts.length - 1];
+  const sameRung = walk.plan.rungs[last.rungIndex];
+  // Tries in a row on this rung that failed in a way worth retrying (throttle, unreachable, handset).
+  const n = trailingCount(attempts, last.rungIndex, isSameRungRetry);
+  const sends = attempts.filter((a) => a.sent).length;
+  if (isThrottle(failure) && n <= policy.throttleRetries) {
+    return sendOn(
+      walk,
+      last.rungIndex,
+      policy.throttleBackoffMs * 2 ** (n - 1),
+      `throttled, retry ${n} of ${policy.throttleRetries} on ${describe(sameRung)}`,
+    );
+  }
+  if (isUnreachable(failure) && n <= policy.unreachableRetries) {
+    return sendOn(
+      walk,
+      last.rungIndex,
+      policy.unreachableBackoffMs * 2 ** (n - 1),
+      `endpoint unreachable, retry ${n} of ${policy.unreachableRetries} in ${sameRung.region}`,
+    );
+  }
+  if (isHandset(failure) && n <= policy.handsetRetries && sends < policy.maxSends) {
+    return sendOn(
+      walk,
+      last.rungIndex,
+      policy.handsetRetryDelayMs,
+      `handset unreachable, delayed retry ${n} of ${policy.handsetRetries}`,
+    );
+  }
+  return null;
+}
+
+/** The first earlier failure of `scope` (matching `also`), if any. */
+function firstFailure(
+  attempts: PlannerAttempt[],
+  scope: ClassifiedFailure['scope'],
+  also: (f: ClassifiedFailure) => boolean = () => true,
+): ClassifiedFailure | undefined {
+  for (const a of attempts) {
+    if (a.outcome.kind === 'failure' && a.outcome.failure.scope === scope && also(a.outcome.failure)) {
+      return a.outcome.failure;
+    }
+  }
+  return undefined;
+}
+
+/** No rung is left: why the ladder stops. An opt-out and a protect-configuration block are never routed around. */
+function endOfLadder(walk: Walk, attempts: PlannerAttempt[], failure: ClassifiedFailure): NextStep {
+  const policy = walk.plan.policy;
+  const quietNote = walk.skippedForQuiet.length ? `; skipped: ${walk.skippedForQuiet.join(', ')}` : '';
+  const optOut = firstFailure(attempts, 'recipient');
+  if (optOut) {
+    return {
+      kind: 'stop',
+      status: 'STOPPED',
+      reason:
+        `recipient opted out (${optOut.reason}); no other SMS or voice route is tried` +
+        (policy.channelsAfterOptOut.length
+          ? ` and no allowed channel (${policy.channelsAfterOptOut.join(', ')}) is left`
+          : '') +
+        quietNote,
+    };
+  }
+  const protectBlock = firstFailure(attempts, 'channel', (f) => f.reason.includes('PROTECT'));
+  if (protectBlock) {
+    // A compliance control, not a delivery failure: the protect configuration is never routed around.
+    return {
+      kind: 'stop',
+      status: 'STOPPED',
+      reason: `blocked by the protect configuration (${protectBlock.reason}); not routed around${quietNote}`,
+    };
+  }
+  return {
+    kind: 'stop',
+    status: 'FAILED',
+    reason: `every route failed; last: ${failure.reason} (${failure.scope})${quietNote}`,
+  };
+}
+
 export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 0): NextStep {
   const policy = plan.policy;
   if (attempts.some((a) => a.outcome.kind === 'success')) {
@@ -140,32 +253,11 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
   if (plan.rungs.length === 0) {
     return { kind: 'stop', status: 'FAILED', reason: `no route is configured for ${plan.country}` };
   }
-
-  /** Send on rung `i` after `delayMs`, unless quiet hours skip it (null). */
-  const sendOn = (i: number, delayMs: number, why: string): NextStep | null => {
-    const quiet = quietHold(plan, plan.rungs[i], nowMs + delayMs);
-    if (!quiet) return null;
-    return {
-      kind: 'send',
-      rungIndex: i,
-      delayMs: delayMs + quiet.holdMs,
-      why: quiet.holdMs > 0 ? `${why}; held for ${quiet.why}` : why,
-    };
-  };
-  const skippedForQuiet: string[] = [];
-  const firstFrom = (from: number, excluded: Set<number>, why: (r: Rung) => string): NextStep | null => {
-    for (let i = from; i < plan.rungs.length; i++) {
-      if (excluded.has(i)) continue;
-      const step = sendOn(i, 0, why(plan.rungs[i]));
-      if (step) return step;
-      skippedForQuiet.push(`${plan.rungs[i].channel} (quiet hours)`);
-    }
-    return null;
-  };
+  const walk: Walk = { plan, nowMs, skippedForQuiet: [] };
 
   const last = attempts[attempts.length - 1];
   if (!last) {
-    const first = firstFrom(0, new Set(), (r) => `first rung: ${describe(r)}`);
+    const first = firstFrom(walk, 0, new Set(), (r) => `first rung: ${describe(r)}`);
     return first ?? { kind: 'stop', status: 'STOPPED', reason: `every rung is in quiet hours and set to skip` };
   }
   if (last.outcome.kind !== 'failure') {
@@ -187,79 +279,19 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
       reason: `spent ${spent.toFixed(5)} USD, the policy's maximum is ${policy.maxTotalPrice}`,
     };
   }
-
-  // Retries on the same rung, for failures where nothing was sent or a later try can succeed.
-  const sameRung = plan.rungs[last.rungIndex];
-  // Tries in a row on this rung that failed in a way worth retrying (throttle, unreachable, handset).
-  const n = trailingCount(attempts, last.rungIndex, isSameRungRetry);
-  let retry: NextStep | null = null;
-  if (isThrottle(failure) && n <= policy.throttleRetries) {
-    retry = sendOn(
-      last.rungIndex,
-      policy.throttleBackoffMs * 2 ** (n - 1),
-      `throttled, retry ${n} of ${policy.throttleRetries} on ${describe(sameRung)}`,
-    );
-  } else if (isUnreachable(failure) && n <= policy.unreachableRetries) {
-    retry = sendOn(
-      last.rungIndex,
-      policy.unreachableBackoffMs * 2 ** (n - 1),
-      `endpoint unreachable, retry ${n} of ${policy.unreachableRetries} in ${sameRung.region}`,
-    );
-  } else if (isHandset(failure) && n <= policy.handsetRetries && sends < policy.maxSends) {
-    retry = sendOn(
-      last.rungIndex,
-      policy.handsetRetryDelayMs,
-      `handset unreachable, delayed retry ${n} of ${policy.handsetRetries}`,
-    );
-  }
+  const retry = sameRungRetry(walk, attempts, failure);
   if (retry) return retry;
 
   // Retries exhausted (or none allowed): the failure's scope decides what the ladder loses.
-  const excluded = excludedRungs(plan, attempts);
-
   if (sends >= policy.maxSends) {
     return { kind: 'stop', status: 'STOPPED', reason: `sent ${sends} times, the policy's maximum` };
   }
-
   const position = Math.max(...attempts.map((a) => a.rungIndex));
   const next = firstFrom(
+    walk,
     position + 1,
-    excluded,
+    excludedRungs(plan, attempts),
     (r) => `${failure.scope} failure (${failure.reason}): ${r.level} failover to ${describe(r)}`,
   );
-  if (next) return next;
-
-  const quietNote = skippedForQuiet.length ? `; skipped: ${skippedForQuiet.join(', ')}` : '';
-  const recipientStop = attempts.find((a) => a.outcome.kind === 'failure' && a.outcome.failure.scope === 'recipient');
-  if (recipientStop && recipientStop.outcome.kind === 'failure') {
-    return {
-      kind: 'stop',
-      status: 'STOPPED',
-      reason:
-        `recipient opted out (${recipientStop.outcome.failure.reason}); no other SMS or voice route is tried` +
-        (policy.channelsAfterOptOut.length
-          ? ` and no allowed channel (${policy.channelsAfterOptOut.join(', ')}) is left`
-          : '') +
-        quietNote,
-    };
-  }
-  const protectBlock = attempts.find(
-    (a) =>
-      a.outcome.kind === 'failure' &&
-      a.outcome.failure.scope === 'channel' &&
-      a.outcome.failure.reason.includes('PROTECT'),
-  );
-  if (protectBlock && protectBlock.outcome.kind === 'failure') {
-    // A compliance control, not a delivery failure: the protect configuration is never routed around.
-    return {
-      kind: 'stop',
-      status: 'STOPPED',
-      reason: `blocked by the protect configuration (${protectBlock.outcome.failure.reason}); not routed around${quietNote}`,
-    };
-  }
-  return {
-    kind: 'stop',
-    status: 'FAILED',
-    reason: `every route failed; last: ${failure.reason} (${failure.scope})${quietNote}`,
-  };
+  return next ?? endOfLadder(walk, attempts, failure);
 }

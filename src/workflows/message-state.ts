@@ -1,0 +1,373 @@
+/**
+ * The state of one message in flight and every rule that changes it: the status record, the receipts
+ * and signals received, what an attempt becomes when it is sent, fails, or its step times out, and how the
+ * message ends. Plain data and methods, no Temporal calls: the workflow passes the time in (`now`), so
+ * unit tests drive it without a server.
+ */
+import { isNumberChannel } from '../domain/channel';
+import type { DlrSignal } from '../domain/delivery-event';
+import { classifyDlrFailure, failure, statusClass } from '../domain/outcome';
+import { higherLevel, type EscalationLevel, type ResolvedPolicy, type RoutingPlan } from '../domain/plan';
+import { maskPhone } from '../domain/privacy';
+import type { PutFeedbackInput, SendResult } from '../domain/sending';
+import type { ClassifiedFailure } from '../domain/outcome';
+import { mayHaveSent, type AttemptRecord, type MessageStatus, type StatusRecord } from '../domain/status';
+import type { CancelSignal, DeliverMessageInput, FeedbackSignal } from './definitions';
+import { FEEDBACK_FAILED, STEP_TIMEOUT, type NextStep, type PlannerAttempt } from './planner';
+
+export type SendStep = Extract<NextStep, { kind: 'send' }>;
+
+/** A PutMessageFeedback call to make when the message ends. */
+export interface FeedbackToRecord {
+  attempt: AttemptRecord;
+  input: PutFeedbackInput;
+}
+
+export class MessageState {
+  readonly record: StatusRecord;
+  readonly plan: RoutingPlan;
+  readonly policy: ResolvedPolicy;
+  readonly deadlineAt: number;
+  /** `attempt|eventType|status|timestamp` of every receipt seen, to count duplicates. */
+  private readonly seenEvents = new Set<string>();
+  private feedbackReceived = false;
+  /** Set by feedback FAILED to the number of attempts made so far; applied to the attempt being waited on. */
+  private feedbackFailedFor: number | undefined;
+  private cancelReason: string | undefined;
+
+  constructor(input: DeliverMessageInput, workflowId: string, now: number) {
+    const { plan, request } = input;
+    this.plan = plan;
+    this.policy = plan.policy;
+    this.deadlineAt = now + plan.policy.deadlineMs;
+    this.record = {
+      workflowId,
+      idempotencyKey: input.idempotencyKey,
+      useCase: plan.policy.useCase,
+      country: plan.country,
+      destination: maskPhone(request.destination),
+      status: 'IN_PROGRESS',
+      reason: 'starting',
+      attempts: [],
+      needlessAttempts: [],
+      duplicateEvents: 0,
+      unmatchedEvents: 0,
+      skipped: plan.skipped,
+      startedAt: now,
+    };
+  }
+
+  // --- Signals -------------------------------------------------------------------------------------
+
+  /** A delivery receipt for one of our attempts (matched by attempt number and message id). */
+  onDlr(dlr: DlrSignal, now: number): void {
+    const attempt = this.record.attempts[dlr.attempt - 1];
+    if (!attempt || (attempt.messageId !== undefined && attempt.messageId !== dlr.messageId)) {
+      this.record.unmatchedEvents++;
+      return;
+    }
+    const key = `${dlr.attempt}|${dlr.eventType}|${dlr.status}|${dlr.eventTimestamp}`;
+    if (this.seenEvents.has(key)) {
+      this.record.duplicateEvents++;
+      return;
+    }
+    this.seenEvents.add(key);
+    // A receipt may arrive before the send activity's result (or after an ambiguous send): learn the id.
+    attempt.messageId ??= dlr.messageId;
+    attempt.events.push({ type: dlr.eventType, status: dlr.status, at: dlr.eventTimestamp, receivedAt: now });
+    if (dlr.price !== undefined) attempt.price = dlr.price;
+    const cls = dlr.isFinal ? statusClass(dlr.status) : 'intermediate';
+    if (cls === 'intermediate') {
+      if (isOpen(attempt)) attempt.outcome = dlr.status;
+      return;
+    }
+    if (attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED)) {
+      // A second, contradicting final receipt: the first one stands.
+      this.record.duplicateEvents++;
+      return;
+    }
+    attempt.finishedAt = now;
+    if (cls === 'success') {
+      attempt.state = 'delivered';
+      attempt.outcome = dlr.status;
+      attempt.failure = undefined;
+    } else {
+      attempt.state = 'failed';
+      attempt.outcome = dlr.eventType;
+      attempt.failure = classifyDlrFailure(dlr.status, dlr.description);
+    }
+  }
+
+  /** The application's feedback: RECEIVED ends the message; FAILED fails the attempt being waited on. */
+  onFeedback({ status }: FeedbackSignal): void {
+    if (status === 'RECEIVED') this.feedbackReceived = true;
+    else this.feedbackFailedFor = this.record.attempts.length;
+  }
+
+  /** The cancel signal; the first reason stands. */
+  onCancel({ reason }: CancelSignal): void {
+    this.cancelReason ??= reason ? `cancelled: ${reason}` : 'cancelled';
+  }
+
+  /** The workflow itself was cancelled through Temporal. */
+  onWorkflowCancelled(): void {
+    this.cancelReason ??= 'cancelled through Temporal';
+  }
+
+  // --- Where the message stands --------------------------------------------------------------------
+
+  firstDelivered(): AttemptRecord | undefined {
+    return this.record.attempts.find((a) => a.state === 'delivered');
+  }
+
+  /** The user acted on the message (feedback RECEIVED). */
+  confirmed(): boolean {
+    return this.feedbackReceived;
+  }
+
+  succeeded(): boolean {
+    return this.feedbackReceived || (this.policy.success !== 'feedback' && this.firstDelivered() !== undefined);
+  }
+
+  /** Nothing more is to be sent: success, or a cancel. */
+  ended(): boolean {
+    return this.succeeded() || this.cancelReason !== undefined;
+  }
+
+  /** The attempts as the planner reads them. */
+  plannerView(): PlannerAttempt[] {
+    return this.record.attempts.map((a) => ({
+      rungIndex: a.rungIndex,
+      sent: mayHaveSent(a.state),
+      outcome: a.state === 'delivered' ? { kind: 'success' } : { kind: 'failure', failure: a.failure! },
+      price: a.price,
+    }));
+  }
+
+  /** The highest escalation level any attempt reached. */
+  highestLevel(): EscalationLevel {
+    return this.record.attempts.reduce((top, a) => higherLevel(top, a.level), 'initial' as EscalationLevel);
+  }
+
+  /** Milliseconds left before the deadline, capped to `ms` and never negative. */
+  waitWithinDeadline(ms: number, now: number): number {
+    return Math.max(0, Math.min(ms, this.deadlineAt - now));
+  }
+
+  deadlinePassed(now: number): boolean {
+    return now >= this.deadlineAt;
+  }
+
+  /**
+   * Nothing more will be sent, but an SMS or voice attempt without a final receipt may still be delivered:
+   * its receipt can come late (under load, or from a slow carrier).
+   */
+  mayStillGetReceipt(): boolean {
+    return this.record.attempts.some(
+      (a) => isNumberChannel(a.channel) && (a.state === 'timed-out' || a.state === 'sent' || a.state === 'unknown'),
+    );
+  }
+
+  /** What the message is doing or why it ended (shown in the status record). */
+  note(reason: string): void {
+    this.record.reason = reason;
+  }
+
+  // --- One attempt ---------------------------------------------------------------------------------
+
+  /** The planner chose this rung: shown as the current one while it is held or sent. */
+  aimAt(step: SendStep): void {
+    this.record.currentRung = step.rungIndex;
+    this.record.currentLevel = this.plan.rungs[step.rungIndex].level;
+  }
+
+  /** A new attempt on the step's rung, in state `sending`. */
+  startAttempt(step: SendStep, now: number): AttemptRecord {
+    const rung = this.plan.rungs[step.rungIndex];
+    const attempt: AttemptRecord = {
+      attempt: this.record.attempts.length + 1,
+      rungIndex: step.rungIndex,
+      channel: rung.channel,
+      level: this.record.attempts.length === 0 ? 'initial' : rung.level,
+      routeId: rung.routeId,
+      account: rung.account,
+      region: rung.region,
+      originator: rung.originator,
+      originatorType: rung.originatorType,
+      state: 'sending',
+      outcome: 'SENDING',
+      startedAt: now,
+      feedbackEnabled: this.policy.messageFeedback && isNumberChannel(rung.channel),
+      events: [],
+    };
+    this.record.attempts.push(attempt);
+    this.record.reason = step.why;
+    return attempt;
+  }
+
+  /** The service accepted the send (unless a receipt already settled the attempt). */
+  sendAccepted(attempt: AttemptRecord, result: SendResult): void {
+    attempt.messageId ??= result.messageId;
+    attempt.sentAt = result.acceptedAt;
+    if (attempt.state !== 'sending') return;
+    attempt.state = 'sent';
+    attempt.outcome = 'SENT';
+    // WhatsApp, email and push have no receipts on our queues: acceptance is their success signal.
+    if (!isNumberChannel(attempt.channel) && this.policy.success !== 'feedback') {
+      attempt.state = 'delivered';
+      attempt.outcome = 'ACCEPTED';
+      attempt.finishedAt = result.acceptedAt;
+    }
+  }
+
+  /** The send failed; an ambiguous failure leaves the attempt `unknown` (a receipt may still come). */
+  sendFailed(attempt: AttemptRecord, failure: ClassifiedFailure, now: number): void {
+    if (attempt.state !== 'sending') return;
+    attempt.failure = failure;
+    attempt.outcome = failure.reason;
+    attempt.finishedAt = now;
+    attempt.state = failure.ambiguous ? 'unknown' : 'send-failed';
+  }
+
+  /** Start waiting for the attempt's receipt or feedback: returns how long the step waits. */
+  beginWait(attempt: AttemptRecord): number {
+    const unknown = attempt.state === 'unknown';
+    this.record.reason = unknown
+      ? `send outcome unknown; waiting for a receipt before moving on`
+      : this.policy.success === 'feedback'
+        ? 'waiting for feedback'
+        : 'waiting for the delivery receipt';
+    return unknown ? Math.min(this.policy.ambiguousWaitMs, this.policy.stepWaitMs) : this.policy.stepWaitMs;
+  }
+
+  /** A final failing receipt, or feedback FAILED covering this attempt, settled it. */
+  attemptFailed(attempt: AttemptRecord): boolean {
+    return (
+      attempt.state === 'failed' || (this.feedbackFailedFor !== undefined && this.feedbackFailedFor >= attempt.attempt)
+    );
+  }
+
+  /** After the wait: a feedback FAILED received so far fails the attempt (unless a receipt failed it already). */
+  applyFeedbackFailed(attempt: AttemptRecord, now: number): void {
+    if (this.feedbackFailedFor === undefined || attempt.state === 'failed') return;
+    this.feedbackFailedFor = undefined;
+    attempt.state = 'failed';
+    attempt.outcome = FEEDBACK_FAILED;
+    attempt.finishedAt = now;
+    attempt.failure = failure('originator', FEEDBACK_FAILED, 'the application reported the message was not received');
+  }
+
+  /** Nothing settled the attempt within the step's `waitMs`: it times out and the ladder moves on. */
+  stepTimedOut(attempt: AttemptRecord, waitMs: number, now: number): void {
+    attempt.finishedAt = now;
+    if (attempt.state === 'unknown') {
+      // Keep the ambiguous send's own failure (Region scope): the Region is treated as down.
+      attempt.state = 'timed-out';
+      attempt.outcome = `${attempt.failure?.reason ?? 'UNKNOWN'}_NO_RECEIPT`;
+      return;
+    }
+    const deliveredNoFeedback = attempt.state === 'delivered';
+    attempt.state = 'timed-out';
+    attempt.outcome = STEP_TIMEOUT;
+    attempt.failure = failure(
+      'originator',
+      STEP_TIMEOUT,
+      deliveredNoFeedback
+        ? 'delivered but no feedback within the step'
+        : `no final receipt within ${Math.round(waitMs / 1000)}s`,
+    );
+  }
+
+  // --- The end -------------------------------------------------------------------------------------
+
+  /** The final status: the signals and receipts override what the ladder ended with. */
+  finalStatus(ladderStatus: MessageStatus): MessageStatus {
+    let status = ladderStatus;
+    if (this.feedbackReceived) status = 'CONFIRMED';
+    else if (this.policy.success !== 'feedback' && this.firstDelivered()) status = 'DELIVERED';
+    else if (this.cancelReason !== undefined) status = 'CANCELLED';
+    if (status === 'CANCELLED') this.record.reason = this.cancelReason!;
+    return status;
+  }
+
+  /** After a delivery receipt, keep listening for the user's feedback for a while, if the policy asks to. */
+  listensForFeedback(status: MessageStatus): boolean {
+    return (
+      status === 'DELIVERED' && this.policy.messageFeedback && this.policy.feedbackGraceMs > 0 && !this.cancelReason
+    );
+  }
+
+  /** The grace period for feedback starts: the record shows DELIVERED meanwhile. */
+  startFeedbackGrace(): void {
+    this.record.status = 'DELIVERED';
+    this.record.reason = 'delivered; listening for feedback';
+  }
+
+  /** The grace period for feedback ends early on feedback RECEIVED or a cancel. */
+  feedbackGraceOver(): boolean {
+    return this.feedbackReceived || this.cancelReason !== undefined;
+  }
+
+  /**
+   * Settles the record for `status`: the successful and needless attempts, the reason, every attempt still
+   * open superseded. `delivered` is the first delivered attempt when the ladder ended. Returns the message
+   * feedback to record: RECEIVED for the attempt the user acted on, FAILED for every other one sent with
+   * feedback enabled (AWS would set them FAILED after an hour anyway; we are explicit).
+   */
+  finish(status: MessageStatus, delivered: AttemptRecord | undefined, now: number): FeedbackToRecord[] {
+    const record = this.record;
+    const winner = delivered ?? [...record.attempts].reverse().find((a) => a.messageId !== undefined);
+    if (status === 'DELIVERED' || status === 'CONFIRMED') {
+      const success = status === 'CONFIRMED' ? winner : delivered;
+      record.successfulAttempt = success?.attempt;
+      record.needlessAttempts = record.attempts
+        .filter((a) => success && a.attempt > success.attempt && mayHaveSent(a.state))
+        .map((a) => a.attempt);
+      record.reason =
+        status === 'CONFIRMED'
+          ? 'the user acted on the message'
+          : `delivered by attempt ${success?.attempt}` +
+            (record.needlessAttempts.length
+              ? `; later attempts ${record.needlessAttempts.join(', ')} were sent needlessly`
+              : '');
+    }
+    for (const a of record.attempts) {
+      if (isOpen(a)) {
+        a.state = 'superseded';
+        a.finishedAt ??= now;
+      }
+    }
+    return record.attempts
+      .filter((a) => a.feedbackEnabled && a.messageId !== undefined && isNumberChannel(a.channel))
+      .map((a) => ({
+        attempt: a,
+        input: {
+          route: {
+            id: a.routeId,
+            account: a.account,
+            region: a.region,
+            configurationSet: this.plan.rungs[a.rungIndex]?.configurationSet,
+          },
+          messageId: a.messageId!,
+          status: status === 'CONFIRMED' && a === winner ? 'RECEIVED' : 'FAILED',
+        },
+      }));
+  }
+
+  /** PutMessageFeedback recorded this feedback for the attempt. */
+  feedbackRecorded({ attempt, input }: FeedbackToRecord): void {
+    attempt.feedback = input.status;
+  }
+
+  /** The message is over. */
+  close(status: MessageStatus, now: number): StatusRecord {
+    this.record.status = status;
+    this.record.finishedAt = now;
+    return this.record;
+  }
+}
+
+/** The attempt has no final outcome yet: sending, sent, or ambiguous. */
+function isOpen(attempt: AttemptRecord): boolean {
+  return attempt.state === 'sending' || attempt.state === 'sent' || attempt.state === 'unknown';
+}

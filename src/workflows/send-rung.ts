@@ -1,0 +1,132 @@
+/**
+ * One send on one rung: the channel decides which activity runs and with which arguments. Also turns a
+ * failed send activity back into the classified failure the planner reads.
+ */
+import {
+  type ActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { failure, type ClassifiedFailure } from '../domain/outcome';
+import type { Rung } from '../domain/plan';
+import { SEND_FAILURE_TYPE, type SendResult } from '../domain/sending';
+import type { AttemptRecord } from '../domain/status';
+import type { DeliverMessageInput } from './definitions';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// The send is not idempotent: one try per activity; the planner decides about any retry.
+const SEND_OPTIONS: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
+const { sendSms, sendVoice, sendWhatsApp, sendEmail, sendPush } = proxyActivities<Activities>(SEND_OPTIONS);
+
+/** What a send needs besides the rung: the message and its plan. */
+export interface SendContext extends Pick<DeliverMessageInput, 'request' | 'plan'> {
+  workflowId: string;
+}
+
+/** Runs the send activity of the rung's channel for this attempt. */
+export function sendOnRung(rung: Rung, attempt: AttemptRecord, message: SendContext): Promise<SendResult> {
+  const { request, plan } = message;
+  const policy = plan.policy;
+  const options: ActivityOptions = {
+    ...SEND_OPTIONS,
+    // Shown on the activity in the Web UI's timeline; never personal data (not encrypted).
+    summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.channel} ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
+  };
+  const common = { workflowId: message.workflowId, attempt: attempt.attempt, level: attempt.level };
+  const route = {
+    id: rung.routeId,
+    account: rung.account,
+    region: rung.region,
+    configurationSet: rung.configurationSet,
+  };
+  switch (rung.channel) {
+    case 'sms':
+      return sendSms.executeWithOptions(options, [
+        {
+          ...common,
+          route,
+          originationIdentity: rung.originator,
+          destination: request.destination,
+          body: request.body,
+          messageType: request.messageType,
+          ttlSeconds: policy.ttlSeconds,
+          maxPrice: policy.maxPrice,
+          feedbackEnabled: policy.messageFeedback,
+        },
+      ]);
+    case 'voice':
+      return sendVoice.executeWithOptions(options, [
+        {
+          ...common,
+          route,
+          originationIdentity: rung.originator,
+          destination: request.destination,
+          text: request.content.voice.text,
+          textType: request.content.voice.textType,
+          voiceId: policy.voiceId,
+          ttlSeconds: policy.ttlSeconds,
+          maxPrice: policy.maxPrice,
+          feedbackEnabled: policy.messageFeedback,
+        },
+      ]);
+    case 'whatsapp':
+      return sendWhatsApp.executeWithOptions(options, [
+        {
+          ...common,
+          target: { channel: 'whatsapp', account: rung.account, region: rung.region },
+          originationPhoneNumberId: rung.originator,
+          destination: request.contacts!.whatsapp!,
+          templateName: plan.whatsapp!.templateName,
+          templateLanguage: plan.whatsapp!.templateLanguage,
+          metaApiVersion: plan.whatsapp!.metaApiVersion,
+          parameters: request.content.whatsapp.parameters,
+        },
+      ]);
+    case 'email':
+      return sendEmail.executeWithOptions(options, [
+        {
+          ...common,
+          target: { channel: 'email', account: rung.account, region: rung.region },
+          from: rung.originator,
+          to: request.contacts!.email!,
+          subject: request.content.email.subject,
+          text: request.content.email.text,
+          html: request.content.email.html,
+          configurationSet: rung.configurationSet,
+        },
+      ]);
+    case 'push':
+      return sendPush.executeWithOptions(options, [
+        {
+          ...common,
+          target: { channel: 'push', account: rung.account, region: rung.region },
+          endpointArn: request.contacts!.pushEndpointArn!,
+          title: request.content.push.title,
+          body: request.content.push.body,
+        },
+      ]);
+  }
+}
+
+/**
+ * The classified failure of a send activity that threw: the activity's own classification when it sent
+ * one; otherwise (activity timeout, anything unexpected) an ambiguous Region failure, since the request
+ * may have left before the worker died.
+ */
+export function sendFailureOf(err: unknown): ClassifiedFailure {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === SEND_FAILURE_TYPE && cause.details?.[0]) {
+      return cause.details[0] as ClassifiedFailure;
+    }
+    if (cause instanceof TimeoutFailure) {
+      return failure('region', 'ACTIVITY_TIMEOUT', 'send activity timed out, outcome unknown', { ambiguous: true });
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return failure('region', 'SEND_ERROR', message, { ambiguous: true });
+}

@@ -1,0 +1,322 @@
+/**
+ * MessageState without a server: the rules the workflow applies to receipts, feedback, cancels, step
+ * timeouts and the end of a message, driven directly with explicit times.
+ */
+import type { DlrSignal } from '../../src/domain/delivery-event';
+import { failure } from '../../src/domain/outcome';
+import type { ResolvedPolicy, Rung } from '../../src/domain/plan';
+import type { DeliverMessageInput } from '../../src/workflows/definitions';
+import { withDefaults } from '../../src/workflows/input-compat';
+import { MessageState, type SendStep } from '../../src/workflows/message-state';
+import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT } from '../../src/workflows/planner';
+import { R, usPlan } from '../unit/fixtures';
+
+const T0 = 1_700_000_000_000;
+
+const EMAIL_RUNG: Rung = {
+  channel: 'email',
+  routeId: 'email:primary/us-east-1',
+  account: 'primary',
+  region: 'us-east-1',
+  originator: 'noreply@example.com',
+  originatorType: 'email',
+  level: 'channel',
+};
+
+function newState(policy: Partial<ResolvedPolicy> = {}): MessageState {
+  const plan = usPlan({ stepWaitMs: 30_000, ambiguousWaitMs: 10_000, deadlineMs: 600_000, ...policy });
+  plan.rungs.push(EMAIL_RUNG);
+  const input = {
+    idempotencyKey: 'key-1',
+    request: {
+      destination: '+14255550156',
+      body: 'Your code is 123456',
+      useCase: 'otp',
+      messageType: 'TRANSACTIONAL',
+      contacts: { email: 'someone@example.com' },
+    },
+    plan,
+  } as unknown as DeliverMessageInput;
+  return new MessageState(withDefaults(input), 'sms:key-1', T0);
+}
+
+function step(rungIndex: number): SendStep {
+  return { kind: 'send', rungIndex, delayMs: 0, why: `rung ${rungIndex}` };
+}
+
+/** Starts an attempt on `rungIndex` and lets the service accept it with `messageId`. */
+function sent(state: MessageState, rungIndex: number, messageId: string, at = T0) {
+  const attempt = state.startAttempt(step(rungIndex), at);
+  state.sendAccepted(attempt, { messageId, acceptedAt: at + 100 });
+  return attempt;
+}
+
+function dlr(attempt: number, messageId: string, status: string, more: Partial<DlrSignal> = {}): DlrSignal {
+  return {
+    attempt,
+    messageId,
+    eventType: `TEXT_${status}`,
+    status,
+    isFinal: status !== 'PENDING' && status !== 'QUEUED',
+    eventTimestamp: T0 + 1_000,
+    ...more,
+  };
+}
+
+describe('MessageState: the record', () => {
+  it('starts in progress with a masked destination and the deadline from the policy', () => {
+    const state = newState();
+    expect(state.record).toMatchObject({
+      workflowId: 'sms:key-1',
+      idempotencyKey: 'key-1',
+      status: 'IN_PROGRESS',
+      destination: '+1425*****56',
+      attempts: [],
+      startedAt: T0,
+    });
+    expect(state.deadlineAt).toBe(T0 + 600_000);
+    expect(state.deadlinePassed(T0 + 599_999)).toBe(false);
+    expect(state.deadlinePassed(T0 + 600_000)).toBe(true);
+    expect(state.waitWithinDeadline(30_000, T0 + 590_000)).toBe(10_000);
+    expect(state.waitWithinDeadline(30_000, T0 + 700_000)).toBe(0);
+  });
+
+  it('numbers attempts, marks later ones with the rung level, and enables feedback only on SMS/voice', () => {
+    const state = newState({ messageFeedback: true });
+    const first = state.startAttempt(step(R.use1SecondarySc), T0);
+    const second = state.startAttempt(step(R.use1SecondaryTf), T0 + 5);
+    const third = state.startAttempt(step(6), T0 + 10);
+    expect([first.attempt, second.attempt, third.attempt]).toEqual([1, 2, 3]);
+    expect([first.level, second.level, third.level]).toEqual(['initial', 'originator', 'channel']);
+    expect([first.feedbackEnabled, third.feedbackEnabled]).toEqual([true, false]);
+    expect(state.highestLevel()).toBe('channel');
+    expect(state.record.reason).toBe('rung 6');
+  });
+});
+
+describe('MessageState: receipts', () => {
+  it('settles the attempt a final receipt names, and counts receipts for attempts it never made', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    state.onDlr(dlr(2, 'm-1', 'DELIVERED'), T0 + 2_000);
+    state.onDlr(dlr(1, 'other-id', 'DELIVERED'), T0 + 2_000);
+    expect(state.record.unmatchedEvents).toBe(2);
+    expect(attempt.state).toBe('sent');
+    expect(state.ended()).toBe(false);
+
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED', { price: 0.0075 }), T0 + 3_000);
+    expect(attempt).toMatchObject({ state: 'delivered', outcome: 'DELIVERED', finishedAt: T0 + 3_000, price: 0.0075 });
+    expect(attempt.events).toEqual([
+      { type: 'TEXT_DELIVERED', status: 'DELIVERED', at: T0 + 1_000, receivedAt: T0 + 3_000 },
+    ]);
+    expect(state.succeeded()).toBe(true);
+    expect(state.ended()).toBe(true);
+  });
+
+  it('learns the message id from a receipt that beats the send result, and keeps the receipt’s outcome', () => {
+    const state = newState();
+    const attempt = state.startAttempt(step(R.use1PrimarySc), T0);
+    state.onDlr(dlr(1, 'm-early', 'DELIVERED'), T0 + 50);
+    state.sendAccepted(attempt, { messageId: 'm-late', acceptedAt: T0 + 100 });
+    expect(attempt).toMatchObject({ messageId: 'm-early', state: 'delivered', sentAt: T0 + 100 });
+  });
+
+  it('counts a repeated receipt once, and intermediate receipts only update an open attempt', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    state.onDlr(dlr(1, 'm-1', 'PENDING'), T0 + 1_000);
+    state.onDlr(dlr(1, 'm-1', 'PENDING'), T0 + 1_001);
+    expect(state.record.duplicateEvents).toBe(1);
+    expect(attempt).toMatchObject({ state: 'sent', outcome: 'PENDING' });
+    expect(attempt.events).toHaveLength(1);
+
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED', { eventTimestamp: T0 + 2_000 }), T0 + 2_000);
+    state.onDlr(dlr(1, 'm-1', 'QUEUED', { eventTimestamp: T0 + 3_000 }), T0 + 3_000);
+    expect(attempt).toMatchObject({ state: 'delivered', outcome: 'DELIVERED' });
+  });
+
+  it('keeps the first final receipt when a contradicting one follows', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    state.onDlr(dlr(1, 'm-1', 'BLOCKED'), T0 + 1_000);
+    expect(attempt).toMatchObject({ state: 'failed', outcome: 'TEXT_BLOCKED', failure: { scope: 'originator' } });
+    expect(state.attemptFailed(attempt)).toBe(true);
+
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED', { eventTimestamp: T0 + 2_000 }), T0 + 2_000);
+    expect(attempt.state).toBe('failed');
+    expect(state.record.duplicateEvents).toBe(1);
+    expect(state.succeeded()).toBe(false);
+  });
+});
+
+describe('MessageState: feedback and cancel', () => {
+  it('feedback FAILED fails the attempt being waited on, and a later DELIVERED receipt still wins', () => {
+    const state = newState({ success: 'feedback' });
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    expect(state.attemptFailed(attempt)).toBe(false);
+    state.onFeedback({ status: 'FAILED' });
+    expect(state.attemptFailed(attempt)).toBe(true);
+
+    state.applyFeedbackFailed(attempt, T0 + 5_000);
+    expect(attempt).toMatchObject({
+      state: 'failed',
+      outcome: FEEDBACK_FAILED,
+      finishedAt: T0 + 5_000,
+      failure: { scope: 'originator', reason: FEEDBACK_FAILED, retryable: false, ambiguous: false },
+    });
+    expect(state.attemptFailed(sent(state, R.use1Primary10dlc, 'm-2'))).toBe(false);
+
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED'), T0 + 6_000);
+    expect(attempt.state).toBe('delivered');
+    expect(state.succeeded()).toBe(false); // success is feedback only
+  });
+
+  it('feedback RECEIVED ends the message as CONFIRMED, with RECEIVED recorded for the winning attempt', () => {
+    const state = newState({ success: 'feedback', messageFeedback: true });
+    const first = sent(state, R.use1PrimarySc, 'm-1');
+    state.stepTimedOut(first, 30_000, T0 + 30_000);
+    sent(state, R.use1Primary10dlc, 'm-2', T0 + 30_000);
+    state.onFeedback({ status: 'RECEIVED' });
+    expect(state.ended()).toBe(true);
+
+    const status = state.finalStatus('FAILED');
+    expect(status).toBe('CONFIRMED');
+    const feedback = state.finish(status, state.firstDelivered(), T0 + 40_000);
+    expect(state.record).toMatchObject({ successfulAttempt: 2, reason: 'the user acted on the message' });
+    expect(feedback.map((f) => [f.attempt.attempt, f.input.status, f.input.route.configurationSet])).toEqual([
+      [1, 'FAILED', 'cs-primary-use1'],
+      [2, 'RECEIVED', 'cs-primary-use1'],
+    ]);
+    feedback.forEach((f) => state.feedbackRecorded(f));
+    expect(state.record.attempts.map((a) => a.feedback)).toEqual(['FAILED', 'RECEIVED']);
+  });
+
+  it('keeps the first cancel reason and ends CANCELLED', () => {
+    const state = newState();
+    sent(state, R.use1PrimarySc, 'm-1');
+    state.onCancel({ reason: 'user left' });
+    state.onCancel({});
+    state.onWorkflowCancelled();
+    expect(state.ended()).toBe(true);
+    expect(state.finalStatus('FAILED')).toBe('CANCELLED');
+    expect(state.record.reason).toBe('cancelled: user left');
+    expect(state.listensForFeedback('CANCELLED')).toBe(false);
+  });
+});
+
+describe('MessageState: sends and step timeouts', () => {
+  it('a refused send fails the attempt without a send; an alternate channel’s acceptance is its delivery', () => {
+    const state = newState();
+    const refused = state.startAttempt(step(R.use1PrimarySc), T0);
+    state.sendFailed(refused, failure('account', 'CREDENTIALS_UNAVAILABLE', 'no credentials'), T0 + 10);
+    expect(refused).toMatchObject({ state: 'send-failed', outcome: 'CREDENTIALS_UNAVAILABLE', finishedAt: T0 + 10 });
+    expect(state.plannerView()[0]).toMatchObject({ sent: false, outcome: { kind: 'failure' } });
+
+    const email = sent(state, 6, 'ses-1', T0 + 20);
+    expect(email).toMatchObject({ state: 'delivered', outcome: 'ACCEPTED', finishedAt: T0 + 120 });
+    expect(state.succeeded()).toBe(true);
+  });
+
+  it('an alternate channel’s acceptance is not a success when the policy waits for feedback', () => {
+    const state = newState({ success: 'feedback' });
+    expect(sent(state, 6, 'ses-1')).toMatchObject({ state: 'sent', outcome: 'SENT' });
+  });
+
+  it('a step timeout fails the attempt at originator scope and the planner moves on', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    expect(state.beginWait(attempt)).toBe(30_000);
+    expect(state.record.reason).toBe('waiting for the delivery receipt');
+    state.stepTimedOut(attempt, 30_000, T0 + 30_000);
+    expect(attempt).toMatchObject({
+      state: 'timed-out',
+      outcome: STEP_TIMEOUT,
+      finishedAt: T0 + 30_000,
+      failure: { scope: 'originator', reason: STEP_TIMEOUT, message: 'no final receipt within 30s' },
+    });
+    expect(state.plannerView()).toEqual([
+      {
+        rungIndex: R.use1PrimarySc,
+        sent: true,
+        outcome: { kind: 'failure', failure: attempt.failure },
+        price: undefined,
+      },
+    ]);
+    expect(nextStep(state.plan, state.plannerView(), T0 + 30_000)).toMatchObject({ kind: 'send', rungIndex: 1 });
+    expect(state.mayStillGetReceipt()).toBe(true);
+  });
+
+  it('a delivered SMS without feedback times out as "delivered but no feedback"', () => {
+    const state = newState({ success: 'feedback' });
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    expect(state.beginWait(attempt)).toBe(30_000);
+    expect(state.record.reason).toBe('waiting for feedback');
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED'), T0 + 1_000);
+    state.stepTimedOut(attempt, 30_000, T0 + 30_000);
+    expect(attempt.failure?.message).toBe('delivered but no feedback within the step');
+  });
+
+  it('an ambiguous send waits the shorter time and keeps its Region failure when it times out', () => {
+    const state = newState();
+    const attempt = state.startAttempt(step(R.use1PrimarySc), T0);
+    const ambiguous = failure('region', 'ACTIVITY_TIMEOUT', 'send activity timed out, outcome unknown', {
+      ambiguous: true,
+    });
+    state.sendFailed(attempt, ambiguous, T0 + 30_000);
+    expect(attempt.state).toBe('unknown');
+    expect(state.beginWait(attempt)).toBe(10_000);
+    expect(state.record.reason).toBe('send outcome unknown; waiting for a receipt before moving on');
+
+    state.stepTimedOut(attempt, 10_000, T0 + 40_000);
+    expect(attempt).toMatchObject({ state: 'timed-out', outcome: 'ACTIVITY_TIMEOUT_NO_RECEIPT', failure: ambiguous });
+    expect(state.plannerView()[0].sent).toBe(true);
+    // The whole Region is out: the next rung is the other Region's.
+    expect(nextStep(state.plan, state.plannerView(), T0 + 40_000)).toMatchObject({ rungIndex: R.usw2PrimarySc });
+  });
+});
+
+describe('MessageState: the end', () => {
+  it('a late receipt for an earlier attempt makes later ones needless, and open ones superseded', () => {
+    const state = newState({ messageFeedback: true, feedbackGraceMs: 60_000 });
+    const first = sent(state, R.use1PrimarySc, 'm-1');
+    state.stepTimedOut(first, 30_000, T0 + 30_000);
+    const second = sent(state, R.use1Primary10dlc, 'm-2', T0 + 30_000);
+    const third = state.startAttempt(step(R.use1SecondarySc), T0 + 40_000);
+    state.sendFailed(third, failure('account', 'X', 'refused'), T0 + 40_001);
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED'), T0 + 45_000);
+
+    const delivered = state.firstDelivered();
+    expect(delivered).toBe(first);
+    const status = state.finalStatus('FAILED');
+    expect(status).toBe('DELIVERED');
+    expect(state.listensForFeedback(status)).toBe(true);
+    state.startFeedbackGrace();
+    expect(state.record).toMatchObject({ status: 'DELIVERED', reason: 'delivered; listening for feedback' });
+    expect(state.feedbackGraceOver()).toBe(false);
+    const feedback = state.finish(status, delivered, T0 + 50_000);
+
+    expect(state.record).toMatchObject({
+      successfulAttempt: 1,
+      needlessAttempts: [2],
+      reason: 'delivered by attempt 1; later attempts 2 were sent needlessly',
+    });
+    expect(second).toMatchObject({ state: 'superseded', finishedAt: T0 + 50_000 });
+    expect(third.state).toBe('send-failed');
+    expect(feedback.map((f) => [f.attempt.attempt, f.input.messageId, f.input.status])).toEqual([
+      [1, 'm-1', 'FAILED'],
+      [2, 'm-2', 'FAILED'],
+    ]);
+    expect(state.close(status, T0 + 51_000)).toMatchObject({ status: 'DELIVERED', finishedAt: T0 + 51_000 });
+  });
+
+  it('without a delivery, the ladder’s status stands and open attempts are superseded', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    state.note('every route failed');
+    expect(state.finalStatus('STOPPED')).toBe('STOPPED');
+    expect(state.finish('STOPPED', undefined, T0 + 9_000)).toEqual([]);
+    expect(attempt).toMatchObject({ state: 'superseded', finishedAt: T0 + 9_000 });
+    expect(state.record.reason).toBe('every route failed');
+    expect(state.record.successfulAttempt).toBeUndefined();
+  });
+});

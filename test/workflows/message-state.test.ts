@@ -9,7 +9,7 @@ import type { DeliverMessageInput } from '../../src/workflows/definitions';
 import { withDefaults } from '../../src/workflows/input-compat';
 import { MessageState, type SendStep } from '../../src/workflows/message-state';
 import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT } from '../../src/workflows/planner';
-import { R, usPlan } from '../unit/fixtures';
+import { R, usPlan } from '../helpers/fixtures';
 
 const T0 = 1_700_000_000_000;
 

@@ -11,8 +11,9 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { failure, type ClassifiedFailure } from '../domain/outcome';
+import type { Channel } from '../domain/channel';
 import type { Rung } from '../domain/plan';
-import { SEND_FAILURE_TYPE, type SendResult } from '../domain/sending';
+import { SEND_FAILURE_TYPE, type AttemptRef, type SendResult } from '../domain/sending';
 import type { AttemptRecord } from '../domain/status';
 import type { DeliverMessageInput } from './definitions';
 
@@ -27,89 +28,106 @@ export interface SendContext extends Pick<DeliverMessageInput, 'request' | 'plan
   workflowId: string;
 }
 
+/** Starts one channel's send activity: its own arguments, built from the rung and the message. */
+type ChannelSender = (
+  rung: Rung,
+  message: SendContext,
+  common: AttemptRef,
+  options: ActivityOptions,
+) => Promise<SendResult>;
+
+/** End User Messaging's route of a rung (SMS and voice). */
+const routeOf = (rung: Rung) => ({
+  id: rung.routeId,
+  account: rung.account,
+  region: rung.region,
+  configurationSet: rung.configurationSet,
+});
+
+/** The account and Region an alternate channel's client is chosen by. */
+const targetOf = <C extends Channel>(channel: C, rung: Rung) => ({
+  channel,
+  account: rung.account,
+  region: rung.region,
+});
+
+const SENDERS: Record<Channel, ChannelSender> = {
+  sms: (rung, { request, plan }, common, options) =>
+    sendSms.executeWithOptions(options, [
+      {
+        ...common,
+        route: routeOf(rung),
+        originationIdentity: rung.originator,
+        destination: request.destination,
+        body: request.body,
+        messageType: request.messageType,
+        ttlSeconds: plan.policy.ttlSeconds,
+        maxPrice: plan.policy.maxPrice,
+        feedbackEnabled: plan.policy.messageFeedback,
+      },
+    ]),
+  voice: (rung, { request, plan }, common, options) =>
+    sendVoice.executeWithOptions(options, [
+      {
+        ...common,
+        route: routeOf(rung),
+        originationIdentity: rung.originator,
+        destination: request.destination,
+        text: request.content.voice.text,
+        textType: request.content.voice.textType,
+        voiceId: plan.policy.voiceId,
+        ttlSeconds: plan.policy.ttlSeconds,
+        maxPrice: plan.policy.maxPrice,
+        feedbackEnabled: plan.policy.messageFeedback,
+      },
+    ]),
+  whatsapp: (rung, { request, plan }, common, options) =>
+    sendWhatsApp.executeWithOptions(options, [
+      {
+        ...common,
+        target: targetOf('whatsapp', rung),
+        originationPhoneNumberId: rung.originator,
+        destination: request.contacts!.whatsapp!,
+        templateName: plan.whatsapp!.templateName,
+        templateLanguage: plan.whatsapp!.templateLanguage,
+        metaApiVersion: plan.whatsapp!.metaApiVersion,
+        parameters: request.content.whatsapp.parameters,
+      },
+    ]),
+  email: (rung, { request }, common, options) =>
+    sendEmail.executeWithOptions(options, [
+      {
+        ...common,
+        target: targetOf('email', rung),
+        from: rung.originator,
+        to: request.contacts!.email!,
+        subject: request.content.email.subject,
+        text: request.content.email.text,
+        html: request.content.email.html,
+        configurationSet: rung.configurationSet,
+      },
+    ]),
+  push: (rung, { request }, common, options) =>
+    sendPush.executeWithOptions(options, [
+      {
+        ...common,
+        target: targetOf('push', rung),
+        endpointArn: request.contacts!.pushEndpointArn!,
+        title: request.content.push.title,
+        body: request.content.push.body,
+      },
+    ]),
+};
+
 /** Runs the send activity of the rung's channel for this attempt. */
 export function sendOnRung(rung: Rung, attempt: AttemptRecord, message: SendContext): Promise<SendResult> {
-  const { request, plan } = message;
-  const policy = plan.policy;
   const options: ActivityOptions = {
     ...SEND_OPTIONS,
     // Shown on the activity in the Web UI's timeline; never personal data (not encrypted).
     summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.channel} ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
   };
   const common = { workflowId: message.workflowId, attempt: attempt.attempt, level: attempt.level };
-  const route = {
-    id: rung.routeId,
-    account: rung.account,
-    region: rung.region,
-    configurationSet: rung.configurationSet,
-  };
-  switch (rung.channel) {
-    case 'sms':
-      return sendSms.executeWithOptions(options, [
-        {
-          ...common,
-          route,
-          originationIdentity: rung.originator,
-          destination: request.destination,
-          body: request.body,
-          messageType: request.messageType,
-          ttlSeconds: policy.ttlSeconds,
-          maxPrice: policy.maxPrice,
-          feedbackEnabled: policy.messageFeedback,
-        },
-      ]);
-    case 'voice':
-      return sendVoice.executeWithOptions(options, [
-        {
-          ...common,
-          route,
-          originationIdentity: rung.originator,
-          destination: request.destination,
-          text: request.content.voice.text,
-          textType: request.content.voice.textType,
-          voiceId: policy.voiceId,
-          ttlSeconds: policy.ttlSeconds,
-          maxPrice: policy.maxPrice,
-          feedbackEnabled: policy.messageFeedback,
-        },
-      ]);
-    case 'whatsapp':
-      return sendWhatsApp.executeWithOptions(options, [
-        {
-          ...common,
-          target: { channel: 'whatsapp', account: rung.account, region: rung.region },
-          originationPhoneNumberId: rung.originator,
-          destination: request.contacts!.whatsapp!,
-          templateName: plan.whatsapp!.templateName,
-          templateLanguage: plan.whatsapp!.templateLanguage,
-          metaApiVersion: plan.whatsapp!.metaApiVersion,
-          parameters: request.content.whatsapp.parameters,
-        },
-      ]);
-    case 'email':
-      return sendEmail.executeWithOptions(options, [
-        {
-          ...common,
-          target: { channel: 'email', account: rung.account, region: rung.region },
-          from: rung.originator,
-          to: request.contacts!.email!,
-          subject: request.content.email.subject,
-          text: request.content.email.text,
-          html: request.content.email.html,
-          configurationSet: rung.configurationSet,
-        },
-      ]);
-    case 'push':
-      return sendPush.executeWithOptions(options, [
-        {
-          ...common,
-          target: { channel: 'push', account: rung.account, region: rung.region },
-          endpointArn: request.contacts!.pushEndpointArn!,
-          title: request.content.push.title,
-          body: request.content.push.body,
-        },
-      ]);
-  }
+  return SENDERS[rung.channel](rung, message, common, options);
 }
 
 /**

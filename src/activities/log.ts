@@ -3,6 +3,7 @@
  * (an activity function called directly from a unit test). Callers never pass phone numbers or message bodies.
  */
 import { Context } from '@temporalio/activity';
+import type { RouteRef } from '../domain/sending';
 
 type Meta = Record<string, unknown>;
 
@@ -28,3 +29,8 @@ export const activityLog = {
     current()?.log.error(message, meta);
   },
 };
+
+/** The log fields that name an End User Messaging route (never personal data). */
+export function routeMeta(route: RouteRef): Meta {
+  return { routeId: route.id, account: route.account, region: route.region };
+}

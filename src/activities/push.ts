@@ -7,7 +7,7 @@
  * non-retryable `SendFailure` (see `channel-errors.ts` for the table). Never logs the title or body.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendPushInput, type SendResult } from '../domain/sending';
+import { attemptContext, type SendPushInput, type SendResult } from '../domain/sending';
 import type { ChannelClientResolver } from '../aws/registries';
 import { classifyPushError } from './channel-errors';
 import { runChannelSend } from './channel-send';
@@ -19,7 +19,7 @@ export interface PushActivityDeps {
 
 /** The SNS `Message` for `MessageStructure: json`: each platform's payload as a JSON string. */
 export function pushMessage(input: SendPushInput): string {
-  const data = { [CONTEXT_WORKFLOW_ID]: input.workflowId, [CONTEXT_ATTEMPT]: String(input.attempt) };
+  const data = attemptContext(input);
   const apns = JSON.stringify({ aps: { alert: { title: input.title, body: input.body } }, ...data });
   return JSON.stringify({
     default: `${input.title}: ${input.body}`,

@@ -10,15 +10,8 @@
 import { PutMessageFeedbackCommand, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ApplicationFailure } from '@temporalio/common';
 import { classifySendError } from '../domain/outcome';
-import {
-  CONTEXT_ATTEMPT,
-  CONTEXT_WORKFLOW_ID,
-  type PutFeedbackInput,
-  type RouteRef,
-  type SendResult,
-  type SendSmsInput,
-} from '../domain/sending';
-import { activityLog } from './log';
+import { attemptContext, type PutFeedbackInput, type SendResult, type SendSmsInput } from '../domain/sending';
+import { activityLog, routeMeta } from './log';
 import { sendOnce } from './send-once';
 import { toSendErrorInfo } from './sdk-errors';
 import type { SmsClientRegistry } from '../aws/registries';
@@ -30,10 +23,6 @@ export interface SmsActivityDeps {
   smsClient: SmsClientRegistry;
   /** Clock for `SendResult.acceptedAt` (epoch ms). Default `Date.now`. */
   now?: () => number;
-}
-
-function routeMeta(route: RouteRef): Record<string, unknown> {
-  return { routeId: route.id, account: route.account, region: route.region };
 }
 
 export { sendFailure } from './send-once';
@@ -64,10 +53,7 @@ export function createSmsActivities(deps: SmsActivityDeps) {
             ConfigurationSetName: input.route.configurationSet,
             MaxPrice: input.maxPrice,
             TimeToLive: input.ttlSeconds,
-            Context: {
-              [CONTEXT_WORKFLOW_ID]: input.workflowId,
-              [CONTEXT_ATTEMPT]: String(input.attempt),
-            },
+            Context: attemptContext(input),
             MessageFeedbackEnabled: input.feedbackEnabled,
             ProtectConfigurationId: input.protectConfigurationId,
             DryRun: input.dryRun,

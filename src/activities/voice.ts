@@ -8,9 +8,10 @@
  */
 import { SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { classifySendError } from '../domain/outcome';
-import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendResult, type SendVoiceInput } from '../domain/sending';
+import { attemptContext, type SendResult, type SendVoiceInput } from '../domain/sending';
 import { toSendErrorInfo } from './sdk-errors';
 import { sendOnce } from './send-once';
+import { routeMeta } from './log';
 import type { SmsClientRegistry } from '../aws/registries';
 
 export interface VoiceActivityDeps {
@@ -29,9 +30,7 @@ export function createVoiceActivities(deps: VoiceActivityDeps) {
       label: 'Voice',
       meta: {
         channel: 'voice',
-        routeId: input.route.id,
-        account: input.route.account,
-        region: input.route.region,
+        ...routeMeta(input.route),
         workflowId: input.workflowId,
         attempt: input.attempt,
       },
@@ -47,10 +46,7 @@ export function createVoiceActivities(deps: VoiceActivityDeps) {
             ConfigurationSetName: input.route.configurationSet,
             MaxPricePerMinute: input.maxPrice,
             TimeToLive: input.ttlSeconds,
-            Context: {
-              [CONTEXT_WORKFLOW_ID]: input.workflowId,
-              [CONTEXT_ATTEMPT]: String(input.attempt),
-            },
+            Context: attemptContext(input),
             MessageFeedbackEnabled: input.feedbackEnabled,
           }),
         );

@@ -7,7 +7,7 @@
  * Not idempotent; every failure is a non-retryable `SendFailure` (see `channel-errors.ts` for the table).
  */
 import { SendWhatsAppMessageCommand, type SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID, type SendResult, type SendWhatsAppInput } from '../domain/sending';
+import { attemptContext, type SendResult, type SendWhatsAppInput } from '../domain/sending';
 import type { ChannelClientResolver } from '../aws/registries';
 import { classifyWhatsAppError } from './channel-errors';
 import { runChannelSend } from './channel-send';
@@ -22,10 +22,7 @@ const MAX_CALLBACK_DATA = 512;
 
 /** The Meta Cloud API message object of a template message with body parameters. */
 export function whatsAppTemplateMessage(input: SendWhatsAppInput): Record<string, unknown> {
-  const callbackData = JSON.stringify({
-    [CONTEXT_WORKFLOW_ID]: input.workflowId,
-    [CONTEXT_ATTEMPT]: String(input.attempt),
-  });
+  const callbackData = JSON.stringify(attemptContext(input));
   return {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',

@@ -27,6 +27,11 @@ export interface AttemptRef {
   level?: EscalationLevel;
 }
 
+/** The `Context` a send carries so that its receipt finds the workflow and the attempt (every channel). */
+export function attemptContext(ref: AttemptRef): Record<string, string> {
+  return { [CONTEXT_WORKFLOW_ID]: ref.workflowId, [CONTEXT_ATTEMPT]: String(ref.attempt) };
+}
+
 export interface SendSmsInput extends AttemptRef {
   route: RouteRef;
   /** Origination identity: pool / phone number / sender id, by id or full ARN (a RAM-shared one by ARN). */

@@ -9,7 +9,8 @@ import { channelNotConfigured } from '../aws/not-served';
 import type { ChannelClientResolver } from '../aws/registries';
 import { toChannelErrorInfo, type ChannelSecrets } from './channel-errors';
 import { activityLog } from './log';
-import { sendFailure, sendOnce } from './send-once';
+import { sendFailure } from '../domain/sending';
+import { sendOnce } from './send-once';
 
 export interface ChannelSendSpec<C> {
   target: ChannelTarget;

@@ -4,21 +4,10 @@
  * not idempotent, so neither the SDK (`maxAttempts: 1`) nor Temporal retries it: the planner decides.
  * Logs carry only non-personal fields.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { ClassifiedFailure, SendErrorInfo } from '../domain/outcome';
-import { SEND_FAILURE_TYPE, type SendResult } from '../domain/sending';
+import { sendFailure, type SendResult } from '../domain/sending';
 import { activityLog } from './log';
 import { requestIdOf } from './sdk-errors';
-
-/** Build the `SendFailure` a send activity throws. */
-export function sendFailure(classified: ClassifiedFailure): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SEND_FAILURE_TYPE,
-    message: classified.message,
-    nonRetryable: true,
-    details: [classified],
-  });
-}
 
 export interface SendOnceSpec {
   /** Log label: `SMS`, `Voice`, `WhatsApp`, `Email`, `Push`. */

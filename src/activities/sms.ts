@@ -25,7 +25,7 @@ export interface SmsActivityDeps {
   now?: () => number;
 }
 
-export { sendFailure } from './send-once';
+export { sendFailure } from '../domain/sending';
 
 /** Errors worth retrying for an idempotent call: throttling, server errors, and no response at all. */
 function isTransient(err: unknown): boolean {

@@ -1,7 +1,9 @@
 /**
  * The contract between the workflow and the send activities. Pure types, no I/O.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { AlternateChannel } from './channel';
+import type { ClassifiedFailure } from './outcome';
 import type { EscalationLevel } from './plan';
 
 /** Where a send goes: one account in one Region, as named in the config. */
@@ -62,6 +64,14 @@ export interface PutFeedbackInput {
 
 /** Application failure type names thrown by send activities; the classification travels in `details[0]`. */
 export const SEND_FAILURE_TYPE = 'SendFailure';
+
+/**
+ * The failure a send activity throws: never retried by Temporal (the planner decides), the classification in
+ * `details[0]`. `message` defaults to the classification's own.
+ */
+export function sendFailure(classified: ClassifiedFailure, message = classified.message): ApplicationFailure {
+  return ApplicationFailure.create({ type: SEND_FAILURE_TYPE, message, nonRetryable: true, details: [classified] });
+}
 
 /** Voice through End User Messaging `SendVoiceMessage`: same routes and receipts path as SMS. */
 export interface SendVoiceInput extends AttemptRef {

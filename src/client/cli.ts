@@ -276,7 +276,7 @@ export function buildProgram(): Command {
     )
     .option('--headless', 'no Web UI')
     .action(async (o: { data: string; ports: 'fixed' | 'auto'; headless?: boolean }, cmd: Command) => {
-      const { runLocalStack } = await import('../workers/local-stack');
+      const { runLocalStack } = await import('../stack/launcher');
       await runLocalStack({
         configPath: cmd.optsWithGlobals<GlobalOptions>().config,
         dataDir: o.data,

@@ -90,7 +90,11 @@ async function planStack(opts: LocalStackOptions): Promise<StackPlan> {
   // Encryption on: a key generated once into <data>/keys.env (0600), named (not written) in the effective config.
   const secrets = ensureLocalSecrets(dataDir);
   const effective = withLocalSecurity(
-    effectiveConfig(config, { temporal: temporalAddress, simulator: simulatorUrl, sqs: `http://127.0.0.1:${ports.sqs}` }),
+    effectiveConfig(config, {
+      temporal: temporalAddress,
+      simulator: simulatorUrl,
+      sqs: `http://127.0.0.1:${ports.sqs}`,
+    }),
     secrets,
     { codecPort: ports.codec, apiPort: ports.api, uiUrl: ports.ui ? `http://127.0.0.1:${ports.ui}` : undefined },
   );
@@ -213,7 +217,9 @@ async function startEverything(run: {
 }): Promise<void> {
   const { plan, opts, supervisor, print } = run;
   const started = Date.now();
-  print(`[dev] starting Temporal dev server on ${plan.temporalAddress} (data: ${path.join(plan.dataDir, 'temporal.db')})`);
+  print(
+    `[dev] starting Temporal dev server on ${plan.temporalAddress} (data: ${path.join(plan.dataDir, 'temporal.db')})`,
+  );
   const temporalServer = await supervisor.startTemporal(devServerOptions(plan, opts.ui));
   print(`[dev] starting SQS/SNS emulator on ${plan.ports.sqs}`);
   const moto = await startMoto({ port: plan.ports.sqs, log: path.join(plan.logsDir, 'sqs-sns.log') });

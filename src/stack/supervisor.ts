@@ -101,7 +101,8 @@ export class StackSupervisor {
       void (async () => {
         if (this.shuttingDown) return;
         print(`[dev] Temporal dev server exited (code ${code}, signal ${signal}); see ${options.log}`);
-        if (restarts >= MAX_RESTARTS) return print('[dev] Temporal dev server restarted too often; not restarting it again');
+        if (restarts >= MAX_RESTARTS)
+          return print('[dev] Temporal dev server restarted too often; not restarting it again');
         await sleep(500);
         if (this.shuttingDown) return;
         try {

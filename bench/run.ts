@@ -81,9 +81,9 @@ interface Run {
   log: (line: string) => void;
   /** A scratch folder (cold-start bundles), removed at the end. */
   scratch: string;
-  write(): void;
+  write: () => void;
   /** Runs `fn` when the phase is selected; a failure is recorded, not thrown. */
-  phase<T>(name: Phase, fn: () => Promise<T>): Promise<T | undefined>;
+  phase: <T>(name: Phase, fn: () => Promise<T>) => Promise<T | undefined>;
 }
 
 /** The results document, its machine figures read before the stack starts. */

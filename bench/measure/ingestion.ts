@@ -116,21 +116,16 @@ async function allClosed(stack: BenchStack, entries: PoolEntry[]): Promise<void>
   );
 }
 
-export async function measureIngestion(
+/** Plain signals: the ingester's payload, sent by the client at each concurrency of the sweep. */
+async function plainSignalSweep(
   pool: WaitingPool,
   stack: BenchStack,
-  opts: { messages: number; concurrencies: number[]; shares: number[]; stepS: number },
+  concurrencies: number[],
+  perLevel: number,
   log: (line: string) => void,
-): Promise<IngestionResult | undefined> {
-  const left = () => pool.entries.filter((e) => !(e as { used?: boolean }).used).length;
-  const perLevel = Math.floor(Math.min(opts.messages, left() / 2) / opts.concurrencies.length);
-  if (perLevel < 10) {
-    log(`  skipped: only ${left()} waiting messages left`);
-    return undefined;
-  }
-  // Plain signals: the ingester's payload, sent by the client at each concurrency of the sweep.
+): Promise<IngestionResult['plainSweep']> {
   const plainSweep: IngestionResult['plainSweep'] = [];
-  for (const concurrency of opts.concurrencies) {
+  for (const concurrency of concurrencies) {
     const entries = pool.take(perLevel, 'oldest');
     await pool.resolveRecords(entries);
     const ready = entries.filter((e) => e.record?.messageId);
@@ -151,6 +146,22 @@ export async function measureIngestion(
     );
     await workerIdle(stack, 60_000);
   }
+  return plainSweep;
+}
+
+export async function measureIngestion(
+  pool: WaitingPool,
+  stack: BenchStack,
+  opts: { messages: number; concurrencies: number[]; shares: number[]; stepS: number },
+  log: (line: string) => void,
+): Promise<IngestionResult | undefined> {
+  const left = () => pool.entries.filter((e) => !(e as { used?: boolean }).used).length;
+  const perLevel = Math.floor(Math.min(opts.messages, left() / 2) / opts.concurrencies.length);
+  if (perLevel < 10) {
+    log(`  skipped: only ${left()} waiting messages left`);
+    return undefined;
+  }
+  const plainSweep = await plainSignalSweep(pool, stack, opts.concurrencies, perLevel, log);
   const plainPerS = Math.max(...plainSweep.map((p) => p.perS));
 
   // Through SNS -> SQS -> the ingester, offered at a steady rate, a step up at a time: the highest rate it keeps

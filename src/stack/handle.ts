@@ -25,11 +25,11 @@ export interface StackHandle {
   /** Whether this handle started the stack (and so stops it). */
   startedHere: boolean;
   /** stack.json as the launcher last wrote it (pids change when it restarts a child). */
-  readInfo(): StackInfo;
+  readInfo: () => StackInfo;
   /** Everything the launcher printed ('' for an attached stack). */
-  output(): string;
+  output: () => string;
   /** A call to the simulator's admin API (`/_sim/...`), its JSON answer. */
-  sim<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  sim: <T = unknown>(method: string, route: string, body?: unknown) => Promise<T>;
   /** An SQS client on the emulator (queues live in their Region there). Default us-east-1. */
   sqs(region?: string): SQSClient;
   /**
@@ -72,7 +72,7 @@ export function builtCli(): string {
 /** The launcher process, its output kept (the last 200 000 characters) and copied to <data>/launcher.log. */
 interface Launcher {
   process: ChildProcess;
-  output(): string;
+  output: () => string;
   exited(): boolean;
   stop(timeoutMs: number): Promise<void>;
 }

@@ -6,28 +6,24 @@
  *   node lib/bench/bench-worker.js --config <stack config.json> [--task-queue bench-noop]
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { Command } from 'commander';
 import { dataConverterFor } from '../src/codec/data-converter';
+import { readEnvironment } from '../src/config/environment';
 import { loadConfig } from '../src/config/load';
 import { installObservability } from '../src/observability/runtime';
 import { workerTuningOptions } from '../src/workers/worker-tuning';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-async function main(): Promise<void> {
-  const configPath = arg('--config');
-  if (!configPath) throw new Error('--config is required');
-  const config = loadConfig(configPath);
-  installObservability({ processName: 'bench-noop-worker' });
+async function main(opts: { config: string; taskQueue: string }): Promise<void> {
+  const environment = readEnvironment();
+  const config = loadConfig(opts.config);
+  installObservability({ processName: 'bench-noop-worker', environment });
   const connection = await NativeConnection.connect({
-    address: process.env.TEMPORAL_ADDRESS ?? config.temporal.address,
+    address: environment.temporalAddress ?? config.temporal.address,
   });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: arg('--task-queue') ?? 'bench-noop',
+    taskQueue: opts.taskQueue,
     workflowsPath: require.resolve('./noop-workflow'),
     dataConverter: dataConverterFor(config),
     ...workerTuningOptions(config),
@@ -39,7 +35,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench-worker: ${(err as Error).message}`);
-  process.exit(1);
-});
+const program = new Command('bench-worker')
+  .description('the no-op workflow worker the benchmark compares against')
+  .requiredOption('--config <file>', "the stack's effective config (stack.json configPath)")
+  .option('--task-queue <name>', 'task queue to poll', 'bench-noop')
+  .action((opts: { config: string; taskQueue: string }) =>
+    main(opts).catch((err: unknown) => {
+      console.error(`bench-worker: ${(err as Error).message}`);
+      process.exit(1);
+    }),
+  );
+void program.parseAsync(process.argv);

@@ -3,7 +3,7 @@
 # (Temporal dev server + Web UI, SQS/SNS emulator, simulator, worker, ingester). Arguments go to `resilient-sms dev`.
 set -euo pipefail
 
-CLI="lib/src/cli/main.js" # compiled from src/cli/main.ts; `dev` runs src/workers/local-stack.ts
+CLI="lib/src/cli/main.js" # compiled from src/cli/main.ts; `dev` runs src/stack/launcher.ts
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

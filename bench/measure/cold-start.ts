@@ -1,7 +1,8 @@
 /**
  * 5. Cold start: a worker process spawned -> its first workflow-task poll seen by the server (describeTaskQueue
  * lists it as a poller), with the prebuilt workflow bundle and with bundling at start, alternately. Each sample
- * is a fresh `node lib/src/workers/worker.js` (the production entry point) on a task queue of its own.
+ * is a fresh `node lib/src/cli/main.js worker` (the production entry point, as in the Dockerfile) on a task queue
+ * of its own.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,7 +32,7 @@ async function once(stack: BenchStack, mode: BundleMode, i: number, dir: string)
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: stack.info.temporalAddress };
   delete env.METRICS_PORT;
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(root, 'lib', 'src', 'workers', 'worker.js'), '--config', file], {
+  const child = spawn(process.execPath, [path.join(root, 'lib', 'src', 'cli', 'main.js'), '--config', file, 'worker'], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -69,7 +70,7 @@ export async function measureColdStart(
     }
   }
   const result: ColdStartResult = {
-    entry: 'node lib/src/workers/worker.js',
+    entry: 'node lib/src/cli/main.js worker',
     samples: opts.samples,
     prebuiltMs: summarize(times.prebuilt),
     bundleAtStartMs: summarize(times['bundle-at-start']),

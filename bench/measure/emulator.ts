@@ -11,6 +11,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../src/aws/queue-depth';
 import { openLoop, RUN_ID } from '../lib/drive';
 import type { BenchStack } from '../lib/stack';
 import { sleep } from '../lib/stats';
@@ -23,11 +24,8 @@ export interface CeilingStep {
   kept: boolean;
 }
 
-export async function emulatorCeiling(
-  stack: BenchStack,
-  opts: { rates: number[]; stepS: number; consumers: number; bodyBytes: number },
-  log: (line: string) => void,
-): Promise<{ steps: CeilingStep[]; sustainedPerS: number }> {
+/** A topic and a queue of the run's own, the queue subscribed to the topic. */
+async function scratchTopicAndQueue(stack: BenchStack): Promise<{ topicArn: string; queueUrl: string }> {
   const name = `rsms-bench-ceiling-${RUN_ID}`;
   const topic = await stack.sns.send(new CreateTopicCommand({ Name: name }));
   const queue = await stack.sqs.send(
@@ -38,80 +36,97 @@ export async function emulatorCeiling(
     await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
   ).Attributes!.QueueArn!;
   await stack.sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: arn }));
-  const depth = async () => {
-    const a = (
-      await stack.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      )
-    ).Attributes;
-    return Number(a?.ApproximateNumberOfMessages ?? 0) + Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return { topicArn: topic.TopicArn!, queueUrl };
+}
+
+/** Bare consumers: receive and delete, nothing else, until `done()`. */
+function drainers(stack: BenchStack, queueUrl: string, n: number, done: () => boolean): Promise<void[]> {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      while (!done()) {
+        const out = await stack.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        const messages = out.Messages ?? [];
+        if (messages.length === 0) continue;
+        await stack.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+    }),
+  );
+}
+
+/** One step: `rate` per second for `stepS` seconds (batches of 10), timed until the queue is empty. */
+async function ceilingStep(
+  stack: BenchStack,
+  scratch: { topicArn: string; queueUrl: string },
+  rate: number,
+  opts: { stepS: number; consumers: number; body: string },
+): Promise<CeilingStep> {
+  const { topicArn, queueUrl } = scratch;
+  const count = Math.max(10, Math.round(rate * opts.stepS));
+  let done = false;
+  const consumers = drainers(stack, queueUrl, opts.consumers, () => done);
+  const depth = async () => (await queueDepth(stack.sqs, queueUrl)).total;
+  let maxBacklog = 0;
+  let publishing = true;
+  const watch = (async () => {
+    while (publishing) {
+      maxBacklog = Math.max(maxBacklog, await depth());
+      await sleep(250);
+    }
+  })();
+  const t0 = Date.now();
+  await openLoop(Math.ceil(count / 10), rate / 10, (b) =>
+    stack.sns.send(
+      new PublishBatchCommand({
+        TopicArn: topicArn,
+        PublishBatchRequestEntries: Array.from({ length: 10 }, (_, i) => ({ Id: `${b}-${i}`, Message: opts.body })),
+      }),
+    ),
+  );
+  const lastPublish = Date.now();
+  publishing = false;
+  await watch;
+  const end = Date.now() + 60_000;
+  while ((await depth()) > 0 && Date.now() < end) await sleep(50);
+  const drained = Date.now();
+  done = true;
+  await consumers;
+  const messages = Math.ceil(count / 10) * 10;
+  return {
+    offeredPerS: rate,
+    messages,
+    achievedPerS: Math.round((messages / ((drained - t0) / 1000)) * 10) / 10,
+    maxBacklog,
+    kept: maxBacklog <= Math.max(20, rate) && drained - lastPublish <= 3_000,
   };
+}
+
+export async function emulatorCeiling(
+  stack: BenchStack,
+  opts: { rates: number[]; stepS: number; consumers: number; bodyBytes: number },
+  log: (line: string) => void,
+): Promise<{ steps: CeilingStep[]; sustainedPerS: number }> {
+  const scratch = await scratchTopicAndQueue(stack);
   const body = JSON.stringify({ eventType: 'TEXT_DELIVERED', pad: 'x'.repeat(Math.max(0, opts.bodyBytes - 40)) });
   const steps: CeilingStep[] = [];
   try {
     for (const rate of opts.rates) {
-      const count = Math.max(10, Math.round(rate * opts.stepS));
-      let done = false;
-      const consumers = Array.from({ length: opts.consumers }, async () => {
-        while (!done) {
-          const out = await stack.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-          );
-          const messages = out.Messages ?? [];
-          if (messages.length === 0) continue;
-          await stack.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          );
-        }
-      });
-      let maxBacklog = 0;
-      let publishing = true;
-      const watch = (async () => {
-        while (publishing) {
-          maxBacklog = Math.max(maxBacklog, await depth());
-          await sleep(250);
-        }
-      })();
-      const t0 = Date.now();
-      await openLoop(Math.ceil(count / 10), rate / 10, (b) =>
-        stack.sns.send(
-          new PublishBatchCommand({
-            TopicArn: topic.TopicArn,
-            PublishBatchRequestEntries: Array.from({ length: 10 }, (_, i) => ({ Id: `${b}-${i}`, Message: body })),
-          }),
-        ),
-      );
-      const lastPublish = Date.now();
-      publishing = false;
-      await watch;
-      const end = Date.now() + 60_000;
-      while ((await depth()) > 0 && Date.now() < end) await sleep(50);
-      const drained = Date.now();
-      done = true;
-      await Promise.all(consumers);
-      const messages = Math.ceil(count / 10) * 10;
-      const step = {
-        offeredPerS: rate,
-        messages,
-        achievedPerS: Math.round((messages / ((drained - t0) / 1000)) * 10) / 10,
-        maxBacklog,
-        kept: maxBacklog <= Math.max(20, rate) && drained - lastPublish <= 3_000,
-      };
+      const step = await ceilingStep(stack, scratch, rate, { stepS: opts.stepS, consumers: opts.consumers, body });
       steps.push(step);
       log(
-        `  emulator alone at ${rate}/s: ${step.achievedPerS}/s, deepest queue ${maxBacklog}, ${step.kept ? 'kept up' : 'fell behind'}`,
+        `  emulator alone at ${rate}/s: ${step.achievedPerS}/s, deepest queue ${step.maxBacklog}, ${step.kept ? 'kept up' : 'fell behind'}`,
       );
       if (!step.kept) break;
     }
   } finally {
-    await stack.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-    await stack.sns.send(new DeleteTopicCommand({ TopicArn: topic.TopicArn })).catch(() => undefined);
+    await stack.sqs.send(new DeleteQueueCommand({ QueueUrl: scratch.queueUrl })).catch(() => undefined);
+    await stack.sns.send(new DeleteTopicCommand({ TopicArn: scratch.topicArn })).catch(() => undefined);
   }
   return { steps, sustainedPerS: steps.filter((s) => s.kept).pop()?.achievedPerS ?? 0 };
 }

@@ -133,52 +133,54 @@ function recordOf(outcome: MessageOutcome): StatusRecord | undefined {
   return outcome.record;
 }
 
-export function analyze(input: AnalysisInput): Analysis {
-  const statuses: Analysis['statuses'] = {};
-  const bump = (s: MessageStatus | 'LOST' | 'STUCK') => (statuses[s] = (statuses[s] ?? 0) + 1);
-  const examples: Analysis['examples'] = { lost: [], stuck: [], sendsAfterSuccess: [], failed: [] };
+/** What the status records say: final statuses, lost and stuck messages, sends after a success, the examples. */
+function tallyOutcomes(messages: ChaosMessage[]) {
+  const t = {
+    statuses: {} as Analysis['statuses'],
+    examples: { lost: [], stuck: [], sendsAfterSuccess: [], failed: [] } as Analysis['examples'],
+    lost: 0,
+    stuck: 0,
+    afterSuccess: 0,
+    needless: 0,
+    duplicateEvents: 0,
+    unmatchedEvents: 0,
+    lastFinished: undefined as number | undefined,
+  };
+  const bump = (s: MessageStatus | 'LOST' | 'STUCK') => (t.statuses[s] = (t.statuses[s] ?? 0) + 1);
   const note = (list: string[], line: string) => list.length < 10 && list.push(line);
-
-  let lost = 0;
-  let stuck = 0;
-  let afterSuccess = 0;
-  let needless = 0;
-  let duplicateEvents = 0;
-  let unmatchedEvents = 0;
-  let lastFinished: number | undefined;
-  const byWorkflow = new Map<string, ChaosMessage>();
-  for (const m of input.messages) {
-    byWorkflow.set(m.workflowId, m);
+  for (const m of messages) {
     const o = m.outcome;
     if (o.kind === 'lost') {
-      lost++;
+      t.lost++;
       bump('LOST');
-      note(examples.lost, `${m.key}: ${o.why}`);
+      note(t.examples.lost, `${m.key}: ${o.why}`);
     } else if (o.kind === 'running' || o.record.status === 'IN_PROGRESS') {
-      stuck++;
+      t.stuck++;
       bump('STUCK');
-      note(examples.stuck, `${m.key}: ${o.record?.reason ?? 'running, status not readable'}`);
+      note(t.examples.stuck, `${m.key}: ${o.record?.reason ?? 'running, status not readable'}`);
     } else {
       bump(o.record.status);
       if (o.record.status !== 'DELIVERED' && o.record.status !== 'CONFIRMED') {
         const trail = o.record.attempts.map((a) => `${a.region}/${a.originator}:${a.outcome}`).join(' > ');
-        note(examples.failed, `${m.key}: ${o.record.status}, ${o.record.reason} [${trail}]`);
+        note(t.examples.failed, `${m.key}: ${o.record.status}, ${o.record.reason} [${trail}]`);
       }
-      if (o.record.finishedAt !== undefined) lastFinished = Math.max(lastFinished ?? 0, o.record.finishedAt);
+      if (o.record.finishedAt !== undefined) t.lastFinished = Math.max(t.lastFinished ?? 0, o.record.finishedAt);
     }
     const record = recordOf(o);
     if (!record) continue;
-    needless += record.needlessAttempts.length;
-    duplicateEvents += record.duplicateEvents;
-    unmatchedEvents += record.unmatchedEvents;
+    t.needless += record.needlessAttempts.length;
+    t.duplicateEvents += record.duplicateEvents;
+    t.unmatchedEvents += record.unmatchedEvents;
     const late = sendsAfterSuccess(record);
-    afterSuccess += late.length;
-    for (const a of late) note(examples.sendsAfterSuccess, `${m.key}: attempt ${a.attempt} started after a delivery`);
+    t.afterSuccess += late.length;
+    for (const a of late) note(t.examples.sendsAfterSuccess, `${m.key}: attempt ${a.attempt} started after a delivery`);
   }
+  return t;
+}
 
-  // Ground truth: what reached the carrier, per message, in attempt order.
+/** Ground truth: what reached the carrier, per message, in attempt order, and why each extra send happened. */
+function tallySends(input: AnalysisInput, byWorkflow: ReadonlyMap<string, ChaosMessage>) {
   const ours = input.sends.filter((s) => s.context && byWorkflow.has(s.context[CONTEXT_WORKFLOW_ID]));
-  const ambiguous = ours.filter((s) => s.outcome === 'ambiguous').length;
   const reached = new Map<string, SimSend[]>();
   for (const s of ours) {
     if (!REACHED.has(s.outcome)) continue;
@@ -186,51 +188,58 @@ export function analyze(input: AnalysisInput): Analysis {
     reached.set(wf, [...(reached.get(wf) ?? []), s]);
   }
   const attemptOf = (s: SimSend) => Number(s.context?.[CONTEXT_ATTEMPT] ?? NaN);
-  let extra = 0;
-  let afterAmbiguous = 0;
-  let repeatedAttempt = 0;
-  let afterLostOrLate = 0;
-  let afterSlow = 0;
-  let unrecorded = 0;
-  let maxDuplicates = 0;
-  let reachedCarrier = 0;
+  const t = {
+    requests: ours.length,
+    ambiguous: ours.filter((s) => s.outcome === 'ambiguous').length,
+    reachedCarrier: 0,
+    extra: 0,
+    afterAmbiguous: 0,
+    repeatedAttempt: 0,
+    afterLostOrLate: 0,
+    afterSlow: 0,
+    unrecorded: 0,
+    maxDuplicates: 0,
+  };
   for (const [wf, list] of reached) {
     list.sort((a, b) => attemptOf(a) - attemptOf(b) || a.receivedAt.localeCompare(b.receivedAt));
-    reachedCarrier += list.length;
+    t.reachedCarrier += list.length;
     const record = recordOf(byWorkflow.get(wf)!.outcome);
     let duplicates = 0;
     list.forEach((s, i) => {
-      if (record && !record.attempts.some((a) => a.attempt === attemptOf(s))) unrecorded++;
+      if (record && !record.attempts.some((a) => a.attempt === attemptOf(s))) t.unrecorded++;
       if (i === 0) return;
-      extra++;
+      t.extra++;
       const prev = list[i - 1];
       if (attemptOf(prev) === attemptOf(s)) {
-        repeatedAttempt++;
+        t.repeatedAttempt++;
         duplicates++;
       } else if (prev.outcome === 'ambiguous') {
-        afterAmbiguous++;
+        t.afterAmbiguous++;
         duplicates++;
       } else if ((input.chaosByMessageId.get(prev.messageId ?? '') ?? []).some((a) => a === 'drop' || a === 'late')) {
-        afterLostOrLate++;
+        t.afterLostOrLate++;
       } else {
-        afterSlow++;
+        t.afterSlow++;
       }
     });
-    maxDuplicates = Math.max(maxDuplicates, duplicates);
+    t.maxDuplicates = Math.max(t.maxDuplicates, duplicates);
   }
-  const duplicate = afterAmbiguous + repeatedAttempt;
-  const injected: Injected = { ambiguous, ...input.injected };
-  const lastStart = Math.max(0, ...input.messages.map((m) => m.startedAt ?? 0));
+  return t;
+}
 
-  const checks: Check[] = [
-    { name: 'messages lost', value: lost, expected: '= 0', pass: lost === 0, fatal: true },
-    { name: 'messages stuck', value: stuck, expected: '= 0', pass: stuck === 0, fatal: true },
-    { name: 'sends after a success', value: afterSuccess, expected: '= 0', pass: afterSuccess === 0, fatal: true },
+function checksOf(
+  c: { lost: number; stuck: number; afterSuccess: number; duplicate: number; ambiguous: number },
+  input: AnalysisInput,
+): Check[] {
+  return [
+    { name: 'messages lost', value: c.lost, expected: '= 0', pass: c.lost === 0, fatal: true },
+    { name: 'messages stuck', value: c.stuck, expected: '= 0', pass: c.stuck === 0, fatal: true },
+    { name: 'sends after a success', value: c.afterSuccess, expected: '= 0', pass: c.afterSuccess === 0, fatal: true },
     {
       name: 'duplicate sends',
-      value: duplicate,
-      expected: `≤ ${ambiguous} (ambiguous answers injected)`,
-      pass: duplicate <= ambiguous,
+      value: c.duplicate,
+      expected: `≤ ${c.ambiguous} (ambiguous answers injected)`,
+      pass: c.duplicate <= c.ambiguous,
       fatal: false,
     },
     {
@@ -241,34 +250,44 @@ export function analyze(input: AnalysisInput): Analysis {
       fatal: false,
     },
   ];
+}
+
+export function analyze(input: AnalysisInput): Analysis {
+  const byWorkflow = new Map(input.messages.map((m) => [m.workflowId, m]));
+  const o = tallyOutcomes(input.messages);
+  const s = tallySends(input, byWorkflow);
+  const duplicate = s.afterAmbiguous + s.repeatedAttempt;
+  const injected: Injected = { ambiguous: s.ambiguous, ...input.injected };
+  const lastStart = Math.max(0, ...input.messages.map((m) => m.startedAt ?? 0));
+  const checks = checksOf({ ...o, duplicate, ambiguous: s.ambiguous }, input);
   return {
     messages: input.messages.length,
-    statuses,
-    lost,
-    stuck,
-    sendsAfterSuccess: afterSuccess,
-    examples,
+    statuses: o.statuses,
+    lost: o.lost,
+    stuck: o.stuck,
+    sendsAfterSuccess: o.afterSuccess,
+    examples: o.examples,
     sends: {
-      requests: ours.length,
-      reachedCarrier,
-      extra,
+      requests: s.requests,
+      reachedCarrier: s.reachedCarrier,
+      extra: s.extra,
       duplicate,
       duplicatePerMessage: {
         mean: input.messages.length ? duplicate / input.messages.length : 0,
-        max: maxDuplicates,
+        max: s.maxDuplicates,
       },
-      afterAmbiguous,
-      repeatedAttempt,
-      afterLostOrLateReceipt: afterLostOrLate,
-      afterSlowReceipt: afterSlow,
-      unrecorded,
-      needless,
+      afterAmbiguous: s.afterAmbiguous,
+      repeatedAttempt: s.repeatedAttempt,
+      afterLostOrLateReceipt: s.afterLostOrLate,
+      afterSlowReceipt: s.afterSlow,
+      unrecorded: s.unrecorded,
+      needless: o.needless,
     },
     injected,
     deadLettered: input.deadLettered,
     dlrBacklog: input.dlrBacklog,
-    workflowEvents: { duplicateEvents, unmatchedEvents },
-    ...(lastFinished !== undefined && lastStart > 0 ? { drainMs: Math.max(0, lastFinished - lastStart) } : {}),
+    workflowEvents: { duplicateEvents: o.duplicateEvents, unmatchedEvents: o.unmatchedEvents },
+    ...(o.lastFinished !== undefined && lastStart > 0 ? { drainMs: Math.max(0, o.lastFinished - lastStart) } : {}),
     checks,
     ok: checks.every((c) => c.pass || !c.fatal),
   };

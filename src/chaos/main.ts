@@ -3,26 +3,12 @@
  * local stack; prints the table (or JSON) and exits 1 when a message was lost or stuck or a send followed a success
  * (with --strict, also when the duplicate-send or dead-letter invariants do not hold), 2 on a usage error.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { durationSchema } from '../domain/duration';
+import { Command, Option } from 'commander';
+import { parseCount, parseDuration as duration, parseNonNegativeInt, parseShare as share } from '../cli/options';
 import { formatChaosResult } from './format';
-import { DEFAULT_CHAOS_OPTIONS as D, runChaos, type ChaosOptions } from './runner';
+import { DEFAULT_CHAOS_OPTIONS as D, type ChaosOptions } from './options';
+import { runChaos } from './runner';
 
-const int = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer ≥ ${min}`);
-  return n;
-};
-const fraction = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number between 0 and 1');
-  return n;
-};
-const duration = (v: string) => {
-  const r = durationSchema.safeParse(/^\d+$/.test(v) ? Number(v) : v);
-  if (!r.success) throw new InvalidArgumentError('must be a duration such as 3s, 2m or milliseconds');
-  return r.data;
-};
 const pct = (n: number) => String(n);
 
 interface CliOptions {
@@ -57,15 +43,15 @@ interface CliOptions {
   quiet?: boolean;
 }
 
-export function chaosCommand(): Command {
-  return new Command('chaos')
-    .description(
-      'Drive N messages through the full local stack while killing the worker, the ingester and the Temporal dev ' +
-        'server, answering sends ambiguously, duplicating, reordering, delaying and dropping receipts and ' +
-        'poisoning the DLR queues; report what was lost, stuck or sent twice.',
+/** Size, output, data folder, config and the timings of the run. */
+function runOptions(cmd: Command): Command {
+  return cmd
+    .option('-n, --messages <n>', 'messages to send', parseCount, D.messages)
+    .option(
+      '--seed <n>',
+      'seed of the DLR chaos, destinations and poison (default random, printed)',
+      parseNonNegativeInt,
     )
-    .option('-n, --messages <n>', 'messages to send', int(1), D.messages)
-    .option('--seed <n>', 'seed of the DLR chaos, destinations and poison (default random, printed)', int(0))
     .option('--json', 'print the result as JSON')
     .option(
       '--strict',
@@ -90,20 +76,25 @@ export function chaosCommand(): Command {
       duration,
       D.recoveryTimeoutMs,
     )
-    .option('--concurrency <n>', 'start calls in flight', int(1), D.concurrency)
-    .option('--rate <n>', 'starts per second (0: unpaced)', int(0), D.rate)
+    .option('--concurrency <n>', 'start calls in flight', parseCount, D.concurrency)
+    .option('--rate <n>', 'starts per second (0: unpaced)', parseNonNegativeInt, D.rate)
     .option(
       '--max-in-flight <n>',
       'backpressure: no new start while this many messages are in progress (0: none)',
-      int(0),
+      parseNonNegativeInt,
       D.maxInFlight,
-    )
-    .option('--worker-kills <n>', 'worker SIGKILLs', int(0), D.workerKills)
-    .option('--ingester-kills <n>', 'ingester SIGKILLs', int(0), D.ingesterKills)
+    );
+}
+
+/** The disruptions, the faults and the DLR chaos. */
+function damageOptions(cmd: Command): Command {
+  return cmd
+    .option('--worker-kills <n>', 'worker SIGKILLs', parseNonNegativeInt, D.workerKills)
+    .option('--ingester-kills <n>', 'ingester SIGKILLs', parseNonNegativeInt, D.ingesterKills)
     .option(
       '--temporal-restarts <n>',
       'Temporal dev server stops (the launcher restarts it)',
-      int(0),
+      parseNonNegativeInt,
       D.temporalRestarts,
     )
     .addOption(
@@ -117,48 +108,60 @@ export function chaosCommand(): Command {
       duration,
       D.temporalFreezeMs,
     )
-    .option('--ambiguous <p>', 'share of sends answered ambiguously', fraction, D.ambiguous)
-    .option('--duplicate <p>', 'share of messages whose final receipt is published twice', fraction, D.duplicate)
-    .option('--reorder <p>', 'share whose final receipt comes before the intermediate ones', fraction, D.reorder)
-    .option('--late <p>', 'share whose final receipt comes after the workflow escalated', fraction, D.late)
-    .option('--drop <p>', 'share whose final receipt never comes', fraction, D.drop)
-    .option('--poison <p>', 'poison messages on the DLR queues, as a share of N', fraction, D.poison)
+    .option('--ambiguous <p>', 'share of sends answered ambiguously', share, D.ambiguous)
+    .option('--duplicate <p>', 'share of messages whose final receipt is published twice', share, D.duplicate)
+    .option('--reorder <p>', 'share whose final receipt comes before the intermediate ones', share, D.reorder)
+    .option('--late <p>', 'share whose final receipt comes after the workflow escalated', share, D.late)
+    .option('--drop <p>', 'share whose final receipt never comes', share, D.drop)
+    .option('--poison <p>', 'poison messages on the DLR queues, as a share of N', share, D.poison);
+}
+
+function toChaosOptions(c: CliOptions): Partial<ChaosOptions> {
+  return {
+    messages: c.messages,
+    seed: c.seed,
+    dataDir: c.data,
+    keepData: c.keep,
+    configPath: c.config,
+    stepWaitMs: c.stepWait,
+    ambiguousWaitMs: c.ambiguousWait,
+    deadlineMs: c.deadline,
+    lateDelayMs: c.lateDelay,
+    drainTimeoutMs: c.drainTimeout,
+    stackStartTimeoutMs: c.stackTimeout,
+    recoveryTimeoutMs: c.recoveryTimeout,
+    concurrency: c.concurrency,
+    rate: c.rate,
+    maxInFlight: c.maxInFlight,
+    workerKills: c.workerKills,
+    ingesterKills: c.ingesterKills,
+    temporalRestarts: c.temporalRestarts,
+    temporalSignal: c.temporalSignal,
+    temporalFreezeMs: c.temporalFreeze,
+    ambiguous: c.ambiguous,
+    duplicate: c.duplicate,
+    reorder: c.reorder,
+    late: c.late,
+    drop: c.drop,
+    poison: c.poison,
+    log: c.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`),
+  };
+}
+
+export function chaosCommand(): Command {
+  const cmd = new Command('chaos').description(
+    'Drive N messages through the full local stack while killing the worker, the ingester and the Temporal dev ' +
+      'server, answering sends ambiguously, duplicating, reordering, delaying and dropping receipts and ' +
+      'poisoning the DLR queues; report what was lost, stuck or sent twice.',
+  );
+  return damageOptions(runOptions(cmd))
     .option('-q, --quiet', 'no progress lines')
     .addHelpText(
       'after',
       `\nDefaults: ${pct(D.ambiguous)} ambiguous, ${pct(D.duplicate)} duplicate, ${pct(D.reorder)} reorder, ${pct(D.late)} late, ${pct(D.drop)} drop, ${pct(D.poison)} poison.`,
     )
     .action(async (c: CliOptions) => {
-      const options: Partial<ChaosOptions> = {
-        messages: c.messages,
-        seed: c.seed,
-        dataDir: c.data,
-        keepData: c.keep,
-        configPath: c.config,
-        stepWaitMs: c.stepWait,
-        ambiguousWaitMs: c.ambiguousWait,
-        deadlineMs: c.deadline,
-        lateDelayMs: c.lateDelay,
-        drainTimeoutMs: c.drainTimeout,
-        stackStartTimeoutMs: c.stackTimeout,
-        recoveryTimeoutMs: c.recoveryTimeout,
-        concurrency: c.concurrency,
-        rate: c.rate,
-        maxInFlight: c.maxInFlight,
-        workerKills: c.workerKills,
-        ingesterKills: c.ingesterKills,
-        temporalRestarts: c.temporalRestarts,
-        temporalSignal: c.temporalSignal,
-        temporalFreezeMs: c.temporalFreeze,
-        ambiguous: c.ambiguous,
-        duplicate: c.duplicate,
-        reorder: c.reorder,
-        late: c.late,
-        drop: c.drop,
-        poison: c.poison,
-        log: c.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-      };
-      const result = await runChaos(options);
+      const result = await runChaos(toChaosOptions(c));
       process.stdout.write(`${c.json ? JSON.stringify(result, null, 2) : formatChaosResult(result)}\n`);
       const strictOk = result.analysis.checks.every((k) => k.pass);
       process.exitCode = result.analysis.ok && (!c.strict || strictOk) ? 0 : 1;

@@ -136,7 +136,7 @@ function addDev(program: Command, env: Environment): void {
     )
     .option('--headless', 'no Web UI')
     .action(async (o: { data: string; ports: 'fixed' | 'auto'; headless?: boolean }, cmd: Command) => {
-      const { runLocalStack } = await import('../workers/local-stack');
+      const { runLocalStack } = await import('../stack/launcher');
       await runLocalStack({
         // Optional here: without either, the stack runs config/local.yaml.
         configPath: globalsOf(cmd).config ?? env.configPath,

@@ -2,7 +2,7 @@
  * The ingester process: loads the config, connects to Temporal (lazily), runs the ingester and the gauge poller
  * with their metrics, and ingests until SIGTERM/SIGINT.
  *
- *   node lib/src/ingester/main.js --config config/local.yaml
+ *   resilient-sms --config config/local.yaml ingest   (src/cli/processes.ts)
  */
 import { Client, Connection } from '@temporalio/client';
 import { createSqsClient } from '../aws/clients';
@@ -14,7 +14,7 @@ import { startGaugePoller } from '../observability/gauges';
 import { createGaugeMetrics } from '../observability/metrics';
 import { installObservability } from '../observability/runtime';
 import { createIngester, type Ingester } from './ingester';
-import { defaultLog, jsonLinesLog, type IngesterLog } from './log';
+import { jsonLinesLog, type IngesterLog } from './log';
 
 export async function runIngester(configPath?: string, opts: ProcessOptions = {}): Promise<void> {
   const env = opts.environment ?? readEnvironment();
@@ -64,16 +64,4 @@ function stoppedOnSignal(ingester: Ingester, log: IngesterLog): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
-}
-
-if (require.main === module) {
-  const i = process.argv.indexOf('--config');
-  const environment = readEnvironment();
-  runIngester(i >= 0 ? process.argv[i + 1] : undefined, { environment }).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      defaultLog('error', `ingester: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
 }

@@ -10,6 +10,7 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { MetricGauge } from '@temporalio/common';
+import { queueDepth } from '../aws/queue-depth';
 import type { Config } from '../domain/config';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { tags } from './metrics';
@@ -76,25 +77,30 @@ export function dlqUrlFromRedrivePolicy(queueUrl: string, redrivePolicy: string 
   }
 }
 
-export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
-  const log = opts.log ?? (() => undefined);
-  const last: GaugePoller['last'] = { deadLettered: {} };
-  const dlqUrls = new Map<DlrQueue, string>();
-  const clients = new Map<DlrQueue, SQSClient>();
-  let running: Promise<void> | undefined;
+type GaugeLog = NonNullable<GaugePollerOptions['log']>;
 
-  const clientFor = (q: DlrQueue): SQSClient | undefined => {
-    if (!opts.sqsClientFor) return undefined;
-    let c = clients.get(q);
+/** The dead-letter queue of each DLR queue (found once per queue) and an SQS client per queue, kept for reuse. */
+class DeadLetterQueues {
+  private readonly urls = new Map<DlrQueue, string>();
+  private readonly clients = new Map<DlrQueue, SQSClient>();
+
+  constructor(
+    private readonly opts: Pick<GaugePollerOptions, 'sqsClientFor' | 'dlqUrlFor'>,
+    private readonly log: GaugeLog,
+  ) {}
+
+  clientFor(q: DlrQueue): SQSClient | undefined {
+    if (!this.opts.sqsClientFor) return undefined;
+    let c = this.clients.get(q);
     if (!c) {
-      c = opts.sqsClientFor(q);
-      clients.set(q, c);
+      c = this.opts.sqsClientFor(q);
+      this.clients.set(q, c);
     }
     return c;
-  };
+  }
 
-  const dlqUrlOf = async (q: DlrQueue, sqs: SQSClient): Promise<string> => {
-    const known = dlqUrls.get(q) ?? opts.dlqUrlFor?.(q);
+  async urlOf(q: DlrQueue, sqs: SQSClient): Promise<string> {
+    const known = this.urls.get(q) ?? this.opts.dlqUrlFor?.(q);
     if (known) return known;
     let url: string | undefined;
     try {
@@ -103,15 +109,27 @@ export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
       );
       url = dlqUrlFromRedrivePolicy(q.queueUrl, out.Attributes?.RedrivePolicy);
     } catch (err) {
-      log('debug', 'cannot read the redrive policy; assuming the <queue>-dlq convention', {
+      this.log('debug', 'cannot read the redrive policy; assuming the <queue>-dlq convention', {
         queue: queueLabelOf(q),
         error: (err as Error).name,
       });
     }
     url ??= conventionalDlqUrl(q.queueUrl);
-    dlqUrls.set(q, url);
+    this.urls.set(q, url);
     return url;
-  };
+  }
+
+  destroy(): void {
+    for (const c of this.clients.values()) c.destroy();
+    this.clients.clear();
+  }
+}
+
+export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
+  const log = opts.log ?? (() => undefined);
+  const last: GaugePoller['last'] = { deadLettered: {} };
+  const dlqs = new DeadLetterQueues(opts, log);
+  let running: Promise<void> | undefined;
 
   const refreshInFlight = async (): Promise<void> => {
     if (!opts.client) return;
@@ -129,15 +147,11 @@ export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
   };
 
   const refreshDlq = async (q: DlrQueue): Promise<void> => {
-    const sqs = clientFor(q);
+    const sqs = dlqs.clientFor(q);
     if (!sqs) return;
     const queue = queueLabelOf(q);
     try {
-      const dlqUrl = await dlqUrlOf(q, sqs);
-      const out = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-      );
-      const n = Number(out.Attributes?.ApproximateNumberOfMessages ?? NaN);
+      const n = (await queueDepth(sqs, await dlqs.urlOf(q, sqs))).visible;
       if (!Number.isFinite(n)) return;
       last.deadLettered[queue] = n;
       opts.gauges.deadLettered.set(n, tags({ queue }));
@@ -150,14 +164,10 @@ export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
   let stopped = false;
   const refresh = (): Promise<void> => {
     if (stopped) return Promise.resolve();
-    running ??= Promise.all([refreshInFlight(), ...opts.config.dlrQueues.map(refreshDlq)]).then(
-      () => {
-        running = undefined;
-      },
-      () => {
-        running = undefined;
-      },
-    );
+    const settled = () => {
+      running = undefined;
+    };
+    running ??= Promise.all([refreshInFlight(), ...opts.config.dlrQueues.map(refreshDlq)]).then(settled, settled);
     return running;
   };
 
@@ -172,8 +182,7 @@ export function startGaugePoller(opts: GaugePollerOptions): GaugePoller {
       stopped = true;
       clearInterval(timer);
       await running;
-      for (const c of clients.values()) c.destroy();
-      clients.clear();
+      dlqs.destroy();
     },
   };
 }

@@ -69,9 +69,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
 export type RunWorkerOptions = ProcessOptions;
 
 export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}): Promise<void> {
-  const config = loadConfig(configPathFrom(configPath, opts.environment));
+  const env = opts.environment ?? readEnvironment();
+  const config = loadConfig(configPathFrom(configPath, env));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
-  installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: opts.environment });
+  installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
   const connection = await NativeConnection.connect({ address: opts.address ?? config.temporal.address });
   const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
   try {
@@ -80,15 +81,4 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
     close();
     await connection.close();
   }
-}
-
-if (require.main === module) {
-  const i = process.argv.indexOf('--config');
-  const environment = readEnvironment();
-  runWorker(i >= 0 ? process.argv[i + 1] : undefined, { address: environment.temporalAddress, environment }).catch(
-    (err: unknown) => {
-      console.error(`worker: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
 }

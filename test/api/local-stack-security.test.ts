@@ -16,7 +16,7 @@ import { parseEnvFile } from '../../src/codec/secrets';
 import { payloadFromJson, payloadToJson } from '../../src/codec/server';
 import { waitForExit } from '../../src/tools/service-process';
 import { findRepoRoot } from '../../src/tools/temporal-cli';
-import type { StackInfo } from '../../src/workers/local-stack';
+import type { StackInfo } from '../../src/stack/stack-info';
 import { defaultPayloadConverter } from '@temporalio/common';
 
 const root = findRepoRoot(__dirname);

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../src/aws/queue-depth';
 import type { StatusRecord } from '../../src/domain/status';
 import { buildOnce, startStack, type Stack } from './stack';
 
@@ -55,17 +56,8 @@ async function waitFor(key: string, predicate: (s: StatusRecord) => boolean, wha
 const ended = (s: StatusRecord) => s.status !== 'IN_PROGRESS';
 const routeOf = (s: StatusRecord) => s.attempts.map((a) => `${a.account}/${a.region}/${a.originator}:${a.state}`);
 
-async function queueDepth(url: string): Promise<number> {
-  const out = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+async function messagesOn(url: string): Promise<number> {
+  return (await queueDepth(stack.sqs, url)).total;
 }
 
 it('delivers on the first rung: SMS sent, DLR through SNS -> SQS -> ingester -> signal', async () => {
@@ -160,7 +152,7 @@ it("confirms on the app's feedback and records it with PutMessageFeedback", asyn
 it('sends malformed SQS messages to the dead-letter queue while good DLRs still flow', async () => {
   const queue = stack.config.dlrQueues[0];
   const dlqUrl = `${queue.queueUrl}-dlq`;
-  const before = await queueDepth(dlqUrl);
+  const before = await messagesOn(dlqUrl);
   const poison = [
     'not json',
     '{"Type":"Notification","Message":"{oops"}',
@@ -171,10 +163,10 @@ it('sends malformed SQS messages to the dead-letter queue while good DLRs still 
   const keys = await Promise.all([send(), send()]);
   for (const key of keys) expect((await waitFor(key, ended, 'the message to end')).status).toBe('DELIVERED');
   const until = Date.now() + 30_000;
-  while ((await queueDepth(dlqUrl)) - before < poison.length && Date.now() < until)
+  while ((await messagesOn(dlqUrl)) - before < poison.length && Date.now() < until)
     await new Promise((r) => setTimeout(r, 250));
-  expect((await queueDepth(dlqUrl)) - before).toBe(poison.length);
-  expect(await queueDepth(queue.queueUrl)).toBe(0);
+  expect((await messagesOn(dlqUrl)) - before).toBe(poison.length);
+  expect(await messagesOn(queue.queueUrl)).toBe(0);
 });
 
 it('loses no DLR when the ingester is killed and restarted', async () => {

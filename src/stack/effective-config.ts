@@ -1,0 +1,32 @@
+/** The config the local stack's children run with: the user's config, its local endpoints pointed at what was started. */
+import type { Config } from '../domain/config';
+
+function isLocalUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
+}
+
+function relocal<T extends { endpoint?: string }>(channel: T | undefined, endpoint: string): T | undefined {
+  return channel?.endpoint && isLocalUrl(channel.endpoint) ? { ...channel, endpoint } : channel;
+}
+
+/** The config with every local endpoint pointed at what this stack started. */
+export function effectiveConfig(config: Config, at: { temporal: string; simulator: string; sqs: string }): Config {
+  return {
+    ...config,
+    temporal: { ...config.temporal, address: at.temporal },
+    routes: config.routes.map((r) => (r.endpoint && isLocalUrl(r.endpoint) ? { ...r, endpoint: at.simulator } : r)),
+    dlrQueues: config.dlrQueues.map((q) => {
+      if (!q.endpoint || !isLocalUrl(q.endpoint)) return q;
+      const queuePath = new URL(q.queueUrl).pathname;
+      return { ...q, endpoint: at.sqs, queueUrl: `${at.sqs}${queuePath}` };
+    }),
+    // WhatsApp goes to the simulator; email (SES v2) and push (SNS) to the emulator.
+    channels: {
+      ...config.channels,
+      whatsapp: relocal(config.channels.whatsapp, at.simulator),
+      email: relocal(config.channels.email, at.sqs),
+      push: relocal(config.channels.push, at.sqs),
+    },
+  };
+}

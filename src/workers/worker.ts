@@ -73,7 +73,9 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   const config = loadConfig(configPathFrom(configPath, env));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
-  const connection = await NativeConnection.connect({ address: opts.address ?? config.temporal.address });
+  const connection = await NativeConnection.connect({
+    address: opts.address ?? env.temporalAddress ?? config.temporal.address,
+  });
   const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

@@ -1,6 +1,6 @@
 # The resilient-sms image: one image for every process of docker-compose.yml, chosen by the command:
 #   node lib/src/cli/main.js worker|ingest|api|setup|report|provision-emulator …     (default: worker)
-#   node lib/src/simulator/main.js --host 0.0.0.0 …                                 (the carrier simulator, demo)
+#   node lib/src/cli/main.js simulator --host 0.0.0.0 …                             (the carrier simulator, demo)
 # Compiles the TypeScript once and ships only production dependencies. `npm run build` also prebuilds the workflow
 # bundle (lib/workflow-bundle*.js), so the worker starts without running webpack.
 FROM node:20-slim AS build

@@ -66,6 +66,14 @@ export default tseslint.config(
     },
   },
   {
+    // A function a newcomer can hold in their head, a file of one idea (tests are exempt: a table of cases is long).
+    files: ['src/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', workflowImportRestrictions],

@@ -96,12 +96,9 @@ interface SimulatorOptions {
   snsEndpoint?: string;
 }
 
-/**
- * The carrier simulator: the CLI's `simulator` command, and (with its own --config) the program of
- * lib/src/simulator/main.js, which docker-compose runs.
- */
-export function simulatorCommand(env: Environment, name = 'simulator'): Command {
-  return new Command(name)
+/** The carrier simulator (docker-compose's demo profile runs it too). */
+export function simulatorCommand(env: Environment): Command {
+  return new Command('simulator')
     .description('run the carrier simulator (local End User Messaging SMS endpoint: carrier, faults, DLRs to SNS/SQS)')
     .option('-p, --port <port>', "listen port (default: the port of the config's route endpoints, else 4599)", (v) =>
       parsePortOrZero(v),

@@ -1,13 +1,9 @@
 /**
- * Process entry point of the carrier simulator:
- *   node lib/src/simulator/main.js --config FILE [--port N] [--host H] [--delivery-delay 200ms] [--sns-endpoint URL]
- * the same flags as `resilient-sms simulator` (one definition: src/cli/processes.ts).
- * Logs one JSON line per event to stdout; stops gracefully on SIGINT / SIGTERM.
+ * The carrier simulator as a process: config → port → server, one JSON line per event on stdout, a graceful stop
+ * on SIGINT / SIGTERM. Started by `resilient-sms simulator [--port N] [--host H] [--delivery-delay 200ms]
+ * [--sns-endpoint URL]` (its one definition: src/cli/processes.ts).
  */
-import type { Command } from 'commander';
 import { parseDuration, parsePortOrZero } from '../cli/options';
-import { simulatorCommand } from '../cli/processes';
-import { readEnvironment, type Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
 import { DEFAULT_DELIVERY_DELAY_MS, startSimulator, type Simulator, type SimulatorLog } from './server';
@@ -94,21 +90,4 @@ export async function runSimulator(opts: RunSimulatorOptions = {}): Promise<Runn
     process.once('SIGTERM', onSignal);
   }
   return { ...sim, stop, stopped };
-}
-
-/** This file's program: the CLI's `simulator` command with a --config of its own (no global options here). */
-export function simulatorProgram(env: Environment = readEnvironment()): Command {
-  return simulatorCommand(env, 'resilient-sms-simulator').option(
-    '-c, --config <file>',
-    'config file (default $RESILIENT_SMS_CONFIG)',
-  );
-}
-
-if (require.main === module) {
-  simulatorProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
-      process.stderr.write(`simulator: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    });
 }

@@ -96,7 +96,14 @@ describeIfCompose('docker-compose.yml', () => {
     for (const name of DEMO_SERVICES) expect(services[name]?.profiles).toEqual(['demo']);
     expect(services.sqs.image).toMatch(/^motoserver\/moto:/);
     expect(services.simulator.command).toEqual(
-      expect.arrayContaining(['lib/src/simulator/main.js', '--host', '0.0.0.0', '--sns-endpoint', 'http://sqs:5000']),
+      expect.arrayContaining([
+        'lib/src/cli/main.js',
+        'simulator',
+        '--host',
+        '0.0.0.0',
+        '--sns-endpoint',
+        'http://sqs:5000',
+      ]),
     );
     const profiled = Object.entries(services).filter(([, s]) => s.profiles?.length);
     expect(profiled.map(([n]) => n).sort()).toEqual([...DEMO_SERVICES].sort());

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/domain/config';
-import { portFromConfig, runSimulator, simulatorProgram } from '../../src/simulator/main';
+import { buildProgram } from '../../src/cli/main';
+import { portFromConfig, runSimulator } from '../../src/simulator/main';
 import { KEYS } from './harness';
 
 let dir: string;
@@ -77,11 +78,13 @@ it('fails fast on a bad config or delivery delay', async () => {
   ).rejects.toThrow(/delivery delay/);
 });
 
-it('the command line parses --config / --port / --delivery-delay', async () => {
-  const cmd = simulatorProgram().exitOverride();
+it('`resilient-sms --config F simulator` parses --port / --delivery-delay', async () => {
+  const cmd = buildProgram().exitOverride();
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    const done = cmd.parseAsync(['--config', configFile, '--port', '0', '--delivery-delay', '1s'], { from: 'user' });
+    const done = cmd.parseAsync(['--config', configFile, 'simulator', '--port', '0', '--delivery-delay', '1s'], {
+      from: 'user',
+    });
     let listening: Record<string, unknown> | undefined;
     for (let i = 0; i < 100 && !listening; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -104,9 +107,9 @@ it('the command line parses --config / --port / --delivery-delay', async () => {
     stdout.mockRestore();
   }
   expect(() =>
-    simulatorProgram()
+    buildProgram()
       .exitOverride()
       .configureOutput({ writeErr: () => {} })
-      .parse(['--port', 'x'], { from: 'user' }),
+      .parse(['simulator', '--port', 'x'], { from: 'user' }),
   ).toThrow(/port/);
 });

@@ -45,6 +45,10 @@ export interface StartApiOptions {
   port?: number;
   /** The variables the config names (API keys, encryption keys) and TEMPORAL_ADDRESS. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Temporal frontend over $TEMPORAL_ADDRESS and the config's (the CLI's --address). */
+  address?: string;
+  /** Over the config's temporal.namespace (the CLI's --namespace). */
+  namespace?: string;
   logger?: boolean | { level: string };
   /** Deadline of each request's Temporal calls, ms. Default 10 000. */
   temporalTimeoutMs?: number;
@@ -54,11 +58,11 @@ export interface StartApiOptions {
 export async function startApi(config: Config, opts: StartApiOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const apiKeys = apiKeysFor(config, env);
-  const address = readEnvironment(env).temporalAddress ?? config.temporal.address;
+  const address = opts.address ?? readEnvironment(env).temporalAddress ?? config.temporal.address;
   const connection = Connection.lazy({ address });
   const temporal = new Client({
     connection,
-    namespace: config.temporal.namespace,
+    namespace: opts.namespace ?? config.temporal.namespace,
     dataConverter: dataConverterFor(config, env),
   });
   const sms = new ResilientSmsClient(config, temporal);

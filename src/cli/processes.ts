@@ -49,6 +49,9 @@ interface ListenOptions {
   host?: string;
   port?: number;
   logger: { level: string };
+  /** Temporal, for the servers that call it (the API): --address / $TEMPORAL_ADDRESS, --namespace. */
+  address?: string;
+  namespace?: string;
 }
 
 /** The HTTP servers: the config section their defaults come from, how to start one, what its log line names. */
@@ -80,8 +83,14 @@ function addServers(program: Command, env: Environment): void {
       .option('--host <ip>', `listen address (default ${server.section}.host)`)
       .option('--port <port>', `listen port (default ${server.section}.port)`, portArg)
       .action(async (o: { host?: string; port?: number }, cmd: Command) => {
-        const config = loadConfig(configPathOf(globalsOf(cmd), env));
-        const running = await server.start(config, { ...o, logger: { level: env.logLevel ?? 'info' } });
+        const g = globalsOf(cmd);
+        const config = loadConfig(configPathOf(g, env));
+        const running = await server.start(config, {
+          ...o,
+          logger: { level: env.logLevel ?? 'info' },
+          address: addressOverride(g, env),
+          namespace: g.namespace,
+        });
         running.app.log.info({ url: running.url, keys: server.keys(config) }, server.listening);
         const { untilStopped } = await import('../codec/server');
         await untilStopped(() => running.close());

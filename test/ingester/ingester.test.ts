@@ -35,7 +35,7 @@ import { classifySignalError } from '../../src/ingester/signal-errors';
 import { dlrSignal } from '../../src/workflows/definitions';
 import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
 import { dlrCollector, dlrsQuery, doneSignal } from './dlr-collector-workflow';
-import { DEST, ORIGIN, dlrEvent } from './fixtures';
+import { DEST, ORIGIN, dlrEvent } from '../helpers/dlr-fixtures';
 
 const ACCOUNT = '123456789012';
 const SAMPLE_SIGNAL: DlrSignal = {

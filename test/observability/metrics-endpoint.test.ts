@@ -21,7 +21,7 @@ import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from 
 import { waitForExit } from '../../src/tools/service-process';
 import { findRepoRoot, freePort } from '../../src/tools/temporal-cli';
 import { buildOnce } from '../e2e/stack';
-import { dlrEvent } from '../ingester/fixtures';
+import { dlrEvent } from '../helpers/dlr-fixtures';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, testServerAddress, uniqueTaskQueue } from '../helpers/temporal-env';
 

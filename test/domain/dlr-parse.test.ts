@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { dlrSignalSchema } from '../../src/domain/delivery-event';
 import { MAX_DLR_BODY_CHARS, parseDlrMessageBody, type DlrParseResult } from '../../src/domain/dlr-parse';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
-import { DEST, ORIGIN, dlrEvent, snsEnvelope } from './fixtures';
+import { DEST, ORIGIN, dlrEvent, snsEnvelope } from '../helpers/dlr-fixtures';
 
 function errorOf(result: DlrParseResult): string {
   if (result.ok) throw new Error(`expected a failure, got ok for ${result.workflowId}`);

@@ -6,6 +6,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/search-attributes';
 import { requireTemporalCli } from '../src/tools/temporal-cli';
+import { buildLib } from './helpers/build-lib';
 import { installTestRuntime } from './helpers/temporal-env';
 
 declare global {
@@ -14,6 +15,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Once, before any suite runs a stack from lib/ (see test/helpers/build-lib.ts).
+  buildLib();
   if (process.env.TEMPORAL_TEST_ADDRESS) {
     console.log(`\n[temporal] using existing server at ${process.env.TEMPORAL_TEST_ADDRESS}`);
     return;

@@ -3,10 +3,11 @@
  * tiny counts on a stack of its own, then checks that it ran every phase and wrote well-formed results.
  * It asserts nothing about timings: those depend on the machine (README "Performance").
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { requireBuiltLib } from '../helpers/build-lib';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -34,10 +35,8 @@ function expectSummary(s: Summary | undefined): void {
 let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-bench-smoke-'));
-  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { cwd: root, stdio: 'inherit' });
-  execFileSync(process.execPath, ['lib/src/workers/workflow-bundle.js'], { cwd: root, stdio: 'inherit' });
-}, 180_000);
+  requireBuiltLib(); // lib/ and lib/bench/, built once by the global setup
+});
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });

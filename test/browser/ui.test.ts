@@ -13,7 +13,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { StatusRecord } from '../../src/domain/status';
-import { buildOnce, startStack, type Stack } from '../e2e/stack';
+import { requireBuiltLib } from '../helpers/build-lib';
+import { startStack, type Stack } from '../e2e/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -34,7 +35,7 @@ if (!haveChromium) {
 describeIfChromium('Temporal Web UI', () => {
   beforeAll(async () => {
     const t0 = Date.now();
-    buildOnce();
+    requireBuiltLib();
     console.log(`[browser] build ${Date.now() - t0} ms`);
     [stack, browser] = await Promise.all([
       startStack(path.join(__dirname, '..', 'e2e', 'config.yaml'), { ui: true }),

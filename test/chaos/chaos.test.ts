@@ -6,12 +6,12 @@
  */
 import { runChaos, type ChaosResult } from '../../src/chaos/runner';
 import { formatChaosResult } from '../../src/chaos/format';
-import { buildOnce } from '../e2e/stack';
+import { requireBuiltLib } from '../helpers/build-lib';
 
 let result: ChaosResult;
 
 beforeAll(async () => {
-  buildOnce();
+  requireBuiltLib();
   const lines: string[] = [];
   try {
     result = await runChaos({

@@ -9,13 +9,14 @@ import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { queueDepth } from '../../src/aws/queue-depth';
 import type { StatusRecord } from '../../src/domain/status';
-import { buildOnce, startStack, type Stack } from './stack';
+import { requireBuiltLib } from '../helpers/build-lib';
+import { startStack, type Stack } from './stack';
 
 let stack: Stack;
 const DEST = '+14255550123';
 
 beforeAll(async () => {
-  buildOnce();
+  requireBuiltLib();
   stack = await startStack(path.join(__dirname, 'config.yaml'));
 }, 180_000);
 

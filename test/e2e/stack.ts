@@ -1,8 +1,7 @@
 /**
  * The end-to-end tests' local stack: the shared handle (src/stack/handle.ts) on a temporary data folder, with
- * the typed client on the stack's effective config. `buildOnce` compiles what the stack runs.
+ * the typed client on the stack's effective config. It runs lib/, which the global setup builds (test/helpers/build-lib.ts).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,6 @@ import type { ResilientSmsClient } from '../../src/client';
 import type { Config } from '../../src/domain/config';
 import { connectToStack } from '../../src/stack/clients';
 import { startStack as startStackHandle, type StackHandle } from '../../src/stack/handle';
-import { findRepoRoot } from '../../src/tools/temporal-cli';
-
-const root = findRepoRoot(__dirname);
 
 export interface Stack extends Pick<StackHandle, 'info' | 'output' | 'readInfo' | 'sim'> {
   config: Config;
@@ -22,15 +18,6 @@ export interface Stack extends Pick<StackHandle, 'info' | 'output' | 'readInfo' 
   temporal: Client;
   sqs: SQSClient;
   stop(): Promise<void>;
-}
-
-/** Compile src/ to lib/ (incremental): the stack runs the built CLI, as `npm start` does. */
-export function buildOnce(): void {
-  execFileSync(
-    process.execPath,
-    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root, stdio: 'inherit' },
-  );
 }
 
 /** The Web UI only when a test needs it (test/browser): it costs start-up time. */

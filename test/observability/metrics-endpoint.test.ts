@@ -20,7 +20,7 @@ import { startMoto, type Moto } from '../../src/tools/moto';
 import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
 import { waitForExit } from '../../src/tools/service-process';
 import { findRepoRoot, freePort } from '../../src/tools/temporal-cli';
-import { buildOnce } from '../e2e/stack';
+import { requireBuiltLib } from '../helpers/build-lib';
 import { dlrEvent } from '../helpers/dlr-fixtures';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, testServerAddress, uniqueTaskQueue } from '../helpers/temporal-env';
@@ -86,7 +86,7 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tim
 }
 
 beforeAll(async () => {
-  buildOnce();
+  requireBuiltLib();
   env = await connectTestEnv();
   sms = await startSmsV2Endpoint();
   sms.on('SendTextMessage', (req: RecordedRequest) =>

@@ -10,8 +10,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ABSOLUTE_TO_NODE_MODULES = /(?<=[(\s])\/(?:[^\s()'"\\:/]+\/)*?node_modules\//g;
 
 /**
- * `text` with the paths of stack frames made relative to the repository root: `(/home/me/rsms/src/x.ts:1:2)`
- * becomes `(src/x.ts:1:2)` and `(/anywhere/node_modules/pkg/y.ts:3:4)` becomes `(node_modules/pkg/y.ts:3:4)`.
+ * `text` with the paths of stack frames made relative to the repository root: `(<repo root>/src/x.ts:1:2)`
+ * becomes `(src/x.ts:1:2)` and `(<any folder>/node_modules/pkg/y.ts:3:4)` becomes `(node_modules/pkg/y.ts:3:4)`.
  */
 export function scrubMachinePaths(text: string, repoRoot = REPO_ROOT): string {
   return text.replace(ABSOLUTE_TO_NODE_MODULES, 'node_modules/').split(`${repoRoot}${path.sep}`).join('');

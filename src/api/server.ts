@@ -2,11 +2,11 @@
  * The HTTP API for applications in any language (`resilient-sms api`, also started by the local stack):
  *
  *   POST /v1/messages                 send (idempotent: body `idempotencyKey` and/or `Idempotency-Key` header)
- *                                     -> 202 { idempotencyKey, workflowId, started }
+ *                                     -> 202 { idempotencyKey, workflowId, started, smsParts }
  *   GET  /v1/messages/{key}           the status record                               -> 200
  *   POST /v1/messages/{key}/feedback  { "status": "RECEIVED" | "FAILED" }             -> 202
  *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202
- *   GET  /health                      liveness (the only route without authentication)
+ *   GET  /health                      liveness (also HEAD, any query string; the only route without authentication)
  *
  * Every other request needs an API key from the config (`Authorization: Bearer <key>` or
  * `X-Api-Key: <key>`), compared in constant time, checked before the body is even read. Answers:
@@ -31,7 +31,7 @@ export interface ApiServerOptions {
   apiKeys: SecretMatcher;
   /** Fastify logger option (pino options, e.g. `{ level: 'info' }`); default off. */
   logger?: FastifyServerOptions['logger'];
-  /** Largest request body, bytes. Default 64 KiB (a message body is at most 1600 characters). */
+  /** Largest request body, bytes. Default 64 KiB (an SMS body is at most 630 UCS-2 or 1530 GSM characters). */
   bodyLimit?: number;
 }
 
@@ -111,7 +111,8 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'GET' && req.url === '/health') return;
+    // Load balancers probe /health with GET or HEAD, sometimes with a query string, and never with a key.
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.url.split('?')[0] === '/health') return;
     if (opts.apiKeys.match(presentedKey(req)) === undefined) {
       return reply
         .code(401)
@@ -130,7 +131,12 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     return reply
       .code(202)
       .header('location', `/v1/messages/${encodeURIComponent(sent.idempotencyKey)}`)
-      .send({ idempotencyKey: sent.idempotencyKey, workflowId: sent.workflowId, started: sent.started });
+      .send({
+        idempotencyKey: sent.idempotencyKey,
+        workflowId: sent.workflowId,
+        started: sent.started,
+        smsParts: sent.smsParts,
+      });
   });
 
   app.get('/v1/messages/:key', async (req) => {

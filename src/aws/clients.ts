@@ -17,6 +17,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../domain/config';
+import { ownValue } from '../domain/own';
 import { credentialsFor, type AwsCredentials } from './credentials';
 import { longPollRequestHandler, sendRequestHandler, type RequestTimeouts } from './http-handler';
 
@@ -61,10 +62,11 @@ export function createPushClient(opts: SendClientOptions): SNSClient {
 
 /** SQS client of a DLR queue (its Region, endpoint and account credentials) for long polls of `waitTimeSeconds`. */
 export function createSqsClient(config: Config, q: Config['dlrQueues'][number], waitTimeSeconds: number): SQSClient {
+  const account = ownValue(config.accounts, q.account);
   return new SQSClient({
     region: q.region,
     ...(q.endpoint !== undefined ? { endpoint: q.endpoint } : {}),
-    ...(config.accounts[q.account] ? { credentials: credentialsFor(config.accounts[q.account], q.region) } : {}),
+    ...(account ? { credentials: credentialsFor(account, q.region) } : {}),
     requestHandler: longPollRequestHandler(waitTimeSeconds),
   });
 }

@@ -9,6 +9,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { Config } from '../domain/config';
+import { ownValue } from '../domain/own';
 import type { ChannelTarget, RouteRef } from '../domain/sending';
 import { ClientCache, type Destroyable } from './client-cache';
 import {
@@ -54,14 +55,16 @@ function cachedClient<C extends Destroyable>(
   options: RegistryOptions,
   build: (opts: SendClientOptions) => C,
 ): C {
-  return cache.get(`${spec.account}|${spec.region}|${spec.endpoint ?? ''}`, () =>
-    build({
+  return cache.get(`${spec.account}|${spec.region}|${spec.endpoint ?? ''}`, () => {
+    const account = ownValue(config.accounts, spec.account);
+    if (!account) throw new Error(`account "${spec.account}" is not in the config (accounts)`);
+    return build({
       region: spec.region,
       endpoint: spec.endpoint,
-      credentials: credentialsFor(config.accounts[spec.account], spec.region),
+      credentials: credentialsFor(account, spec.region),
       requestTimeoutMs: options.requestTimeoutMs,
-    }),
-  );
+    });
+  });
 }
 
 export function smsClientsFromConfig(

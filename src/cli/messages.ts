@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { ResilientSmsClient } from '../client';
 import type { Environment } from '../config/environment';
+import { describeSmsParts } from '../domain/sms-parts';
 import type { StatusRecord } from '../domain/status';
 import { globalsOf, withClient } from './connect';
 
@@ -60,7 +61,8 @@ function addSend(program: Command, env: Environment): void {
         } else if (o.json) console.log(JSON.stringify(sent));
         else
           console.log(
-            `${sent.started ? 'started' : 'already exists'}: ${sent.idempotencyKey} (workflow ${sent.workflowId})`,
+            `${sent.started ? 'started' : 'already exists'}: ${sent.idempotencyKey} (workflow ${sent.workflowId}), ` +
+              describeSmsParts(sent.smsParts),
           );
       });
     });

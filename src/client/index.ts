@@ -16,6 +16,7 @@ import type { Config } from '../domain/config';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { idempotencyKeySchema, type MessageRequestInput } from '../domain/message';
 import { resolveMessage } from '../domain/resolve';
+import { smsParts, type SmsParts } from '../domain/sms-parts';
 import type { RoutingPlan } from '../domain/plan';
 import { progressAttributes, SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
 import type { StatusRecord } from '../domain/status';
@@ -34,6 +35,8 @@ export interface SendResult {
   workflowId: string;
   /** false when a workflow for this key already existed (running or closed): nothing new was sent. */
   started: boolean;
+  /** How AWS will send the SMS body: encoding, size and message parts (each part is billed). */
+  smsParts: SmsParts;
 }
 
 /** Thrown when no message exists for a key. */
@@ -114,10 +117,10 @@ export class ResilientSmsClient {
         staticSummary: `${plan.country} · ${plan.policy.useCase} · ${plan.rungs.length} rungs`,
         staticDetails: describePlan(plan),
       });
-      return { idempotencyKey, workflowId, started: true };
+      return { idempotencyKey, workflowId, started: true, smsParts: smsParts(normalised.body) };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        return { idempotencyKey, workflowId, started: false };
+        return { idempotencyKey, workflowId, started: false, smsParts: smsParts(normalised.body) };
       }
       throw err;
     }

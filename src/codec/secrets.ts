@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../domain/config';
 import type { SecretRef } from '../domain/config-security';
+import { ownValue } from '../domain/own';
 
 /** Where secret values come from: a variable name -> its value. */
 export type SecretSource = (name: string) => string | undefined;
@@ -55,12 +56,13 @@ export function secretSourceFor(config: Config, env: NodeJS.ProcessEnv = process
   const file = config.security.envFile;
   let fromFile: Record<string, string> | undefined;
   return (name) => {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
+    // Own string values only: `constructor` or `toString` must not find what every object inherits.
+    const value = ownValue(env, name);
+    if (typeof value === 'string' && value !== '') return value;
     if (!file) return undefined;
     fromFile ??= readEnvFile(file);
-    const v = fromFile[name];
-    return v === undefined || v === '' ? undefined : v;
+    const v = ownValue(fromFile, name);
+    return typeof v !== 'string' || v === '' ? undefined : v;
   };
 }
 

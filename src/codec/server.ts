@@ -10,9 +10,10 @@
  *
  * Only the last path segment selects encode or decode (the protocol lets the endpoints be mounted at
  * any depth). Every encode/decode needs `Authorization: Bearer <token>` (the token from the variable
- * `security.codecServer.tokenEnv` names, compared in constant time); with `allowTokenInPath` the
- * token may instead be the path segment before it, for a Web UI that cannot send one. Nothing about
- * a request's payloads or its path is logged.
+ * `security.codecServer.tokenEnv` names, compared in constant time), checked before the body is
+ * read; with `allowTokenInPath` the token may instead be the path segment before it, for a Web UI
+ * that cannot send one. A body is at most `CODEC_BODY_LIMIT`. Nothing about a request's payloads or
+ * its path is logged.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec, Payload } from '@temporalio/common';
@@ -58,9 +59,20 @@ export interface CodecServerOptions {
   allowTokenInPath?: boolean;
   /** Fastify logger option; default off. */
   logger?: boolean | { level: string };
-  /** Largest request body, bytes. Default 8 MiB. */
+  /** Largest request body, bytes. Default `CODEC_BODY_LIMIT`. */
   bodyLimit?: number;
 }
+
+/**
+ * What the Web UI sends: one `Payloads` message per request, the `payloads` of one event attribute
+ * (workflow input, signal, query result, …; temporalio/ui src/lib/utilities/decode-payload.ts,
+ * `decodeAllPotentialPayloadsWithCodec`), and `temporal workflow show --codec-endpoint` does the same.
+ * Temporal refuses any such blob over 2 MiB (the server's `limit.blobSize.error` default; Temporal
+ * docs, "Temporal Cloud limits" / self-hosted defaults: 2 MB payload size limit). As base64 in
+ * protobuf JSON that is 2.67 MiB, plus metadata and framing: 4 MiB covers the largest real request
+ * with room to spare, and nothing larger is read.
+ */
+export const CODEC_BODY_LIMIT = 4 * 1024 * 1024;
 
 function bearerToken(header: string | undefined): string | undefined {
   const m = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
@@ -98,7 +110,7 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
           },
         }
       : false,
-    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+    bodyLimit: opts.bodyLimit ?? CODEC_BODY_LIMIT,
   });
 
   const corsFor = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -110,9 +122,22 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
     return true;
   };
 
+  // Everything about a POST is decided here, before its body is read: a request without the token
+  // costs no parsing (twenty unauthenticated 7.8 MB bodies used to delay an authorised decode by seconds).
   app.addHook('onRequest', async (req, reply) => {
     if (!corsFor(req, reply)) {
       return reply.code(403).send({ error: 'origin not allowed' });
+    }
+    if (req.method !== 'POST') return;
+    const { op, prefix } = splitPath(req.url);
+    if (op !== 'encode' && op !== 'decode') return reply.code(404).send({ error: 'POST …/encode or …/decode' });
+    const presented = bearerToken(req.headers.authorization) ?? (opts.allowTokenInPath && prefix ? prefix : undefined);
+    if (opts.tokens.match(presented) === undefined) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="resilient-sms codec"')
+        .header('connection', 'close') // the unread body is not drained on this connection
+        .send({ error: 'missing or invalid token' });
     }
   });
 
@@ -130,15 +155,7 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
   });
 
   app.post('/*', async (req, reply) => {
-    const { op, prefix } = splitPath(req.url);
-    if (op !== 'encode' && op !== 'decode') return reply.code(404).send({ error: 'POST …/encode or …/decode' });
-    const presented = bearerToken(req.headers.authorization) ?? (opts.allowTokenInPath && prefix ? prefix : undefined);
-    if (opts.tokens.match(presented) === undefined) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="resilient-sms codec"')
-        .send({ error: 'missing or invalid token' });
-    }
+    const { op } = splitPath(req.url); // encode or decode, and authenticated: checked in onRequest
     const body = parseOrThrow(wirePayloadsSchema, req.body, 'payloads');
     const payloads = (body.payloads ?? []).map(payloadFromJson);
     const out = op === 'encode' ? await opts.codec.encode(payloads) : await opts.codec.decode(payloads);

@@ -7,12 +7,18 @@ import { durationSchema } from './duration';
 import { securitySchema } from './config-security';
 import { CHANNELS, isNumberChannel } from './channel';
 import { MESSAGE_TYPES, useCaseSchema } from './message';
+import { isPrototypeName, ownValue, PROTOTYPE_NAME_MESSAGE } from './own';
 
+/** Names of accounts and routes: looked up by name, so never one every object inherits (`constructor`, …). */
 const nameSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, _ or -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, _ or -')
+  .refine((name) => !isPrototypeName(name), PROTOTYPE_NAME_MESSAGE);
+
+/** A use case as a key of `policies`: requests look it up by name. */
+const policyNameSchema = useCaseSchema.refine((name) => !isPrototypeName(name), PROTOTYPE_NAME_MESSAGE);
 
 const regionSchema = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS Region such as us-east-1');
 
@@ -282,7 +288,7 @@ export const configSchema = z
     routes: z.array(routeSchema).min(1),
     /** Originators per destination country in preference order; `*` applies to every other country. */
     originators: z.record(countryKeySchema, z.array(originatorSchema).min(1)),
-    policies: z.record(useCaseSchema, policySchema).refine((p) => Object.keys(p).length > 0, 'at least one policy'),
+    policies: z.record(policyNameSchema, policySchema).refine((p) => Object.keys(p).length > 0, 'at least one policy'),
     dlrQueues: z.array(dlrQueueSchema).default([]),
     security: securitySchema.default({}),
     channels: channelsSchema.default({}),
@@ -297,7 +303,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['routes', i, 'id'], message: `duplicate route id "${route.id}"` });
       }
       routeIds.add(route.id);
-      const account = config.accounts[route.account];
+      const account = ownValue(config.accounts, route.account);
       if (!account) {
         ctx.addIssue({ code: 'custom', path: ['routes', i, 'account'], message: `unknown account "${route.account}"` });
       } else if (account.credentials.type === 'static' && !route.endpoint) {
@@ -320,7 +326,7 @@ export const configSchema = z
       });
     }
     for (const [name, ch] of Object.entries(config.channels)) {
-      if (ch && 'account' in ch && !config.accounts[ch.account]) {
+      if (ch && 'account' in ch && !ownValue(config.accounts, ch.account)) {
         ctx.addIssue({
           code: 'custom',
           path: ['channels', name, 'account'],
@@ -351,7 +357,7 @@ export const configSchema = z
       });
     }
     config.dlrQueues.forEach((q, i) => {
-      if (!config.accounts[q.account]) {
+      if (!ownValue(config.accounts, q.account)) {
         ctx.addIssue({ code: 'custom', path: ['dlrQueues', i, 'account'], message: `unknown account "${q.account}"` });
       }
     });

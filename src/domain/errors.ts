@@ -15,9 +15,16 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
+/**
+ * A missing field says "required" (zod's own message is "Invalid input: expected string, received
+ * undefined"). Used for this parse only; a schema's own message still wins.
+ */
+const requiredWhenMissing: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined;
+
 /** Parse `input` with `schema`, or throw an InvalidInputError naming each failing field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: requiredWhenMissing });
   if (result.success) return result.data;
   throw new InvalidInputError(
     what,

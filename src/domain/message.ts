@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { smsBodyProblem } from './sms-parts';
 import { isTimeZone } from './time-zone';
 
 /**
@@ -51,7 +52,14 @@ export const useCaseSchema = z
 export const messageRequestSchema = z
   .object({
     destination: e164Schema,
-    body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
+    /**
+     * The SMS text, checked as AWS will check it (`smsBodyProblem`, src/domain/sms-parts.ts): GSM 7-bit
+     * or UCS-2, at most 1530 septets or 630 UTF-16 code units; no NUL, not only whitespace.
+     */
+    body: z.string().superRefine((body, ctx) => {
+      const problem = smsBodyProblem(body);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     messageType: z.enum(MESSAGE_TYPES).optional(),
     useCase: useCaseSchema,
     idempotencyKey: idempotencyKeySchema.optional(),

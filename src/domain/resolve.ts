@@ -9,6 +9,7 @@ import type { Config, OriginatorConfig, Policy } from './config';
 import { InvalidInputError, parseOrThrow } from './errors';
 import { countryOf, messageRequestSchema, type MessageRequest, type MessageRequestInput } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
+import { ownValue } from './own';
 import { minutesOfDay } from './time-zone';
 
 /** What each channel says; derived from the SMS body where the request gives nothing. */
@@ -125,6 +126,31 @@ function deriveContent(request: MessageRequest, useCase: string): ChannelContent
   };
 }
 
+/**
+ * Content derived from the SMS body must fit the channels it goes to, as given content must (the
+ * limits of `messageRequestSchema.content`): `SendVoiceMessage` takes at most 3000 characters of TEXT
+ * (SDK model of @aws-sdk/client-pinpoint-sms-voice-v2, `MessageBodyTextType`), and a WhatsApp template
+ * parameter at most 1024. Email and push content is cut to fit when derived.
+ */
+function checkDerivedContent(content: ChannelContent, rungs: readonly Rung[]): void {
+  const on = (channel: Channel) => rungs.some((r) => r.channel === channel);
+  const issues: { path: string; message: string }[] = [];
+  if (on('voice') && content.voice.textType === 'TEXT' && content.voice.text.length > 3000) {
+    issues.push({
+      path: 'body',
+      message: `read aloud it is ${content.voice.text.length} characters, over voice's 3000: give content.voice.text`,
+    });
+  }
+  if (on('whatsapp') && content.whatsapp.parameters.some((p) => p.length > 1024)) {
+    issues.push({
+      path: 'body',
+      message:
+        'is over 1024 characters, the most a WhatsApp template parameter takes: give content.whatsapp.parameters',
+    });
+  }
+  if (issues.length > 0) throw new InvalidInputError('message request', issues);
+}
+
 function countryTimeZones(country: string): string[] {
   const zones = ct.getCountry(country)?.timezones ?? [];
   return zones.length > 0 ? zones : ['UTC'];
@@ -155,7 +181,7 @@ function channelLadder(config: Config, request: MessageRequest, country: string,
     case 'sms':
     case 'voice': {
       const table = channel === 'sms' ? config.originators : (config.channels.voice?.originators ?? {});
-      const originators = table[country] ?? table['*'];
+      const originators = ownValue(table, country) ?? ownValue(table, '*');
       if (!originators) return `no ${channel} originators are configured for ${country}`;
       return smsLadder(config, originators, channel);
     }
@@ -206,7 +232,7 @@ function buildLadder(
 }
 
 function policyOf(config: Config, useCase: string): Policy {
-  const policy = config.policies[useCase];
+  const policy = ownValue(config.policies, useCase);
   if (!policy) {
     throw new InvalidInputError('message request', [
       {
@@ -224,6 +250,15 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
   const country = countryOf(request.destination);
   const { rungs, skipped } = buildLadder(config, request, policy, country);
   if (rungs.length === 0) {
+    if (policy.allowedCountries && !policy.allowedCountries.includes(country)) {
+      // One sentence: the country is the reason, whatever each channel would have said.
+      throw new InvalidInputError('message request', [
+        {
+          path: 'destination',
+          message: `country ${country} is not allowed for use case "${request.useCase}" (allowed: ${policy.allowedCountries.join(', ')})`,
+        },
+      ]);
+    }
     throw new InvalidInputError(
       'message request',
       skipped.map((s) => ({
@@ -234,11 +269,13 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
   }
   const resolvedPolicy = resolvePolicy(request.useCase, policy, config.channels.voice?.voiceId);
   const { content: _content, ...rest } = request;
+  const content = deriveContent(request, request.useCase);
+  checkDerivedContent(content, rungs);
   return {
     request: {
       ...rest,
       messageType: request.messageType ?? resolvedPolicy.messageType,
-      content: deriveContent(request, request.useCase),
+      content,
     },
     plan: {
       country,

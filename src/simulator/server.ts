@@ -13,6 +13,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../domain/config';
+import { ownValue } from '../domain/own';
 import { ADMIN_PATHS, adminApi } from './admin-api';
 import { EventScheduler } from './event-scheduler';
 import { createRouter, sendJson, type Route } from './http';
@@ -97,7 +98,7 @@ function logStartup(emit: Emit, config: Config, state: SimulatorState, publisher
       .map((q) => ({ account: q.account, region: q.region, topicArn: q.topicArn })),
   });
   for (const route of config.routes) {
-    if (config.accounts[route.account]?.credentials.type !== 'static') {
+    if (ownValue(config.accounts, route.account)?.credentials.type !== 'static') {
       emit('warn', 'route account has no static credentials: the simulator cannot recognise its requests', {
         route: route.id,
         account: route.account,

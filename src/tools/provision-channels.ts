@@ -18,6 +18,7 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import type { AccountConfig, Config } from '../domain/config';
+import { ownValue } from '../domain/own';
 import { EMULATOR_CREDENTIALS } from './provision-emulator';
 
 export const PUSH_PLATFORM_APPLICATION = 'resilient-sms';
@@ -61,7 +62,7 @@ export async function provisionChannels(config: Config): Promise<ProvisionedChan
     const ses = new SESv2Client({
       region: email.region,
       endpoint: email.endpoint,
-      credentials: emulatorCredentials(config.accounts[email.account]),
+      credentials: emulatorCredentials(ownValue(config.accounts, email.account)),
     });
     try {
       await ignoreExisting(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: email.fromAddress })));
@@ -82,7 +83,7 @@ export async function provisionChannels(config: Config): Promise<ProvisionedChan
 
   if (push?.endpoint) {
     const endpoint = push.endpoint;
-    const credentials = emulatorCredentials(config.accounts[push.account]);
+    const credentials = emulatorCredentials(ownValue(config.accounts, push.account));
     const withSns = async <T>(fn: (sns: SNSClient) => Promise<T>): Promise<T> => {
       const sns = new SNSClient({ region: push.region, endpoint, credentials });
       try {

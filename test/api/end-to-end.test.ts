@@ -210,7 +210,12 @@ describe('HTTP API over a real port', () => {
       );
       expect(sent).toEqual({
         status: 202,
-        json: { idempotencyKey: `api-${suffix}`, workflowId: `sms:api-${suffix}`, started: true },
+        json: {
+          idempotencyKey: `api-${suffix}`,
+          workflowId: `sms:api-${suffix}`,
+          started: true,
+          smsParts: { encoding: 'GSM', units: BODY.length, parts: 1 },
+        },
       });
       const again = await call('POST', '/v1/messages', {
         destination: DEST,

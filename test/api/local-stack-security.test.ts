@@ -118,7 +118,10 @@ describe('local stack with encryption on', () => {
       useCase: 'e2e',
       idempotencyKey: 'sec-1',
     });
-    expect(sent).toEqual({ status: 202, json: { idempotencyKey: 'sec-1', workflowId: 'sms:sec-1', started: true } });
+    expect(sent).toEqual({
+      status: 202,
+      json: { idempotencyKey: 'sec-1', workflowId: 'sms:sec-1', started: true, smsParts: expect.any(Object) },
+    });
     let status: Record<string, unknown> = {};
     for (let i = 0; i < 300 && status.status !== 'DELIVERED'; i++) {
       status = (await api('GET', '/v1/messages/sec-1')).json;

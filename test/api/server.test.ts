@@ -69,10 +69,14 @@ describe('authentication', () => {
     }
   });
 
-  it('leaves /health open (and only that)', async () => {
+  it('leaves /health open to GET and HEAD, with or without a query string (and only that)', async () => {
     expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ ok: true });
-    expect((await app.inject({ method: 'GET', url: '/health?x=1' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/health?probe=lb' })).json()).toEqual({ ok: true });
+    expect((await app.inject({ method: 'HEAD', url: '/health' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'HEAD', url: '/health?x=1' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/health' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/v1/messages/x?/health' })).statusCode).toBe(401);
   });
 
   it('refuses to start without API keys', () => {
@@ -85,7 +89,12 @@ describe('POST /v1/messages', () => {
   it('starts the workflow and answers 202 with the key, the workflow id and started', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: true });
+    expect(res.json()).toEqual({
+      idempotencyKey: 'login-42',
+      workflowId: 'sms:login-42',
+      started: true,
+      smsParts: { encoding: 'GSM', units: valid.body.length, parts: 1 },
+    });
     expect(res.headers.location).toBe('/v1/messages/login-42');
     expect(calls.map((c) => [c.op, c.workflowId])).toEqual([['start', 'sms:login-42']]);
   });
@@ -143,14 +152,14 @@ describe('POST /v1/messages', () => {
     serve({ existing: new Set(['sms:login-42']) });
     const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
+    expect(res.json()).toMatchObject({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
   });
 
   it.each([
     [{ ...valid, destination: '4255550156' }, /^invalid message request: destination: must be an E\.164 number/],
     [{ ...valid, destination: '+1999' }, /^invalid message request: destination: /],
     [{ ...valid, body: '' }, /^invalid message request: body: must not be empty/],
-    [{ ...valid, body: 'x'.repeat(1601) }, /^invalid message request: body: must be at most 1600 characters/],
+    [{ ...valid, body: 'x'.repeat(1531) }, /^invalid message request: body: is 1531 GSM 7-bit characters .*at most 1530/],
     [{ ...valid, useCase: 'Not A Use Case' }, /^invalid message request: useCase: /],
     [{ ...valid, unexpected: 1 }, /^invalid message request: .*unexpected/i],
     [{ ...valid, destination: 14255550156 }, /^invalid message request: destination: /],

@@ -32,7 +32,7 @@ function check(text: string): void {
   const err = thrown as Error;
   expect(['Error', 'InvalidInputError']).toContain(err.name);
   if (err.name === 'Error') expect(Object.getPrototypeOf(err)).toBe(Error.prototype);
-  expect(err.message).toMatch(/^(invalid config fuzz\.yaml: .+|config fuzz\.yaml is not valid YAML\/JSON: .+)/s);
+  expect(err.message).toMatch(/^(invalid config fuzz\.yaml: .+|config fuzz\.yaml is not valid (YAML|JSON): .+)/s);
   expect(err.message).not.toMatch(/\[object Object\]|undefined: /);
   if (err instanceof InvalidInputError) {
     expect(err.issues.length).toBeGreaterThan(0);

@@ -275,7 +275,7 @@ describe('rejected configs name the field', () => {
 
   it('rejects text that is not YAML, naming the file', () => {
     expect(() => parseConfigText('accounts: [unclosed', 'broken.yaml')).toThrow(
-      /config broken\.yaml is not valid YAML\/JSON/,
+      /config broken\.yaml is not valid YAML/,
     );
   });
 

@@ -108,23 +108,33 @@ describe('destination numbers', () => {
 });
 
 describe('body, use case and fields', () => {
-  it('accepts 1 and 1600 characters', () => {
+  it('accepts 1 character and the largest bodies AWS takes: 1530 GSM 7-bit, 630 UCS-2', () => {
     expect(resolveMessage(config, { ...ok, body: 'x' }).request.body).toBe('x');
-    expect(resolveMessage(config, { ...ok, body: 'x'.repeat(1600) }).request.body).toHaveLength(1600);
+    expect(resolveMessage(config, { ...ok, body: 'x'.repeat(1530) }).request.body).toHaveLength(1530);
+    expect(resolveMessage(config, { ...ok, body: '€'.repeat(765) }).request.body).toHaveLength(765);
+    expect(resolveMessage(config, { ...ok, body: 'ж'.repeat(630) }).request.body).toHaveLength(630);
+    expect(resolveMessage(config, { ...ok, body: '😀'.repeat(315) }).request.body).toHaveLength(630);
   });
 
   it.each([
     ['empty', ''],
-    ['1601 characters', 'x'.repeat(1601)],
+    ['1531 GSM characters', 'x'.repeat(1531)],
+    ['766 GSM extension characters (1532 septets)', '€'.repeat(766)],
+    ['631 UCS-2 characters', 'ж'.repeat(631)],
+    ['316 emoji (632 UTF-16 code units)', '😀'.repeat(316)],
+    ['801 emoji', '😀'.repeat(801)],
+    ['whitespace-only', ' \n\t '],
+    ['NUL', 'code\u0000123'],
   ])('rejects a %s body, naming body', (_what, body) => {
     const err = invalid(() => resolveMessage(config, { ...ok, body }));
     expect(err.issues.map((i) => i.path)).toEqual(['body']);
     expect(err.message).toContain('body: ');
   });
 
-  it('rejects a missing body', () => {
+  it('rejects a missing body, saying "required"', () => {
     const { body: _omit, ...noBody } = ok;
-    expect(invalid(() => resolveMessage(config, raw(noBody))).issues.map((i) => i.path)).toEqual(['body']);
+    const err = invalid(() => resolveMessage(config, raw(noBody)));
+    expect(err.issues).toEqual([{ path: 'body', message: 'required' }]);
   });
 
   it('names an unknown use case and lists the configured ones', () => {
@@ -183,9 +193,10 @@ describe('countries', () => {
     expect(err.issues[0].path).toBe('destination');
     expect(err.message).toContain('FR');
     expect(err.message).toContain('"otp"');
-    expect(() => resolveMessage(config, { ...ok, useCase: 'marketing', destination: '+442071838750' })).toThrow(
-      /destination: sms: country GB is not allowed/,
-    );
+    // One sentence, not each channel's reason joined by semicolons.
+    expect(
+      invalid(() => resolveMessage(config, { ...ok, useCase: 'marketing', destination: '+442071838750' })).issues,
+    ).toEqual([{ path: 'destination', message: 'country GB is not allowed for use case "marketing" (allowed: US)' }]);
   });
 
   it('uses the "*" originators for a country without its own list', () => {

@@ -10,6 +10,7 @@ import { SecretMatcher } from '../../src/codec/secrets';
 import {
   buildCodecServer,
   CODEC_ALLOWED_HEADERS,
+  CODEC_BODY_LIMIT,
   payloadFromJson,
   payloadToJson,
   startCodecServer,
@@ -105,6 +106,44 @@ describe('codec server', () => {
     // The token in the path is refused unless allowed.
     const inPath = await app.inject({ method: 'POST', url: `/${TOKEN}/decode`, payload });
     expect(inPath.statusCode).toBe(401);
+  });
+
+  it('checks the token before reading the body: a bad or oversized body without it is a 401, not a 400 or 413', async () => {
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/decode',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"payloads": [',
+    });
+    expect(malformed.statusCode).toBe(401);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/decode',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"payloads":[{"data":"${'A'.repeat(CODEC_BODY_LIMIT + 1024)}"}]}`,
+    });
+    expect(huge.statusCode).toBe(401);
+    // An unknown operation is refused before its body is read too.
+    const other = await app.inject({ method: 'POST', url: '/transcode', headers: auth, payload: '{"payloads": [' });
+    expect(other.statusCode).toBe(404);
+  });
+
+  it('reads bodies up to CODEC_BODY_LIMIT: the largest Payloads Temporal stores (2 MiB) fits, more is a 413', async () => {
+    const [stored] = await codec.encode([defaultPayloadConverter.toPayload('x'.repeat(2 * 1024 * 1024 - 64))]);
+    const largest = await app.inject({
+      method: 'POST',
+      url: '/decode',
+      headers: auth,
+      payload: { payloads: [payloadToJson(stored)] },
+    });
+    expect(largest.statusCode).toBe(200);
+    const tooLarge = await app.inject({
+      method: 'POST',
+      url: '/decode',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: `{"payloads":[{"data":"${'A'.repeat(CODEC_BODY_LIMIT)}"}]}`,
+    });
+    expect(tooLarge.statusCode).toBe(413);
   });
 
   it('accepts the token as the path segment before /decode when allowTokenInPath is set', async () => {

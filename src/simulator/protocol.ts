@@ -11,6 +11,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.min.json';
+import { smsParts } from '../domain/sms-parts';
 
 export const TARGET_PREFIX = 'PinpointSMSVoiceV2.';
 export const SERVICE_NAMESPACE = 'com.amazonaws.pinpointsmsvoicev2';
@@ -156,24 +157,10 @@ function context(body: JsonObject): Record<string, string> {
   return out;
 }
 
-/** GSM 03.38 default alphabet, and the extension table (two septets each). */
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM_EXTENSION = new Set('^{}\\[~]|€\f');
-
-/** Encoding and number of parts of an SMS body, as carriers count them. */
+/** Encoding and number of parts of an SMS body, as carriers count them (src/domain/sms-parts.ts). */
 export function smsSegments(body: string): { encoding: 'GSM' | 'UCS2'; parts: number } {
-  let septets = 0;
-  for (const ch of body) {
-    if (GSM_BASIC.has(ch)) septets += 1;
-    else if (GSM_EXTENSION.has(ch)) septets += 2;
-    else {
-      const units = body.length; // UTF-16 code units
-      return { encoding: 'UCS2', parts: units <= 70 ? 1 : Math.ceil(units / 67) };
-    }
-  }
-  return { encoding: 'GSM', parts: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+  const { encoding, parts } = smsParts(body);
+  return { encoding, parts };
 }
 
 function destination(body: JsonObject): string {

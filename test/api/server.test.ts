@@ -159,7 +159,10 @@ describe('POST /v1/messages', () => {
     [{ ...valid, destination: '4255550156' }, /^invalid message request: destination: must be an E\.164 number/],
     [{ ...valid, destination: '+1999' }, /^invalid message request: destination: /],
     [{ ...valid, body: '' }, /^invalid message request: body: must not be empty/],
-    [{ ...valid, body: 'x'.repeat(1531) }, /^invalid message request: body: is 1531 GSM 7-bit characters .*at most 1530/],
+    [
+      { ...valid, body: 'x'.repeat(1531) },
+      /^invalid message request: body: is 1531 GSM 7-bit characters .*at most 1530/,
+    ],
     [{ ...valid, useCase: 'Not A Use Case' }, /^invalid message request: useCase: /],
     [{ ...valid, unexpected: 1 }, /^invalid message request: .*unexpected/i],
     [{ ...valid, destination: 14255550156 }, /^invalid message request: destination: /],

@@ -6,6 +6,7 @@
 import type { ClassifiedFailure } from './outcome';
 import type { Channel } from './channel';
 import type { EscalationLevel, SkippedChannel } from './plan';
+import type { SmsParts } from './sms-parts';
 
 export const MESSAGE_STATUSES = ['IN_PROGRESS', 'DELIVERED', 'CONFIRMED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -78,6 +79,8 @@ export interface StatusRecord {
   useCase: string;
   country: string;
   destination: string;
+  /** How AWS sends the SMS body: encoding, size and message parts (absent in records of older workflows). */
+  smsParts?: SmsParts;
   status: MessageStatus;
   /** Why the message ended the way it did (or what it is waiting for). */
   reason: string;

@@ -9,6 +9,7 @@ import type { DlrSignal } from '../domain/delivery-event';
 import { classifyDlrFailure, failure, statusClass } from '../domain/outcome';
 import { higherLevel, type EscalationLevel, type ResolvedPolicy, type RoutingPlan } from '../domain/plan';
 import { maskPhone } from '../domain/privacy';
+import { smsParts } from '../domain/sms-parts';
 import type { PutFeedbackInput, SendResult } from '../domain/sending';
 import type { ClassifiedFailure } from '../domain/outcome';
 import { mayHaveSent, type AttemptRecord, type MessageStatus, type StatusRecord } from '../domain/status';
@@ -46,6 +47,7 @@ export class MessageState {
       useCase: plan.policy.useCase,
       country: plan.country,
       destination: maskPhone(request.destination),
+      smsParts: smsParts(request.body),
       status: 'IN_PROGRESS',
       reason: 'starting',
       attempts: [],

@@ -64,13 +64,14 @@ function dlr(attempt: number, messageId: string, status: string, more: Partial<D
 }
 
 describe('MessageState: the record', () => {
-  it('starts in progress with a masked destination and the deadline from the policy', () => {
+  it('starts in progress with a masked destination, the SMS parts and the deadline from the policy', () => {
     const state = newState();
     expect(state.record).toMatchObject({
       workflowId: 'sms:key-1',
       idempotencyKey: 'key-1',
       status: 'IN_PROGRESS',
       destination: '+1425*****56',
+      smsParts: { encoding: 'GSM', units: 19, parts: 1 },
       attempts: [],
       startedAt: T0,
     });

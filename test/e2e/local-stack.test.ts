@@ -273,7 +273,7 @@ describe('the CLI', () => {
       '--key',
       key,
     );
-    expect(again.stdout).toMatch(/^already exists: /);
+    expect(again.stdout).toMatch(/^already exists: .*, 1 SMS part \(GSM 7-bit, 16 characters\)$/m);
   });
 
   it('prints one clear line and exits non-zero on bad input or an unknown key', async () => {

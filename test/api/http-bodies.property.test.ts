@@ -42,12 +42,32 @@ const destinationArb = fc.oneof(
 );
 const bodyArb = fc.oneof(
   { weight: 8, arbitrary: fc.string({ minLength: 1, maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'x'.repeat(1600), 'x'.repeat(1601), '😀'.repeat(801)) },
+  {
+    weight: 2,
+    // Around AWS's limits (1530 GSM 7-bit septets, 630 UCS-2 code units), and what it never takes.
+    arbitrary: fc.constantFrom(
+      '',
+      ' \n\t ',
+      'code\u0000 1',
+      'x'.repeat(1530),
+      'x'.repeat(1531),
+      '€'.repeat(765),
+      '€'.repeat(766),
+      '😀'.repeat(315),
+      '😀'.repeat(316),
+      '😀'.repeat(801),
+      'ж'.repeat(630),
+      'ж'.repeat(631),
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.jsonValue()) },
 );
 const useCaseArb = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('otp', 'alert') },
-  { weight: 1, arbitrary: fc.constantFrom('OTP', 'marketing', '', ' otp', 'otp\u0000') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('OTP', 'marketing', '', ' otp', 'otp\u0000', 'constructor', 'toString', '__proto__'),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) },
 );
 const keyArb = fc.oneof(

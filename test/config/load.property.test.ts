@@ -34,6 +34,8 @@ function check(text: string): void {
   if (err.name === 'Error') expect(Object.getPrototypeOf(err)).toBe(Error.prototype);
   expect(err.message).toMatch(/^(invalid config fuzz\.yaml: .+|config fuzz\.yaml is not valid (YAML|JSON): .+)/s);
   expect(err.message).not.toMatch(/\[object Object\]|undefined: /);
+  // A TypeError's words mean a lookup found something it should not have (e.g. an account named `constructor`).
+  expect(err.message).not.toMatch(/Cannot read properties|is not a function|is not iterable/);
   if (err instanceof InvalidInputError) {
     expect(err.issues.length).toBeGreaterThan(0);
     for (const issue of err.issues) expect(issue.message.length).toBeGreaterThan(0);
@@ -50,14 +52,20 @@ function paths(value: Json, prefix: (string | number)[] = [], out: (string | num
   }
   return out;
 }
-function mutate(root: Json, at: (string | number)[], op: 'delete' | 'replace', replacement: Json): Json {
+function mutate(root: Json, at: (string | number)[], op: 'delete' | 'replace' | 'rename', replacement: Json): Json {
   if (at.length === 0) return op === 'delete' ? undefined : replacement;
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let parent = copy;
   for (const step of at.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
   const last = at[at.length - 1];
   if (op === 'replace') parent[last] = replacement;
-  else if (Array.isArray(parent)) parent.splice(Number(last), 1);
+  else if (op === 'rename') {
+    // A key renamed to a name every object has: an account, a use case, a country called `constructor`.
+    if (Array.isArray(parent)) return copy;
+    const value = parent[last];
+    delete parent[last];
+    parent[typeof replacement === 'string' && replacement !== '' ? replacement : 'constructor'] = value;
+  } else if (Array.isArray(parent)) parent.splice(Number(last), 1);
   else delete parent[last];
   return copy;
 }
@@ -69,10 +77,11 @@ const damagedConfigArb = fc
   .array(
     fc.tuple(
       fc.nat(LOCAL_PATHS.length - 1),
-      fc.constantFrom('delete' as const, 'replace' as const),
+      fc.constantFrom('delete' as const, 'replace' as const, 'rename' as const),
       fc.oneof(
         fc.jsonValue({ maxDepth: 2 }),
         fc.constantFrom('', 'us-east-1', '72h', '-1s', 'arn:aws:sns:us-east-1:1:x', 1e308, -0, '*', 'primary'),
+        fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '1000000y', 1e15),
       ),
     ),
     { minLength: 1, maxLength: 3 },
@@ -84,7 +93,7 @@ const damagedConfigArb = fc
         const all = paths(value);
         value = mutate(value, all[i % all.length], op, replacement);
       }
-      return format === 'json' ? (JSON.stringify(value) ?? '') : stringifyYaml(value);
+      return format === 'json' ? (JSON.stringify(value) ?? '') : (stringifyYaml(value) ?? ''); // yaml stringifies undefined (the root deleted) to undefined
     }),
   );
 

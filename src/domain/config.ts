@@ -244,13 +244,18 @@ export const temporalSchema = z
  */
 export const workerTuningSchema = z
   .object({
-    /** Workflows kept in memory between their tasks; one not cached is replayed from its history on its next task. */
-    maxCachedWorkflows: z.number().int().min(0).optional(),
-    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2).optional(),
-    maxConcurrentActivityTaskExecutions: z.number().int().min(1).optional(),
+    /**
+     * Workflows kept in memory between their tasks; one not cached is replayed from its history on its next
+     * task. At most 100,000: a cached message costs about 270 KB (src/workers/worker-tuning.ts), so more
+     * would need tens of gigabytes; a larger figure is a typo (`1e15`).
+     */
+    maxCachedWorkflows: z.number().int().min(0).max(100_000).optional(),
+    /** Slots per worker process; beyond a few thousand they only queue on the process's cores. */
+    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2).max(10_000).optional(),
+    maxConcurrentActivityTaskExecutions: z.number().int().min(1).max(10_000).optional(),
     /** Long polls held open per task type. */
-    maxConcurrentWorkflowTaskPolls: z.number().int().min(1).optional(),
-    maxConcurrentActivityTaskPolls: z.number().int().min(1).optional(),
+    maxConcurrentWorkflowTaskPolls: z.number().int().min(1).max(1_000).optional(),
+    maxConcurrentActivityTaskPolls: z.number().int().min(1).max(1_000).optional(),
     /** One V8 context shared by all workflows (the SDK's default, much less memory per cached workflow). */
     reuseV8Context: z.boolean().optional(),
     workflowThreadPoolSize: z.number().int().min(1).max(16).optional(),

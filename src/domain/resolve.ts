@@ -251,11 +251,16 @@ export function resolveMessage(config: Config, input: MessageRequestInput): Reso
   const { rungs, skipped } = buildLadder(config, request, policy, country);
   if (rungs.length === 0) {
     if (policy.allowedCountries && !policy.allowedCountries.includes(country)) {
-      // One sentence: the country is the reason, whatever each channel would have said.
+      // One sentence: the country is the reason for every SMS/voice channel; other channels lacked a contact.
+      const others = skipped.filter((s) => !isNumberChannel(s.channel)).map((s) => s.channel);
       throw new InvalidInputError('message request', [
         {
           path: 'destination',
-          message: `country ${country} is not allowed for use case "${request.useCase}" (allowed: ${policy.allowedCountries.join(', ')})`,
+          message:
+            `country ${country} is not allowed for use case "${request.useCase}" (allowed: ${policy.allowedCountries.join(', ')})` +
+            (others.length > 0
+              ? `, and the request has no contact for its other channel${others.length > 1 ? 's' : ''}: ${others.join(', ')}`
+              : ''),
         },
       ]);
     }

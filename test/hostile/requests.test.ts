@@ -96,8 +96,11 @@ describe('validation messages', () => {
     const res = await send({ ...ok, destination: '+33612345678' });
     expect(res.status).toBe(400);
     expect(res.error).toBe(
-      'invalid message request: destination: country FR is not allowed for use case "otp" (allowed: US, GB)',
+      'invalid message request: destination: country FR is not allowed for use case "otp" (allowed: US, GB), ' +
+        'and the request has no contact for its other channel: email',
     );
+    const withEmail = await send({ ...ok, destination: '+33612345678', contacts: { email: 'someone@example.com' } });
+    expect(withEmail.status).toBe(202); // email is not limited by country
   });
 });
 

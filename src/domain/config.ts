@@ -165,7 +165,10 @@ export const policySchema = z
     ttl: durationSchema
       .default(72 * 3600_000)
       .refine((v) => v >= 5_000 && v <= 259_200_000, 'ttl must be between 5s and 72h'),
-    /** `MaxPrice` per message part in USD, e.g. "0.50". */
+    /**
+     * `MaxPrice` in USD, e.g. "0.50": per the SendTextMessage reference "the maximum amount that you want to
+     * spend … per each text message"; a body of several parts (`smsParts`) costs that many parts.
+     */
     maxPrice: z
       .string()
       .regex(/^\d{1,2}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "0.50"')

@@ -235,6 +235,7 @@ describe('HTTP API over a real port', () => {
         return s.status === 'CONFIRMED' ? s : undefined;
       });
       expect(confirmed.destination).toBe('+1425*****56');
+      expect(confirmed.smsParts).toEqual({ encoding: 'GSM', units: BODY.length, parts: 1 });
       expect(JSON.stringify(confirmed)).not.toContain(BODY);
 
       const other = await call('POST', '/v1/messages', {
@@ -259,5 +260,24 @@ describe('HTTP API over a real port', () => {
     const { bytes, keyIds } = await rawHistory(`sms:api-${suffix}`);
     expectNoPersonalData(bytes);
     expect([...keyIds]).toEqual(['k2']);
+  });
+
+  it('refuses hostile requests with a 400 naming the field, and answers /health probes without a key', async () => {
+    for (const [body, error] of [
+      [
+        { destination: DEST, body: BODY, useCase: 'constructor' },
+        /^invalid message request: useCase: unknown use case/,
+      ],
+      [{ destination: DEST, body: '😀'.repeat(801), useCase: 'otp' }, /^invalid message request: body: is 1602 UCS-2/],
+      [{ destination: DEST, body: ' \n ', useCase: 'otp' }, /^invalid message request: body: must contain more than/],
+      [{ destination: DEST, useCase: 'otp' }, /^invalid message request: body: required$/],
+    ] as const) {
+      const res = await call('POST', '/v1/messages', body);
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatch(error);
+    }
+    for (const method of ['GET', 'HEAD']) {
+      expect((await fetch(`${api.url}/health?probe=1`, { method })).status).toBe(200);
+    }
   });
 });

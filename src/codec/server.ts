@@ -65,10 +65,11 @@ export interface CodecServerOptions {
 
 /**
  * What the Web UI sends: one `Payloads` message per request, the `payloads` of one event attribute
- * (workflow input, signal, query result, …; temporalio/ui src/lib/utilities/decode-payload.ts,
- * `decodeAllPotentialPayloadsWithCodec`), and `temporal workflow show --codec-endpoint` does the same.
- * Temporal refuses any such blob over 2 MiB (the server's `limit.blobSize.error` default; Temporal
- * docs, "Temporal Cloud limits" / self-hosted defaults: 2 MB payload size limit). As base64 in
+ * (workflow input, signal, query result, …; `decodeAllPotentialPayloadsWithCodec` in
+ * https://github.com/temporalio/ui/blob/main/src/lib/utilities/decode-payload.ts), and
+ * `temporal workflow show --codec-endpoint` does the same. Temporal refuses any such blob over 2 MiB
+ * (the server's dynamic config `limit.blobSize.error`, default 2 MiB; https://docs.temporal.io/self-hosted-guide/defaults,
+ * "Blob size limit"). As base64 in
  * protobuf JSON that is 2.67 MiB, plus metadata and framing: 4 MiB covers the largest real request
  * with room to spare, and nothing larger is read.
  */

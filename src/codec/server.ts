@@ -68,10 +68,10 @@ export interface CodecServerOptions {
  * (workflow input, signal, query result, …; `decodeAllPotentialPayloadsWithCodec` in
  * https://github.com/temporalio/ui/blob/main/src/lib/utilities/decode-payload.ts), and
  * `temporal workflow show --codec-endpoint` does the same. Temporal refuses any such blob over 2 MiB
- * (the server's dynamic config `limit.blobSize.error`, default 2 MiB; https://docs.temporal.io/self-hosted-guide/defaults,
- * "Blob size limit"). As base64 in
- * protobuf JSON that is 2.67 MiB, plus metadata and framing: 4 MiB covers the largest real request
- * with room to spare, and nothing larger is read.
+ * (dynamic config `limit.blobSize.error`, default 2 MiB: "Blob size limit" in
+ * https://docs.temporal.io/self-hosted-guide/defaults). As base64 in protobuf JSON that is 2.67 MiB,
+ * plus metadata and framing: 4 MiB covers the largest real request with room to spare, and nothing
+ * larger is read.
  */
 export const CODEC_BODY_LIMIT = 4 * 1024 * 1024;
 

@@ -18,7 +18,13 @@ export const cancelRequestSchema = z
   })
   .strict();
 
-export const keyParamsSchema = z.object({ key: idempotencyKeySchema }).strict();
+/**
+ * A message by idempotency key or by workflow id (`sms:<key>`, as the Web UI, logs and report show it): the key's
+ * characters, and room for the prefix. The typed client decides which one it is.
+ */
+export const keyParamsSchema = z
+  .object({ key: idempotencyKeySchema.max(200 + 'sms:'.length, 'must be at most 204 characters') })
+  .strict();
 
 export type FeedbackRequest = z.output<typeof feedbackRequestSchema>;
 export type CancelRequest = z.output<typeof cancelRequestSchema>;

@@ -11,7 +11,15 @@ import { buildApiServer, isTemporalUnavailable, type MessagesClient } from '../.
 import { MessageNotFoundError, ResilientSmsClient } from '../../src/client';
 import { SecretMatcher } from '../../src/codec/secrets';
 import { freePort } from '../../src/tools/temporal-cli';
-import { API_KEY, OTHER_API_KEY, apiKeys, apiTestConfig, realClientOverRecorder, type TemporalCall } from './doubles';
+import {
+  API_KEY,
+  OTHER_API_KEY,
+  apiKeys,
+  apiTestConfig,
+  realClientOverRecorder,
+  storedInput,
+  type TemporalCall,
+} from './doubles';
 
 const DEST = '+14255550156';
 const bearer = { authorization: `Bearer ${API_KEY}` };
@@ -138,12 +146,39 @@ describe('POST /v1/messages', () => {
     expect(a.json<{ idempotencyKey: string }>().idempotencyKey).toMatch(/^auto-[0-9a-f]{32}$/);
   });
 
-  it('answers 202 with started=false when the key already has a message', async () => {
+  it('answers 202 with started=false when the key already has a message for the same request', async () => {
     await app.close();
-    serve({ existing: new Set(['sms:login-42']) });
-    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
-    expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
+    serve({ existing: new Map([['sms:login-42', storedInput(valid)]]) });
+    // The same request, spelled differently (surrounding spaces in the number, the policy's message type given).
+    const same = { ...valid, destination: ` ${DEST} `, messageType: 'TRANSACTIONAL' };
+    for (const payload of [valid, same]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
+    }
+  });
+
+  it('answers 409 naming the fields (never their values) when the key was used for another request', async () => {
+    await app.close();
+    serve({ existing: new Map([['sms:login-42', storedInput(valid)]]) });
+    const other = {
+      ...valid,
+      destination: '+14255550199',
+      body: 'Your code is 999999',
+      contacts: { email: 'a@b.example' },
+    };
+    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: other });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      error:
+        'idempotency key "login-42" was already used for a different request (different: destination, body, ' +
+        'contacts.email); nothing was sent: use a new key for a new message',
+      idempotencyKey: 'login-42',
+      workflowId: 'sms:login-42',
+      differentFields: ['destination', 'body', 'contacts.email'],
+    });
+    expect(res.body).not.toMatch(/999999|5550199|a@b|123456|5550156/);
+    expect(calls.map((c) => c.op)).toEqual(['start', 'history']);
   });
 
   it.each([

@@ -102,7 +102,13 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     throw new Error('security.api.keys is empty: every API request must be authenticated; add { id, env } entries');
   }
   const { client } = opts;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    // Fastify's default (100) answers 414 to a key of 101-200 characters (or its workflow id, URL-encoded):
+    // let every one through to keyParamsSchema, which names what is wrong.
+    routerOptions: { maxParamLength: 1024 },
+  });
 
   // An empty JSON body (a bare POST …/cancel) is "no body", not a parse error.
   const jsonParser = app.getDefaultJsonParser('error', 'error');

@@ -32,7 +32,7 @@ export function messageRefs(ref: string): MessageRef[] {
   if (refs.length === 0) {
     throw new InvalidInputError('message key', [
       {
-        path: '',
+        path: 'key',
         message:
           'must be an idempotency key (1-200 of letters, digits and . _ : @ / -, starting alphanumeric) ' +
           `or a workflow id "${WORKFLOW_ID_PREFIX}<key>"`,

@@ -57,6 +57,8 @@ export function recordingTemporal(
     notFound?: Set<string>;
     /** Workflow ids that exist but have closed: signals answer "not found", describe answers `describeStatus`. */
     closed?: Set<string>;
+    /** The status query fails (a closed workflow no worker can replay). */
+    queryFails?: boolean;
   } = {},
 ): { client: Client; calls: TemporalCall[] } {
   const calls: TemporalCall[] = [];
@@ -95,6 +97,7 @@ export function recordingTemporal(
         },
         query: () => {
           calls.push({ op: 'query', workflowId });
+          if (behaviour.queryFails) return Promise.reject(new Error('query failed: no worker'));
           return Promise.resolve(behaviour.queryResult ?? { workflowId, status: 'IN_PROGRESS', attempts: [] });
         },
         result: () => {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
@@ -238,9 +239,19 @@ export class ResilientSmsClient {
     return this.onMessage(ref, signal, 'there is nothing left to cancel');
   }
 
-  /** Resolves with the final status record when the message ends. */
+  /**
+   * Resolves with the final status record when the message ends; for a workflow closed from outside (terminated,
+   * timed out, failed), with the record getStatus gives, instead of throwing Temporal's WorkflowFailedError.
+   */
   async waitForOutcome(ref: string): Promise<StatusRecord> {
-    return this.onMessage(ref, (h) => h.result());
+    return this.onMessage(ref, async (h) => {
+      try {
+        return await h.result();
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        return this.statusOf(h, await h.describe());
+      }
+    });
   }
 }
 

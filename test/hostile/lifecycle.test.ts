@@ -2,7 +2,8 @@
  * What is true about a message whatever state its workflow is in, on the real Temporal dev server with the real
  * worker, over the HTTP API, the typed client and the CLI (run in-process, exit codes included):
  * - a workflow terminated by an operator (`temporal workflow terminate`) reads ABORTED with how it closed and the
- *   last known record (the status query replays the closed history), also with no worker left to replay it;
+ *   last known record (the status query replays the closed history), also with no worker left to replay it, and
+ *   waiting for its outcome answers that record;
  * - feedback and cancel on a message that has ended answer 409 / exit 3 with its status, not "not found";
  * - status, feedback and cancel take the workflow id (`sms:<key>`) as well as the key;
  * - an idempotency key reused for a different request answers 409 / exit 3 naming the fields (no values), while
@@ -168,6 +169,12 @@ describe('messages whose workflow has closed, on the real server', () => {
             new RegExp(`^message "${terminated}" has already ended: ABORTED \\(the workflow was terminated`),
           );
         }
+
+        // Waiting for the outcome of a terminated message answers with that record too, instead of throwing.
+        await expect(client.waitForOutcome(terminated)).resolves.toMatchObject({
+          status: 'ABORTED',
+          workflowClosed: { status: 'TERMINATED' },
+        });
 
         const status = await cli('status', workflowId);
         expect(status).toMatchObject({ code: 0, err: '' });

@@ -3,7 +3,6 @@
  * `messageRequestSchema` from the domain (the same schema the typed client and the CLI use).
  */
 import { z } from 'zod';
-import { idempotencyKeySchema } from '../domain/message';
 
 export const feedbackRequestSchema = z
   .object({
@@ -18,7 +17,14 @@ export const cancelRequestSchema = z
   })
   .strict();
 
-export const keyParamsSchema = z.object({ key: idempotencyKeySchema }).strict();
+/**
+ * A message by idempotency key or by workflow id (`sms:<key>`, as the Web UI, logs and report show it). Only the
+ * length is checked here; the typed client (messageRefs) checks the characters, naming the rule, before it calls
+ * Temporal.
+ */
+export const keyParamsSchema = z
+  .object({ key: z.string().min(1, 'must not be empty').max(204, 'must be at most 204 characters') })
+  .strict();
 
 export type FeedbackRequest = z.output<typeof feedbackRequestSchema>;
 export type CancelRequest = z.output<typeof cancelRequestSchema>;

@@ -3,21 +3,24 @@
  *
  *   POST /v1/messages                 send (idempotent: body `idempotencyKey` and/or `Idempotency-Key` header)
  *                                     -> 202 { idempotencyKey, workflowId, started, smsParts }
- *   GET  /v1/messages/{key}           the status record                               -> 200
- *   POST /v1/messages/{key}/feedback  { "status": "RECEIVED" | "FAILED" }             -> 202
- *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202
+ *                                     (409 when the key was used for a different request: `differentFields`)
+ *   GET  /v1/messages/{key}           the status record, whatever state its workflow is in -> 200
+ *   POST /v1/messages/{key}/feedback  { "status": "RECEIVED" | "FAILED" }             -> 202 (409 when it has ended)
+ *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202 (409 when it has ended)
  *   GET  /health                      liveness (also HEAD, any query string; the only route without authentication)
  *
+ * `{key}` is the idempotency key or the workflow id (`sms:<key>`).
  * Every other request needs an API key from the config (`Authorization: Bearer <key>` or
  * `X-Api-Key: <key>`), compared in constant time, checked before the body is even read. Answers:
  * 401 bad or missing key, 400 invalid body or key (`{ "error": "invalid message request: destination: …" }`),
- * 404 unknown message, 503 Temporal unreachable; in none of these cases does anything reach Temporal.
+ * 404 unknown message, 409 a message that has ended (to feedback and cancel: `{ error, status, … }`) or a key
+ * reused for a different request, 503 Temporal unreachable. 401 and 400 reach nothing in Temporal.
  * Bodies and phone numbers are never logged.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ResilientSmsClient } from '../client';
-import { MessageNotFoundError } from '../client';
+import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from '../client';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { messageRequestSchema, type MessageRequestInput } from '../domain/message';
 import type { SecretMatcher } from '../codec/secrets';
@@ -99,7 +102,13 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     throw new Error('security.api.keys is empty: every API request must be authenticated; add { id, env } entries');
   }
   const { client } = opts;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    // Fastify's default (100) answers 414 to a key of 101-200 characters (or its workflow id, URL-encoded):
+    // let every one through to keyParamsSchema, which names what is wrong.
+    routerOptions: { maxParamLength: 1024 },
+  });
 
   // An empty JSON body (a bare POST …/cancel) is "no body", not a parse error.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
@@ -146,15 +155,15 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   app.post('/v1/messages/:key/feedback', async (req, reply) => {
     const key = keyOf(req);
     const { status } = parseOrThrow(feedbackRequestSchema, req.body, 'feedback request');
-    await client.recordFeedback(key, status);
-    return reply.code(202).send({ idempotencyKey: key, feedback: status });
+    const message = await client.recordFeedback(key, status);
+    return reply.code(202).send({ idempotencyKey: message.idempotencyKey, feedback: status });
   });
 
   app.post('/v1/messages/:key/cancel', async (req, reply) => {
     const key = keyOf(req);
     const { reason } = parseOrThrow(cancelRequestSchema, req.body ?? {}, 'cancel request');
-    await client.cancel(key, reason);
-    return reply.code(202).send({ idempotencyKey: key, cancelRequested: true });
+    const message = await client.cancel(key, reason);
+    return reply.code(202).send({ idempotencyKey: message.idempotencyKey, cancelRequested: true });
   });
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'no such route' }));
@@ -162,6 +171,14 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
     if (err instanceof MessageNotFoundError) return reply.code(404).send({ error: err.message });
+    if (err instanceof MessageEndedError) {
+      const { idempotencyKey, workflowId, status } = err;
+      return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, status });
+    }
+    if (err instanceof IdempotencyConflictError) {
+      const { idempotencyKey, workflowId, differentFields } = err;
+      return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, differentFields });
+    }
     if (isTemporalUnavailable(err)) {
       req.log.warn({ err: { name: (err as Error).name } }, 'Temporal unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });

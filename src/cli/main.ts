@@ -2,9 +2,11 @@
 /**
  * `resilient-sms`: the command line. Global options --config FILE (or $RESILIENT_SMS_CONFIG), --address,
  * --namespace; the commands come by family from ./messages, ./processes and ./operations. Errors print one
- * clear line and exit non-zero (commander's own usage errors keep commander's exit code).
+ * clear line and exit non-zero: 3 for what the HTTP API answers 409 (the message has ended; an idempotency key
+ * reused for a different request), 1 for anything else (commander's own usage errors keep commander's exit code).
  */
 import { Command, CommanderError } from 'commander';
+import { IdempotencyConflictError, MessageEndedError } from '../client';
 import { readEnvironment, type Environment } from '../config/environment';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
@@ -29,6 +31,12 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Exit code of a command that failed with `err`: 3 for a conflict (HTTP 409), else 1. */
+export const CONFLICT_EXIT_CODE = 3;
+function exitCodeOf(err: unknown): number {
+  return err instanceof MessageEndedError || err instanceof IdempotencyConflictError ? CONFLICT_EXIT_CODE : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -37,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed the problem
     console.error(`resilient-sms: ${describeError(err)}`);
-    return 1;
+    return exitCodeOf(err);
   }
 }
 

@@ -77,11 +77,13 @@ function addKeyCommand<O>(
   options: (cmd: Command) => Command,
   run: (client: ResilientSmsClient, key: string, o: O) => Promise<void>,
 ): void {
-  options(program.command(name).description(description).argument('<key>', 'idempotency key')).action(
-    async (key: string, o: O, cmd: Command) => {
-      await withClient(globalsOf(cmd), env, (client) => run(client, key, o));
-    },
-  );
+  const ref = program
+    .command(name)
+    .description(description)
+    .argument('<key>', 'idempotency key or workflow id (sms:<key>)');
+  options(ref).action(async (key: string, o: O, cmd: Command) => {
+    await withClient(globalsOf(cmd), env, (client) => run(client, key, o));
+  });
 }
 
 export function addMessageCommands(program: Command, env: Environment): void {
@@ -106,8 +108,8 @@ export function addMessageCommands(program: Command, env: Environment): void {
     (c) => c.option('--failed', 'the message did not arrive: escalate now'),
     async (client, key, o) => {
       const status = o.failed ? 'FAILED' : 'RECEIVED';
-      await client.recordFeedback(key, status);
-      console.log(`feedback ${status} recorded for ${key}`);
+      const message = await client.recordFeedback(key, status);
+      console.log(`feedback ${status} recorded for ${message.idempotencyKey}`);
     },
   );
   addKeyCommand<{ reason?: string }>(
@@ -117,8 +119,8 @@ export function addMessageCommands(program: Command, env: Environment): void {
     'stop escalating a message',
     (c) => c.option('--reason <text>', 'why'),
     async (client, key, o) => {
-      await client.cancel(key, o.reason);
-      console.log(`cancel requested for ${key}`);
+      const message = await client.cancel(key, o.reason);
+      console.log(`cancel requested for ${message.idempotencyKey}`);
     },
   );
 }

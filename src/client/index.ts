@@ -7,17 +7,21 @@ import { createHash } from 'node:crypto';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { Config } from '../domain/config';
-import { InvalidInputError, parseOrThrow } from '../domain/errors';
-import { idempotencyKeySchema, type MessageRequestInput } from '../domain/message';
+import { InvalidInputError } from '../domain/errors';
+import type { MessageRequestInput } from '../domain/message';
 import { resolveMessage } from '../domain/resolve';
 import { smsParts, type SmsParts } from '../domain/sms-parts';
 import type { RoutingPlan } from '../domain/plan';
+import { requestDifferences } from '../domain/request-diff';
 import { progressAttributes, SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
 import type { StatusRecord } from '../domain/status';
 import {
@@ -29,22 +33,26 @@ import {
   type DeliverMessageInput,
 } from '../workflows/definitions';
 import type { deliverMessage } from '../workflows/deliver-message';
+import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
+import { closedRecord, messageRefs, recordFromInput, type MessageRef } from './lifecycle';
+
+export { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
+
+/** How long the status query may take to replay a closed workflow before the record is read from its input. */
+const REPLAY_QUERY_MS = 5_000;
+
+type Handle = WorkflowHandle<typeof deliverMessage>;
 
 export interface SendResult {
   idempotencyKey: string;
   workflowId: string;
-  /** false when a workflow for this key already existed (running or closed): nothing new was sent. */
+  /**
+   * false when a workflow for this key already existed (running or closed) for the same request: nothing new was
+   * sent. The same key with a different request throws IdempotencyConflictError.
+   */
   started: boolean;
   /** How AWS will send the SMS body: encoding, size and message parts (each part is billed). */
   smsParts: SmsParts;
-}
-
-/** Thrown when no message exists for a key. */
-export class MessageNotFoundError extends Error {
-  override readonly name = 'MessageNotFoundError';
-  constructor(readonly idempotencyKey: string) {
-    super(`no message with key "${idempotencyKey}"`);
-  }
 }
 
 /**
@@ -119,51 +127,142 @@ export class ResilientSmsClient {
       });
       return { idempotencyKey, workflowId, started: true, smsParts: smsParts(normalised.body) };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        return { idempotencyKey, workflowId, started: false, smsParts: smsParts(normalised.body) };
-      }
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await this.checkSameRequest(idempotencyKey, workflowId, normalised);
+      return { idempotencyKey, workflowId, started: false, smsParts: smsParts(normalised.body) };
     }
   }
 
-  private handle(idempotencyKey: string): WorkflowHandle<typeof deliverMessage> {
-    parseOrThrow(idempotencyKeySchema, idempotencyKey, 'idempotency key');
-    return this.temporal.workflow.getHandle<typeof deliverMessage>(workflowIdFor(idempotencyKey));
+  /**
+   * The key already has a workflow: the same request joins it (idempotent), a different one is refused naming the
+   * fields that differ (values never echoed). The stored request is the workflow's own input, read from the first
+   * event of its history through the data converter: nothing about the request is stored anywhere else.
+   */
+  private async checkSameRequest(
+    idempotencyKey: string,
+    workflowId: string,
+    request: DeliverMessageInput['request'],
+  ): Promise<void> {
+    const stored = await this.startInput(workflowId);
+    if (!stored) return; // gone since (retention): nothing to compare with, nothing was sent
+    const different = requestDifferences(stored.request, request);
+    if (different.length > 0) throw new IdempotencyConflictError(idempotencyKey, workflowId, different);
   }
 
-  private async guard<T>(idempotencyKey: string, call: () => Promise<T>): Promise<T> {
+  /** The workflow's input (its WorkflowExecutionStarted event), or undefined when no such workflow exists. */
+  private async startInput(workflowId: string): Promise<DeliverMessageInput | undefined> {
     try {
-      return await call();
+      const { history } = await this.temporal.workflowService.getWorkflowExecutionHistory({
+        namespace: this.temporal.options.namespace,
+        execution: { workflowId },
+        maximumPageSize: 1,
+      });
+      const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (!started) return undefined;
+      const [input] = await decodeArrayFromPayloads(this.temporal.options.loadedDataConverter, started.input?.payloads);
+      return input as DeliverMessageInput;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new MessageNotFoundError(idempotencyKey);
+      if ((err as { code?: unknown }).code === 5 /* gRPC NOT_FOUND */) return undefined;
       throw err;
     }
   }
 
-  /** The app's message feedback: RECEIVED when the user acted on the message, FAILED when it did not arrive. */
-  async recordFeedback(idempotencyKey: string, status: 'RECEIVED' | 'FAILED'): Promise<void> {
+  /**
+   * Runs `act` on the message `ref` names (an idempotency key, or a workflow id `sms:<key>`; see messageRefs).
+   * A workflow that is not found under one reading is tried under the next. With `refused` set (a signal), a
+   * workflow that exists but has closed throws MessageEndedError with its status: Temporal answers "not found"
+   * to a signal for a closed workflow, which is not what is true about the message.
+   */
+  private async onMessage<T>(ref: string, act: (h: Handle, m: MessageRef) => Promise<T>, refused?: string) {
+    for (const m of messageRefs(ref)) {
+      const handle = this.temporal.workflow.getHandle<typeof deliverMessage>(m.workflowId);
+      try {
+        return await act(handle, m);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      if (refused === undefined) continue;
+      const description = await describeIfExists(handle);
+      if (description) {
+        const record = await this.statusOf(handle, description);
+        throw new MessageEndedError(m.idempotencyKey, m.workflowId, record.status, record.reason, refused);
+      }
+    }
+    throw new MessageNotFoundError(ref);
+  }
+
+  /** The record whatever state the workflow is in: live, returned, or the last known one of an abnormal close. */
+  private async statusOf(handle: Handle, description: WorkflowExecutionDescription): Promise<StatusRecord> {
+    const state = description.status.name;
+    if (state === 'COMPLETED') return handle.result();
+    if (state === 'RUNNING' || state === 'PAUSED') return handle.query(statusQuery);
+    return closedRecord(await this.lastKnownRecord(handle, description), state, description.closeTime);
+  }
+
+  /**
+   * The record a closed workflow held last: the status query, which a worker answers by replaying the history
+   * (bounded by REPLAY_QUERY_MS: without a worker on the task queue nobody answers); failing that, the one its
+   * input allows. Temporal unreachable: both fail and the query's error is thrown.
+   */
+  private async lastKnownRecord(handle: Handle, description: WorkflowExecutionDescription): Promise<StatusRecord> {
+    try {
+      return await this.temporal.withDeadline(Date.now() + REPLAY_QUERY_MS, () => handle.query(statusQuery));
+    } catch (queryErr) {
+      const input = await this.startInput(handle.workflowId).catch(() => undefined);
+      if (!input) throw queryErr;
+      const why = `the status query failed: ${(queryErr as Error).name}`;
+      return recordFromInput(input, handle.workflowId, description.startTime, why);
+    }
+  }
+
+  /**
+   * The app's message feedback: RECEIVED when the user acted on the message, FAILED when it did not arrive. By key
+   * or workflow id; a message that has ended throws MessageEndedError with its status.
+   */
+  async recordFeedback(ref: string, status: 'RECEIVED' | 'FAILED'): Promise<MessageRef> {
     if (status !== 'RECEIVED' && status !== 'FAILED') {
       throw new InvalidInputError('feedback', [{ path: 'status', message: 'must be RECEIVED or FAILED' }]);
     }
-    await this.guard(idempotencyKey, () => this.handle(idempotencyKey).signal(feedbackSignal, { status }));
+    const signal = async (h: Handle, m: MessageRef) => (await h.signal(feedbackSignal, { status }), m);
+    return this.onMessage(ref, signal, 'it takes no more feedback');
   }
 
-  /** The live status record (or the final one, once the message has ended). */
-  async getStatus(idempotencyKey: string): Promise<StatusRecord> {
-    const handle = this.handle(idempotencyKey);
-    return this.guard(idempotencyKey, async () => {
-      const description = await handle.describe();
-      if (description.status.name === 'COMPLETED') return handle.result();
-      return handle.query(statusQuery);
+  /**
+   * The status record by idempotency key or workflow id: live while the workflow runs, the final one once it
+   * completed, and for a workflow closed any other way (terminated, timed out, failed, cancelled through Temporal,
+   * continued as new) the last known record, saying so (ABORTED when it was still in progress; `workflowClosed`).
+   */
+  async getStatus(ref: string): Promise<StatusRecord> {
+    return this.onMessage(ref, async (handle) => this.statusOf(handle, await handle.describe()));
+  }
+
+  /** Stop escalating; a message that has ended throws MessageEndedError with its status. */
+  async cancel(ref: string, reason?: string): Promise<MessageRef> {
+    const signal = async (h: Handle, m: MessageRef) => (await h.signal(cancelSignal, { reason }), m);
+    return this.onMessage(ref, signal, 'there is nothing left to cancel');
+  }
+
+  /**
+   * Resolves with the final status record when the message ends; for a workflow closed from outside (terminated,
+   * timed out, failed), with the record getStatus gives, instead of throwing Temporal's WorkflowFailedError.
+   */
+  async waitForOutcome(ref: string): Promise<StatusRecord> {
+    return this.onMessage(ref, async (h) => {
+      try {
+        return await h.result();
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        return this.statusOf(h, await h.describe());
+      }
     });
   }
+}
 
-  async cancel(idempotencyKey: string, reason?: string): Promise<void> {
-    await this.guard(idempotencyKey, () => this.handle(idempotencyKey).signal(cancelSignal, { reason }));
-  }
-
-  /** Resolves with the final status record when the message ends. */
-  async waitForOutcome(idempotencyKey: string): Promise<StatusRecord> {
-    return this.guard(idempotencyKey, () => this.handle(idempotencyKey).result());
+async function describeIfExists(handle: Handle): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    return await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
   }
 }

@@ -8,7 +8,20 @@ import type { Channel } from './channel';
 import type { EscalationLevel, SkippedChannel } from './plan';
 import type { SmsParts } from './sms-parts';
 
-export const MESSAGE_STATUSES = ['IN_PROGRESS', 'DELIVERED', 'CONFIRMED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
+/**
+ * The workflow sets all but ABORTED. ABORTED is what clients report (src/client) for a message whose workflow
+ * closed without an outcome and without returning its record: terminated, timed out, failed or cancelled through
+ * Temporal, continued as new, while the last record it held said IN_PROGRESS. Nothing more will be sent for it.
+ */
+export const MESSAGE_STATUSES = [
+  'IN_PROGRESS',
+  'DELIVERED',
+  'CONFIRMED',
+  'FAILED',
+  'CANCELLED',
+  'STOPPED',
+  'ABORTED',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
@@ -99,4 +112,10 @@ export interface StatusRecord {
   unmatchedEvents: number;
   startedAt: number;
   finishedAt?: number;
+  /**
+   * Set by clients only when the workflow closed without returning this record (see ABORTED): Temporal's close
+   * status (`TERMINATED`, `TIMED_OUT`, `FAILED`, `CANCELLED`, `CONTINUED_AS_NEW`) and time (epoch ms). The rest of
+   * the record is the last one the workflow held.
+   */
+  workflowClosed?: { status: string; at?: number };
 }

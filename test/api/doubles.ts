@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import { ResilientSmsClient } from '../../src/client';
+import type { MessageRequestInput } from '../../src/domain/message';
+import { resolveMessage } from '../../src/domain/resolve';
+import type { DeliverMessageInput } from '../../src/workflows/definitions';
 import { SecretMatcher } from '../../src/codec/secrets';
 import { configSchema, type Config } from '../../src/domain/config';
 import { fixtureConfigInput } from '../helpers/fixtures';
@@ -31,6 +35,12 @@ export function apiTestConfig(): Config {
   });
 }
 
+/** The input a workflow started by the real client for `request` holds (what its first history event carries). */
+export function storedInput(request: MessageRequestInput, config: Config = apiTestConfig()): DeliverMessageInput {
+  const { request: normalised, plan } = resolveMessage(config, request);
+  return { idempotencyKey: normalised.idempotencyKey ?? 'derived', request: normalised, plan };
+}
+
 export interface TemporalCall {
   op: string;
   workflowId?: string;
@@ -40,10 +50,15 @@ export interface TemporalCall {
 /** A `Client` whose workflow service is a recorder: `start` succeeds, handles answer from `status`. */
 export function recordingTemporal(
   behaviour: {
-    existing?: Set<string>;
+    /** Workflow ids that exist, with the input each was started with. */
+    existing?: Map<string, DeliverMessageInput>;
     describeStatus?: string;
     queryResult?: unknown;
     notFound?: Set<string>;
+    /** Workflow ids that exist but have closed: signals answer "not found", describe answers `describeStatus`. */
+    closed?: Set<string>;
+    /** The status query fails (a closed workflow no worker can replay). */
+    queryFails?: boolean;
   } = {},
 ): { client: Client; calls: TemporalCall[] } {
   const calls: TemporalCall[] = [];
@@ -66,15 +81,23 @@ export function recordingTemporal(
         signal: (def: { name: string }, arg: unknown) => {
           calls.push({ op: `signal:${def.name}`, workflowId, args: [arg] });
           notFound(workflowId);
+          if (behaviour.closed?.has(workflowId)) {
+            throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
+          }
           return Promise.resolve();
         },
         describe: () => {
           calls.push({ op: 'describe', workflowId });
           notFound(workflowId);
-          return Promise.resolve({ status: { name: behaviour.describeStatus ?? 'RUNNING' } });
+          return Promise.resolve({
+            status: { name: behaviour.describeStatus ?? 'RUNNING' },
+            startTime: new Date(1_700_000_000_000),
+            closeTime: behaviour.closed?.has(workflowId) ? new Date(1_700_000_060_000) : undefined,
+          });
         },
         query: () => {
           calls.push({ op: 'query', workflowId });
+          if (behaviour.queryFails) return Promise.reject(new Error('query failed: no worker'));
           return Promise.resolve(behaviour.queryResult ?? { workflowId, status: 'IN_PROGRESS', attempts: [] });
         },
         result: () => {
@@ -83,6 +106,27 @@ export function recordingTemporal(
         },
       }),
     },
+    workflowService: {
+      getWorkflowExecutionHistory: (req: { execution: { workflowId: string } }) => {
+        const workflowId = req.execution.workflowId;
+        calls.push({ op: 'history', workflowId });
+        const input = behaviour.existing?.get(workflowId);
+        if (!input) return Promise.reject(Object.assign(new Error('not found'), { code: 5 }));
+        const payloads = [defaultPayloadConverter.toPayload(input)];
+        return Promise.resolve({
+          history: { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads } } }] },
+        });
+      },
+    },
+    options: {
+      namespace: 'default',
+      loadedDataConverter: {
+        payloadConverter: defaultPayloadConverter,
+        failureConverter: defaultFailureConverter,
+        payloadCodecs: [],
+      },
+    },
+    withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(),
   };
   return { client: client as unknown as Client, calls };
 }

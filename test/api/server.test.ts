@@ -10,8 +10,17 @@ import { withDeadline } from '../../src/api/main';
 import { buildApiServer, isTemporalUnavailable, type MessagesClient } from '../../src/api/server';
 import { MessageNotFoundError, ResilientSmsClient } from '../../src/client';
 import { SecretMatcher } from '../../src/codec/secrets';
+import type { StatusRecord } from '../../src/domain/status';
 import { freePort } from '../../src/tools/temporal-cli';
-import { API_KEY, OTHER_API_KEY, apiKeys, apiTestConfig, realClientOverRecorder, type TemporalCall } from './doubles';
+import {
+  API_KEY,
+  OTHER_API_KEY,
+  apiKeys,
+  apiTestConfig,
+  realClientOverRecorder,
+  storedInput,
+  type TemporalCall,
+} from './doubles';
 
 const DEST = '+14255550156';
 const bearer = { authorization: `Bearer ${API_KEY}` };
@@ -147,12 +156,44 @@ describe('POST /v1/messages', () => {
     expect(a.json<{ idempotencyKey: string }>().idempotencyKey).toMatch(/^auto-[0-9a-f]{32}$/);
   });
 
-  it('answers 202 with started=false when the key already has a message', async () => {
+  it('answers 202 with started=false when the key already has a message for the same request', async () => {
     await app.close();
-    serve({ existing: new Set(['sms:login-42']) });
-    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: valid });
-    expect(res.statusCode).toBe(202);
-    expect(res.json()).toMatchObject({ idempotencyKey: 'login-42', workflowId: 'sms:login-42', started: false });
+    serve({ existing: new Map([['sms:login-42', storedInput(valid)]]) });
+    // The same request, spelled differently (surrounding spaces in the number, the policy's message type given).
+    const same = { ...valid, destination: ` ${DEST} `, messageType: 'TRANSACTIONAL' };
+    for (const payload of [valid, same]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual({
+        idempotencyKey: 'login-42',
+        workflowId: 'sms:login-42',
+        started: false,
+        smsParts: { encoding: 'GSM', units: valid.body.length, parts: 1 },
+      });
+    }
+  });
+
+  it('answers 409 naming the fields (never their values) when the key was used for another request', async () => {
+    await app.close();
+    serve({ existing: new Map([['sms:login-42', storedInput(valid)]]) });
+    const other = {
+      ...valid,
+      destination: '+14255550199',
+      body: 'Your code is 999999',
+      contacts: { email: 'a@b.example' },
+    };
+    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: other });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      error:
+        'idempotency key "login-42" was already used for a different request (different: destination, body, ' +
+        'contacts.email); nothing was sent: use a new key for a new message',
+      idempotencyKey: 'login-42',
+      workflowId: 'sms:login-42',
+      differentFields: ['destination', 'body', 'contacts.email'],
+    });
+    expect(res.body).not.toMatch(/999999|5550199|a@b|123456|5550156/);
+    expect(calls.map((c) => c.op)).toEqual(['start', 'history']);
   });
 
   it.each([
@@ -329,6 +370,144 @@ describe('feedback and cancel', () => {
     }
     const cancel = await app.inject({ method: 'POST', url: '/v1/messages/missing/cancel', headers: bearer });
     expect(cancel.statusCode).toBe(404);
+  });
+});
+
+describe('a message whose workflow has closed, and messages named by workflow id', () => {
+  const lastKnown = {
+    workflowId: 'sms:login-42',
+    idempotencyKey: 'login-42',
+    status: 'IN_PROGRESS',
+    reason: 'waiting for the delivery receipt of attempt 1',
+    destination: '+1425*****56',
+    attempts: [],
+  };
+  const closed = (describeStatus: string, queryResult: unknown = lastKnown, extra = {}) => {
+    serve({ describeStatus, queryResult, closed: new Set(['sms:login-42']), ...extra });
+  };
+
+  it.each(['TERMINATED', 'TIMED_OUT', 'FAILED', 'CANCELLED', 'CONTINUED_AS_NEW'])(
+    'GET: a workflow %s while in progress is ABORTED, saying how it closed, with the last known record',
+    async (state) => {
+      await app.close();
+      closed(state);
+      const res = await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer });
+      expect(res.statusCode).toBe(200);
+      const record = res.json<StatusRecord>();
+      expect(record.status).toBe('ABORTED');
+      expect(record.reason).toMatch(
+        /^the workflow .+ before the message reached an outcome; nothing more will be sent/,
+      );
+      expect(record.reason).toContain('(last known: waiting for the delivery receipt of attempt 1)');
+      expect(record.workflowClosed).toEqual({ status: state, at: 1_700_000_060_000 });
+      expect(record.finishedAt).toBe(1_700_000_060_000);
+      expect(calls.map((c) => c.op)).toEqual(['describe', 'query']);
+    },
+  );
+
+  it('GET: a message terminated after its receipt stays DELIVERED, saying the workflow was terminated', async () => {
+    await app.close();
+    closed('TERMINATED', { ...lastKnown, status: 'DELIVERED', reason: 'delivered; listening for feedback' });
+    const record = (await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer })).json();
+    expect(record).toMatchObject({
+      status: 'DELIVERED',
+      reason: 'the workflow was terminated (last known: delivered; listening for feedback)',
+      workflowClosed: { status: 'TERMINATED' },
+    });
+  });
+
+  it('GET: when the closed workflow cannot be replayed, the record comes from its input', async () => {
+    await app.close();
+    closed('TERMINATED', lastKnown, { queryFails: true, existing: new Map([['sms:login-42', storedInput(valid)]]) });
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/login-42', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      workflowId: 'sms:login-42',
+      idempotencyKey: 'login-42',
+      useCase: 'otp',
+      country: 'US',
+      destination: '+1425*****56',
+      status: 'ABORTED',
+      attempts: [],
+      workflowClosed: { status: 'TERMINATED' },
+    });
+    expect(res.json<StatusRecord>().reason).toMatch(/its record could not be read \(the status query failed: Error\)/);
+    expect(res.body).not.toContain('123456');
+  });
+
+  it.each([
+    ['feedback', { status: 'RECEIVED' }, 'it takes no more feedback'],
+    ['cancel', {}, 'there is nothing left to cancel'],
+  ])('%s on a message that has ended: 409 with its status, not 404', async (action, payload, refused) => {
+    await app.close();
+    closed('COMPLETED', { ...lastKnown, status: 'CANCELLED', reason: 'cancelled: not needed' });
+    const res = await app.inject({ method: 'POST', url: `/v1/messages/login-42/${action}`, headers: bearer, payload });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      error: `message "login-42" has already ended: CANCELLED (cancelled: not needed); ${refused}`,
+      idempotencyKey: 'login-42',
+      workflowId: 'sms:login-42',
+      status: 'CANCELLED',
+    });
+  });
+
+  it('feedback on a terminated message: 409 ABORTED', async () => {
+    await app.close();
+    closed('TERMINATED');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/login-42/feedback',
+      headers: bearer,
+      payload: { status: 'FAILED' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ status: 'ABORTED', error: expect.stringMatching(/was terminated/) });
+  });
+
+  it('status, feedback and cancel take the workflow id (sms:<key>) as well as the key', async () => {
+    await app.close();
+    serve({ notFound: new Set(['sms:sms:login-42']), queryResult: lastKnown });
+    const status = await app.inject({ method: 'GET', url: '/v1/messages/sms:login-42', headers: bearer });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({ idempotencyKey: 'login-42' });
+    const feedback = await app.inject({
+      method: 'POST',
+      url: '/v1/messages/sms%3Alogin-42/feedback',
+      headers: bearer,
+      payload: { status: 'RECEIVED' },
+    });
+    expect(feedback.json()).toEqual({ idempotencyKey: 'login-42', feedback: 'RECEIVED' });
+    const cancel = await app.inject({ method: 'POST', url: '/v1/messages/sms:login-42/cancel', headers: bearer });
+    expect(cancel.json()).toEqual({ idempotencyKey: 'login-42', cancelRequested: true });
+    // The key reading first (a message keyed "sms:login-42" would win), then the workflow id.
+    expect(calls.map((c) => [c.op, c.workflowId])).toEqual([
+      ['describe', 'sms:sms:login-42'],
+      ['describe', 'sms:login-42'],
+      ['query', 'sms:login-42'],
+      ['signal:feedback', 'sms:sms:login-42'],
+      ['describe', 'sms:sms:login-42'], // not found: is it closed, or not there at all?
+      ['signal:feedback', 'sms:login-42'],
+      ['signal:cancel', 'sms:sms:login-42'],
+      ['describe', 'sms:sms:login-42'],
+      ['signal:cancel', 'sms:login-42'],
+    ]);
+  });
+
+  it('404 names what was asked for when neither reading exists; 400 (not 414) for one too long', async () => {
+    await app.close();
+    serve({ notFound: new Set(['sms:sms:gone', 'sms:gone']) });
+    const res = await app.inject({ method: 'GET', url: '/v1/messages/sms:gone', headers: bearer });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'no message with key "sms:gone"' });
+    calls.length = 0;
+    const long = await app.inject({ method: 'GET', url: `/v1/messages/sms:${'k'.repeat(201)}`, headers: bearer });
+    expect(long.statusCode).toBe(400);
+    expect(long.json<{ error: string }>().error).toBe('invalid message key: key: must be at most 204 characters');
+    expect(calls).toEqual([]);
+    const longest = await app.inject({ method: 'GET', url: `/v1/messages/sms:${'k'.repeat(200)}`, headers: bearer });
+    expect(longest.statusCode).toBe(200); // reached the (stand-in) Temporal
+    // Only the workflow-id reading fits: describe and query that one.
+    expect(new Set(calls.map((c) => c.workflowId))).toEqual(new Set([`sms:${'k'.repeat(200)}`]));
   });
 });
 

@@ -28,6 +28,9 @@ import {
   type DeliverMessageInput,
 } from '../workflows/definitions';
 import type { deliverMessage } from '../workflows/deliver-message';
+import { waitForMessage, type DeliveryOutcome, type MessageSource, type WaitOptions } from './wait';
+
+export { reachedUser, type DeliveryOutcome, type WaitOptions, type WaitUntil } from './wait';
 
 export interface SendResult {
   idempotencyKey: string;
@@ -159,8 +162,30 @@ export class ResilientSmsClient {
     await this.guard(idempotencyKey, () => this.handle(idempotencyKey).signal(cancelSignal, { reason }));
   }
 
-  /** Resolves with the final status record when the message ends. */
-  async waitForOutcome(idempotencyKey: string): Promise<StatusRecord> {
-    return this.guard(idempotencyKey, () => this.handle(idempotencyKey).result());
+  /**
+   * Resolves as soon as the message reached the user (DELIVERED or CONFIRMED: the record then names the
+   * delivering attempt, while the workflow may still listen for feedback) or ended without reaching them
+   * (FAILED, STOPPED, CANCELLED). `onProgress` sees the status record each time it changes.
+   */
+  async waitForDelivery(idempotencyKey: string, options: Omit<WaitOptions, 'until'> = {}): Promise<DeliveryOutcome> {
+    return this.waitFor(idempotencyKey, { ...options, until: 'delivery' });
+  }
+
+  /**
+   * Resolves with the final status record when the message's workflow closes (after the feedback window, if
+   * the policy has one). With `onProgress`, the status record is also reported each time it changes.
+   */
+  async waitForOutcome(idempotencyKey: string, options: Omit<WaitOptions, 'until'> = {}): Promise<StatusRecord> {
+    if (!options.onProgress) return this.guard(idempotencyKey, () => this.handle(idempotencyKey).result());
+    return (await this.waitFor(idempotencyKey, { ...options, until: 'closed' })).record;
+  }
+
+  private async waitFor(idempotencyKey: string, options: WaitOptions): Promise<DeliveryOutcome> {
+    const handle = this.handle(idempotencyKey);
+    const source: MessageSource = {
+      query: () => handle.query(statusQuery),
+      result: (abort) => this.temporal.withAbortSignal(abort, () => handle.result()),
+    };
+    return this.guard(idempotencyKey, () => waitForMessage(source, options));
   }
 }

@@ -53,8 +53,8 @@ export function outcomeLine(outcome: DeliveryOutcome): string {
   if (record.status === 'DELIVERED' || record.status === 'CONFIRMED') {
     const by = winner ? ` by attempt ${describeAttempt(winner)}` : '';
     const needless = record.needlessAttempts.length ? `; needless sends: ${record.needlessAttempts.join(', ')}` : '';
-    line = `${record.status}${by}${after}${needless}`;
-    if (record.status === 'CONFIRMED') line += ': the user acted on the message';
+    const confirmed = record.status === 'CONFIRMED' ? ', the user acted on the message' : '';
+    line = `${record.status}${by}${after}${confirmed}${needless}`;
   } else {
     line = `${record.status}: ${record.reason}`;
   }

@@ -22,7 +22,10 @@ export interface WaitOptions {
   pollMs?: number;
   /** The longest interval between status queries. Default 2 s. */
   maxPollMs?: number;
-  /** Status queries that may fail in a row (worker restarting, say) before the wait gives up. Default 5. */
+  /**
+   * Status queries that may fail in a row before the wait gives up. Default 30: about a minute at `maxPollMs`,
+   * so that a worker being restarted does not end the wait.
+   */
   maxQueryFailures?: number;
 }
 
@@ -61,7 +64,7 @@ export async function waitForMessage(source: MessageSource, options: WaitOptions
   const until = options.until ?? 'delivery';
   const pollMs = options.pollMs ?? 200;
   const maxPollMs = Math.max(pollMs, options.maxPollMs ?? 2_000);
-  const maxFailures = options.maxQueryFailures ?? 5;
+  const maxFailures = options.maxQueryFailures ?? 30;
   const abort = new AbortController();
   let final: { record: StatusRecord } | { error: unknown } | undefined;
   const closed = source.result(abort.signal).then(

@@ -233,7 +233,7 @@ describe('send --until-closed', () => {
     expect(await cli.exit).toBe(0);
     expect((await handleOf(key).describe()).status.name).toBe('COMPLETED');
     expect(cli.stdout[cli.stdout.length - 1]).toMatch(
-      /^CONFIRMED by attempt #1 sms initial primary\/us-east-1 pool-sc after \d+\.\d s: the user acted on the message$/,
+      /^CONFIRMED by attempt #1 sms initial primary\/us-east-1 pool-sc after \d+\.\d s, the user acted on the message$/,
     );
   });
 });

@@ -8,6 +8,7 @@ import type { Environment } from '../config/environment';
 import { describeSmsParts } from '../domain/sms-parts';
 import type { StatusRecord } from '../domain/status';
 import { globalsOf, withClient } from './connect';
+import { waitAndPrint } from './send-wait';
 
 export function printStatus(status: StatusRecord): void {
   const lines = [
@@ -31,6 +32,8 @@ interface SendOptions {
   key?: string;
   email?: string;
   wait?: boolean;
+  untilClosed?: boolean;
+  progress?: boolean;
   json?: boolean;
 }
 
@@ -43,8 +46,11 @@ function addSend(program: Command, env: Environment): void {
     .option('--use-case <name>', 'policy to use (default: the first in the config)')
     .option('--key <key>', 'idempotency key (default: derived from use case, destination and body)')
     .option('--email <address>', 'alternate email contact')
-    .option('--wait', 'wait for the outcome and print it')
-    .option('--json', 'print JSON')
+    .option('--wait', 'wait until the message is delivered (or confirmed, or has failed) and say so at once')
+    .option('--until-closed', 'wait until the workflow closes (after the feedback window, if the policy has one)')
+    .option('--progress', 'print a line per attempt while waiting (default: when stdout is a terminal)')
+    .option('--no-progress', 'no progress lines while waiting')
+    .option('--json', 'print JSON (with a wait: the status record at the end)')
     .action(async (o: SendOptions, cmd: Command) => {
       await withClient(globalsOf(cmd), env, async (client, config) => {
         const sent = await client.sendMessage({
@@ -54,11 +60,8 @@ function addSend(program: Command, env: Environment): void {
           idempotencyKey: o.key,
           contacts: o.email ? { email: o.email } : undefined,
         });
-        if (o.wait) {
-          const outcome = await client.waitForOutcome(sent.idempotencyKey);
-          if (o.json) console.log(JSON.stringify(outcome, null, 2));
-          else printStatus(outcome);
-        } else if (o.json) console.log(JSON.stringify(sent));
+        if (o.wait || o.untilClosed) await waitAndPrint(client, sent, o);
+        else if (o.json) console.log(JSON.stringify(sent));
         else
           console.log(
             `${sent.started ? 'started' : 'already exists'}: ${sent.idempotencyKey} (workflow ${sent.workflowId}), ` +

@@ -35,8 +35,10 @@ import {
 import type { deliverMessage } from '../workflows/deliver-message';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
 import { closedRecord, messageRefs, recordFromInput, type MessageRef } from './lifecycle';
+import { waitForMessage, type DeliveryOutcome, type WaitOptions } from './wait';
 
 export { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
+export { reachedUser, type DeliveryOutcome, type WaitOptions, type WaitUntil } from './wait';
 
 /** How long the status query may take to replay a closed workflow before the record is read from its input. */
 const REPLAY_QUERY_MS = 5_000;
@@ -243,18 +245,45 @@ export class ResilientSmsClient {
   }
 
   /**
-   * Resolves with the final status record when the message ends; for a workflow closed from outside (terminated,
-   * timed out, failed), with the record getStatus gives, instead of throwing Temporal's WorkflowFailedError.
+   * Resolves as soon as the message reached the user (DELIVERED or CONFIRMED: the record then names the
+   * delivering attempt, while the workflow may still listen for feedback) or ended without reaching them
+   * (FAILED, STOPPED, CANCELLED, ABORTED). `onProgress` sees the status record each time it changes.
    */
-  async waitForOutcome(ref: string): Promise<StatusRecord> {
-    return this.onMessage(ref, async (h) => {
-      try {
-        return await h.result();
-      } catch (err) {
-        if (!(err instanceof WorkflowFailedError)) throw err;
-        return this.statusOf(h, await h.describe());
-      }
-    });
+  async waitForDelivery(ref: string, options: Omit<WaitOptions, 'until'> = {}): Promise<DeliveryOutcome> {
+    return this.waitFor(ref, { ...options, until: 'delivery' });
+  }
+
+  /**
+   * Resolves with the final status record when the message's workflow closes (after the feedback window, if the
+   * policy has one); for a workflow closed from outside (terminated, timed out, failed), with the record getStatus
+   * gives, instead of throwing Temporal's WorkflowFailedError. With `onProgress`, the status record is also reported
+   * each time it changes.
+   */
+  async waitForOutcome(ref: string, options: Omit<WaitOptions, 'until'> = {}): Promise<StatusRecord> {
+    if (!options.onProgress) return this.onMessage(ref, (h) => this.finalRecord(h));
+    return (await this.waitFor(ref, { ...options, until: 'closed' })).record;
+  }
+
+  private async waitFor(ref: string, options: WaitOptions): Promise<DeliveryOutcome> {
+    return this.onMessage(ref, (handle) =>
+      waitForMessage(
+        {
+          query: () => handle.query(statusQuery),
+          result: (abort) => this.temporal.withAbortSignal(abort, () => this.finalRecord(handle)),
+        },
+        options,
+      ),
+    );
+  }
+
+  /** The record when the workflow closes; for a close from outside, the record getStatus gives. */
+  private async finalRecord(handle: Handle): Promise<StatusRecord> {
+    try {
+      return await handle.result();
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      return this.statusOf(handle, await handle.describe());
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * workflow returns when it ends. Every send that happened is listed, including needless ones.
  * Pure types, safe in workflow code. No bodies here; the destination only masked.
  */
-import type { ClassifiedFailure } from './outcome';
+import { statusClass, type ClassifiedFailure } from './outcome';
 import type { Channel } from './channel';
 import type { EscalationLevel, SkippedChannel } from './plan';
 import type { SmsParts } from './sms-parts';
@@ -118,4 +118,26 @@ export interface StatusRecord {
    * the record is the last one the workflow held.
    */
   workflowClosed?: { status: string; at?: number };
+}
+
+/**
+ * The attempt that reached the user: the successful one the record names (during the feedback window too),
+ * else the first one with a delivery receipt.
+ */
+export function deliveringAttempt(record: StatusRecord): AttemptRecord | undefined {
+  if (record.successfulAttempt !== undefined)
+    return record.attempts.find((a) => a.attempt === record.successfulAttempt);
+  return record.attempts.find((a) => a.state === 'delivered');
+}
+
+/**
+ * When the message reached the user, as the workflow saw it (epoch ms): the delivering attempt's first success
+ * receipt; for an attempt without one (a channel whose acceptance is its delivery, or a message the user
+ * confirmed before any receipt), when that attempt settled. Undefined while nothing was delivered.
+ */
+export function deliveredAt(record: StatusRecord): number | undefined {
+  const attempt = deliveringAttempt(record);
+  if (!attempt) return undefined;
+  const receipt = attempt.events.find((e) => statusClass(e.status) === 'success');
+  return receipt?.receivedAt ?? attempt.finishedAt;
 }

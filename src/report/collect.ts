@@ -1,10 +1,13 @@
 /**
- * Reads the delivery report from Temporal visibility:
+ * Reads the delivery report from Temporal visibility, by what happened to the user: a message counts as
+ * delivered when its receipt arrived (`SmsStatus` DELIVERED or CONFIRMED), whether its workflow has closed or
+ * still listens for feedback; cancelled messages are counted apart and are not in the delivery rate.
  * 1. exact counts from `count` queries on the search attributes (by `SmsStatus`, by `SmsLevel`, running);
  * 2. one paginated `list` of the window's executions (search attributes only - no history);
- * 3. the result (status record) of each *closed* one, fetched with bounded concurrency, for the rates by
- *    route and channel and the time to delivery. Running messages are described from their search
- *    attributes alone (current level, route, attempt count).
+ * 3. the status record of each *completed* one (its result) and of each running one that is delivered and
+ *    listening for feedback (the `status` query), fetched with bounded concurrency, for the rates by route and
+ *    channel and the time to delivery. Messages still in progress are described from their search attributes
+ *    alone (current level, route, attempt count).
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import {
@@ -18,9 +21,9 @@ import {
 } from '../domain/search-attributes';
 import { ESCALATION_LEVELS } from '../domain/plan';
 import { MESSAGE_STATUSES, type StatusRecord } from '../domain/status';
-import { WORKFLOW_TYPE } from '../workflows/definitions';
-import { percentiles, summarizeClosed } from './compute';
-import type { ClosedMessage, DeliveryReport, WaitingMessage } from './model';
+import { statusQuery, WORKFLOW_TYPE } from '../workflows/definitions';
+import { percentiles, summarize } from './compute';
+import type { ClosedMessage, DeliveryReport, ReadError, WaitingMessage } from './model';
 
 export interface CollectOptions {
   client: Client;
@@ -61,14 +64,17 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
+const DELIVERED_STATUSES = `${SMS_STATUS.name} IN ("DELIVERED", "CONFIRMED")`;
+
 /** Exact counts from the visibility store (cheap: it counts, nothing is read). */
 async function countMessages(client: Client, query: string) {
   const count = async (extra?: string): Promise<number> =>
     (await client.workflow.count(extra ? `${query} AND ${extra}` : query)).count;
-  const [messages, running, closedDelivered, statusCounts, levelCounts] = await Promise.all([
+  const [messages, running, delivered, runningDelivered, statusCounts, levelCounts] = await Promise.all([
     count(),
     count('ExecutionStatus="Running"'),
-    count(`ExecutionStatus!="Running" AND ${SMS_STATUS.name} IN ("DELIVERED", "CONFIRMED")`),
+    count(DELIVERED_STATUSES),
+    count(`ExecutionStatus="Running" AND ${DELIVERED_STATUSES}`),
     Promise.all(MESSAGE_STATUSES.map((s) => count(`${SMS_STATUS.name}=${lit(s)}`))),
     Promise.all(ESCALATION_LEVELS.map((l) => count(`${SMS_LEVEL.name}=${lit(l)}`))),
   ]);
@@ -80,7 +86,17 @@ async function countMessages(client: Client, query: string) {
   ESCALATION_LEVELS.forEach((l, i) => (byLevel[l] = levelCounts[i]));
   const leveled = levelCounts.reduce((a, b) => a + b, 0);
   if (messages > leveled) byLevel.none = messages - leveled;
-  return { messages, running, closedDelivered, byStatus, byLevel };
+  const cancelled = byStatus.CANCELLED ?? 0;
+  const inProgress = Math.max(0, running - runningDelivered);
+  const outcomes = {
+    delivered,
+    listening: runningDelivered,
+    // Closed without a delivery and not cancelled: FAILED, STOPPED, or a workflow that ended abnormally.
+    notDelivered: Math.max(0, messages - delivered - cancelled - inProgress),
+    cancelled,
+    inProgress,
+  };
+  return { messages, running, byStatus, byLevel, outcomes };
 }
 
 interface ClosedInfo {
@@ -95,14 +111,17 @@ async function listExecutions(client: Client, query: string, limit: number, now:
   const waiting: WaitingMessage[] = [];
   const closedInfos: ClosedInfo[] = [];
   let truncated = false;
+  const listening: WaitingMessage[] = [];
   for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
     const sa = wf.typedSearchAttributes;
     if (wf.status.name === 'RUNNING') {
-      waiting.push({
+      const status = sa.get(SMS_STATUS);
+      // Delivered and only listening for feedback: not waiting for anything the user needs.
+      (status === 'DELIVERED' || status === 'CONFIRMED' ? listening : waiting).push({
         workflowId: wf.workflowId,
         startedAt: wf.startTime.toISOString(),
         ageSeconds: Math.max(0, Math.round((now.getTime() - wf.startTime.getTime()) / 1000)),
-        status: sa.get(SMS_STATUS),
+        status,
         level: sa.get(SMS_LEVEL),
         route: sa.get(SMS_ROUTE),
         channel: sa.get(SMS_CHANNEL),
@@ -121,8 +140,20 @@ async function listExecutions(client: Client, query: string, limit: number, now:
       truncated = true;
     }
   }
-  waiting.sort((a, b) => b.ageSeconds - a.ageSeconds || a.workflowId.localeCompare(b.workflowId));
-  return { waiting, closedInfos, truncated };
+  const byAge = (a: WaitingMessage, b: WaitingMessage) =>
+    b.ageSeconds - a.ageSeconds || a.workflowId.localeCompare(b.workflowId);
+  waiting.sort(byAge);
+  listening.sort(byAge);
+  return { waiting, listening, closedInfos, truncated };
+}
+
+/** The live status record of a delivered message still listening for feedback (answered by a worker). */
+async function readListening(client: Client, w: WaitingMessage): Promise<StatusRecord | ReadError> {
+  try {
+    return await client.workflow.getHandle(w.workflowId).query(statusQuery);
+  } catch (err) {
+    return { workflowId: w.workflowId, error: (err as Error).message };
+  }
 }
 
 /** The status record of a completed message (one history read); the others as visibility saw them. */
@@ -144,18 +175,21 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
   const now = (opts.now ?? (() => new Date()))();
   const query = reportQuery(opts.since, opts.taskQueue);
 
-  const { messages, running, closedDelivered, byStatus, byLevel } = await countMessages(client, query);
-  const { waiting, closedInfos, truncated } = await listExecutions(client, query, opts.limit ?? 5000, now);
-  const closed = await mapLimit(closedInfos, opts.concurrency ?? 8, (c) => readClosed(client, c));
+  const { messages, running, byStatus, byLevel, outcomes } = await countMessages(client, query);
+  const { waiting, listening, closedInfos, truncated } = await listExecutions(client, query, opts.limit ?? 5000, now);
+  const concurrency = opts.concurrency ?? 8;
+  const closed = await mapLimit(closedInfos, concurrency, (c) => readClosed(client, c));
+  const live = await mapLimit(listening, concurrency, (w) => readListening(client, w));
+  const listeningRecords = live.filter((r): r is StatusRecord => !('error' in r));
 
-  const summary = summarizeClosed(closed);
+  const summary = summarize(closed, listeningRecords);
   const byLevelTtd: Record<string, ReturnType<typeof percentiles>> = {};
   const sampledLevels = new Set(summary.samples.map((s) => s.level));
   for (const level of [...ESCALATION_LEVELS, 'none'].filter((l) => sampledLevels.has(l))) {
     byLevelTtd[level] = percentiles(summary.samples.filter((s) => s.level === level).map((s) => s.seconds));
   }
-  const closedCount = messages - running;
   const samplesSeconds = summary.samples.map((s) => s.seconds);
+  const withOutcome = outcomes.delivered + outcomes.notDelivered;
 
   return {
     generatedAt: now.toISOString(),
@@ -163,14 +197,16 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
     namespace: client.options.namespace,
     query,
     totals: { messages, byStatus, byLevel, running },
-    // Over closed messages: a DELIVERED message still listening for feedback is running, and not counted yet.
-    deliveryRate: closedCount > 0 ? closedDelivered / closedCount : undefined,
-    examined: closed.length,
+    outcomes,
+    deliveryRate: withOutcome > 0 ? outcomes.delivered / withOutcome : undefined,
+    examined: closed.length + listeningRecords.length,
     truncated,
     byRoute: summary.byRoute,
     byChannel: summary.byChannel,
     timeToDelivery: { ...percentiles(samplesSeconds), byLevel: byLevelTtd, samplesSeconds },
     abnormal: summary.abnormal,
+    unread: live.filter((r): r is ReadError => 'error' in r),
     waiting,
+    listening,
   };
 }

@@ -1,9 +1,9 @@
 /**
- * Pure aggregation of the delivery report: rates by route and channel over the attempts of closed
- * messages, time-to-delivery percentiles, and the running messages with their current rung.
+ * Pure aggregation of the delivery report: rates by route and channel over the attempts of the messages with
+ * a status record read (closed, or delivered and listening for feedback), and time-to-delivery percentiles.
  */
 import { higherLevel } from '../domain/plan';
-import { mayHaveSent, type AttemptRecord, type StatusRecord } from '../domain/status';
+import { deliveredAt, mayHaveSent, type AttemptRecord, type StatusRecord } from '../domain/status';
 import type { ClosedMessage, Percentiles, RateRow } from './model';
 
 /** Nearest-rank percentile of sorted values (p in 0..100). */
@@ -57,15 +57,13 @@ export function highestLevel(record: StatusRecord): string {
 }
 
 /**
- * Seconds from the message's start to its delivery: the first success receipt of the successful attempt as
- * the workflow saw it; for a message confirmed by feedback without a receipt, when that attempt settled.
+ * Seconds from the message's start to its delivery: the first success receipt of the delivering attempt as
+ * the workflow saw it (also while the workflow still listens for feedback); for a message confirmed by
+ * feedback without a receipt, when that attempt settled.
  */
 export function timeToDeliverySeconds(record: StatusRecord): number | undefined {
   if (record.status !== 'DELIVERED' && record.status !== 'CONFIRMED') return undefined;
-  const success = record.attempts.find((a) => a.attempt === record.successfulAttempt);
-  if (!success) return undefined;
-  const receipt = success.events.find((e) => e.status === 'DELIVERED' || e.status === 'SUCCESSFUL');
-  const at = receipt?.receivedAt ?? success.finishedAt;
+  const at = deliveredAt(record);
   if (at === undefined) return undefined;
   return Math.max(0, (at - record.startedAt) / 1000);
 }
@@ -77,8 +75,9 @@ export interface ClosedSummary {
   abnormal: { workflowId: string; executionStatus: string }[];
 }
 
-export function summarizeClosed(closed: ClosedMessage[]): ClosedSummary {
-  const records = closed.map((c) => c.record).filter((r): r is StatusRecord => r !== undefined);
+/** `closed` messages (with or without a record) and the records of running ones that are delivered. */
+export function summarize(closed: ClosedMessage[], listening: StatusRecord[] = []): ClosedSummary {
+  const records = [...closed.map((c) => c.record).filter((r): r is StatusRecord => r !== undefined), ...listening];
   const samples: ClosedSummary['samples'] = [];
   for (const r of records) {
     const seconds = timeToDeliverySeconds(r);

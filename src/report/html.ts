@@ -2,8 +2,8 @@
  * The delivery report as one self-contained HTML file: inline CSS and inline SVG charts generated here,
  * no script, no external resource (opens offline, can be attached to an incident ticket).
  */
-import type { DeliveryReport, RateRow } from './model';
-import { fmtRate, fmtSeconds } from './text';
+import { DELIVERY_RATE_BASIS, type DeliveryReport, type RateRow } from './model';
+import { examinedText, fmtRate, fmtSeconds } from './text';
 
 export function esc(s: unknown): string {
   return String(s).replace(
@@ -178,6 +178,46 @@ svg{display:block;margin:8px 0;max-width:100%}svg .t{font-weight:600;font-size:1
 svg .v{font-size:12px;fill:#263238}svg .w{font-size:12px;fill:#fff}
 `;
 
+/** The key figures, and what the delivery rate is computed over. */
+function headline(r: DeliveryReport): string {
+  const ttd = r.timeToDelivery;
+  const o = r.outcomes;
+  return `<div class="kpis">
+<div class="kpi">messages<b id="kpi-messages">${r.totals.messages}</b></div>
+<div class="kpi">delivery rate<b id="kpi-rate">${fmtRate(r.deliveryRate)}</b></div>
+<div class="kpi">delivered<b id="kpi-delivered">${o.delivered}</b></div>
+<div class="kpi">not delivered<b id="kpi-not-delivered">${o.notDelivered}</b></div>
+<div class="kpi">cancelled<b id="kpi-cancelled">${o.cancelled}</b></div>
+<div class="kpi">still waiting<b id="kpi-waiting">${o.inProgress}</b></div>
+<div class="kpi">median to delivery<b>${esc(fmtSeconds(ttd.medianSeconds))}</b></div>
+<div class="kpi">p95 to delivery<b>${esc(fmtSeconds(ttd.p95Seconds))}</b></div>
+</div>
+<p class="muted" id="rate-basis">Delivery rate = ${esc(DELIVERY_RATE_BASIS)}: ${o.delivered} of ${
+    o.delivered + o.notDelivered
+  } messages with an outcome. A message counts as delivered when its receipt arrived${
+    o.listening ? `, ${o.listening} of them still listening for feedback` : ''
+  }.</p>
+`;
+}
+
+/** Workflows that ended abnormally, and delivered messages whose record could not be read. */
+function problems(r: DeliveryReport): string {
+  return `${
+    r.abnormal.length
+      ? `<h2>Ended abnormally</h2><table><thead><tr><th>workflow id</th><th>execution status</th></tr></thead><tbody>${r.abnormal
+          .map((a) => `<tr><td>${esc(a.workflowId)}</td><td>${esc(a.executionStatus)}</td></tr>`)
+          .join('')}</tbody></table>`
+      : ''
+  }
+${
+  r.unread.length
+    ? `<h2>Delivered, record not readable</h2><p class="muted">Listening for feedback; not in the rates and times.</p><table><thead><tr><th>workflow id</th><th>error</th></tr></thead><tbody>${r.unread
+        .map((u) => `<tr><td>${esc(u.workflowId)}</td><td>${esc(u.error)}</td></tr>`)
+        .join('')}</tbody></table>`
+    : ''
+}`;
+}
+
 export function renderHtml(r: DeliveryReport, maxWaiting = 200): string {
   const ttd = r.timeToDelivery;
   const levelBars = Object.entries(r.totals.byLevel).map(([l, n]) => ({
@@ -201,26 +241,20 @@ export function renderHtml(r: DeliveryReport, maxWaiting = 200): string {
 <body>
 <h1>Delivery report</h1>
 <p class="muted">Namespace <b>${esc(r.namespace)}</b> · messages started since ${esc(r.since)} · generated ${esc(r.generatedAt)}</p>
-<div class="kpis">
-<div class="kpi">messages<b id="kpi-messages">${r.totals.messages}</b></div>
-<div class="kpi">delivery rate<b id="kpi-rate">${fmtRate(r.deliveryRate)}</b></div>
-<div class="kpi">still waiting<b id="kpi-waiting">${r.totals.running}</b></div>
-<div class="kpi">median to delivery<b>${esc(fmtSeconds(ttd.medianSeconds))}</b></div>
-<div class="kpi">p95 to delivery<b>${esc(fmtSeconds(ttd.p95Seconds))}</b></div>
-</div>
+${headline(r)}
 ${statusStrip(r.totals.byStatus)}
 <h2>Escalation</h2>
 <p class="muted">How far each message had to climb (search attribute SmsLevel).</p>
 ${barChart('Messages by escalation level needed', levelBars)}
 <h2>Delivery by route</h2>
-<p class="muted">Attempts of ${r.examined} closed messages${r.truncated ? ' (truncated by --limit)' : ''}; rate = delivered / (delivered + failed).</p>
+<p class="muted">Attempts of ${esc(examinedText(r))}; rate = delivered / (delivered + failed).</p>
 ${rateChart('Delivery rate by route (account/Region)', r.byRoute)}
 ${rateRows(r.byRoute, 'route')}
 <h2>Delivery by channel</h2>
 ${rateChart('Delivery rate by channel', r.byChannel)}
 ${rateRows(r.byChannel, 'channel')}
 <h2>Time to delivery</h2>
-<p>Median <b>${esc(fmtSeconds(ttd.medianSeconds))}</b> · p95 <b>${esc(fmtSeconds(ttd.p95Seconds))}</b> over ${ttd.count} delivered messages.</p>
+<p>Median <b>${esc(fmtSeconds(ttd.medianSeconds))}</b> · p95 <b>${esc(fmtSeconds(ttd.p95Seconds))}</b> over ${ttd.count} delivered messages (start → delivery receipt, listening for feedback or not).</p>
 ${ttdHistogram(ttd.samplesSeconds)}
 <table><thead><tr><th>level</th><th>messages</th><th>median</th><th>p95</th></tr></thead><tbody>
 ${Object.entries(ttd.byLevel)
@@ -230,14 +264,8 @@ ${Object.entries(ttd.byLevel)
   )
   .join('\n')}
 </tbody></table>
-${
-  r.abnormal.length
-    ? `<h2>Ended abnormally</h2><table><thead><tr><th>workflow id</th><th>execution status</th></tr></thead><tbody>${r.abnormal
-        .map((a) => `<tr><td>${esc(a.workflowId)}</td><td>${esc(a.executionStatus)}</td></tr>`)
-        .join('')}</tbody></table>`
-    : ''
-}
-<h2>Still waiting (${r.waiting.length})</h2>
+${problems(r)}
+<h2>Still waiting: not delivered yet (${r.waiting.length})</h2>
 ${
   r.waiting.length
     ? `<table id="waiting"><thead><tr><th>workflow id</th><th>age</th><th>level</th><th>route</th><th>channel</th><th>attempts</th><th>status</th></tr></thead><tbody>

@@ -21,6 +21,12 @@ export interface WaitingMessage {
   useCase?: string;
 }
 
+/** A status record that could not be read (a running message's `status` query failed). */
+export interface ReadError {
+  workflowId: string;
+  error: string;
+}
+
 /** A closed message, from its result (the status record). */
 export interface ClosedMessage {
   workflowId: string;
@@ -62,9 +68,22 @@ export interface DeliveryReport {
     byLevel: Record<string, number>;
     running: number;
   };
-  /** DELIVERED + CONFIRMED over closed messages (exact, from counts). */
+  /** What happened to the users (exact, from counts); every message is in exactly one of these but `listening`. */
+  outcomes: {
+    /** The receipt arrived (SmsStatus DELIVERED or CONFIRMED), whether the workflow closed or still listens. */
+    delivered: number;
+    /** Of `delivered`: still running, listening for feedback. */
+    listening: number;
+    /** Ended without a delivery: FAILED, STOPPED, or a workflow that ended abnormally. */
+    notDelivered: number;
+    /** Cancelled before a delivery: not in the delivery rate. */
+    cancelled: number;
+    /** Running and not delivered yet: not in the delivery rate. */
+    inProgress: number;
+  };
+  /** delivered / (delivered + notDelivered): over the messages with an outcome; cancelled and in-progress left out. */
   deliveryRate?: number;
-  /** Closed messages whose results were read (bounded by --limit). */
+  /** Status records read: completed messages (bounded by --limit) and delivered ones listening for feedback. */
   examined: number;
   truncated: boolean;
   byRoute: RateRow[];
@@ -72,7 +91,16 @@ export interface DeliveryReport {
   timeToDelivery: Percentiles & { byLevel: Record<string, Percentiles>; samplesSeconds: number[] };
   /** Closed workflows that ended without a status record (failed, terminated, timed out). */
   abnormal: { workflowId: string; executionStatus: string }[];
+  /** Delivered messages listening for feedback whose record could not be read: not in the rates or times. */
+  unread: ReadError[];
+  /** Running and not delivered yet. */
   waiting: WaitingMessage[];
+  /** Delivered, running only to listen for feedback. */
+  listening: WaitingMessage[];
 }
+
+/** What the delivery rate is computed over, as the report says it. */
+export const DELIVERY_RATE_BASIS =
+  'delivered / (delivered + not delivered); cancelled and in-progress messages are not counted';
 
 export type { MessageStatus };

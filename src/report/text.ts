@@ -1,7 +1,7 @@
 /**
  * The delivery report as plain-text tables (stdout of `resilient-sms report`).
  */
-import type { DeliveryReport, Percentiles, RateRow } from './model';
+import { DELIVERY_RATE_BASIS, type DeliveryReport, type Percentiles, type RateRow } from './model';
 
 export function fmtSeconds(s: number | undefined): string {
   if (s === undefined) return '-';
@@ -43,15 +43,33 @@ function ttd(p: Percentiles): string {
   return `median ${fmtSeconds(p.medianSeconds)} · p95 ${fmtSeconds(p.p95Seconds)} (n=${p.count})`;
 }
 
+/** What `examined` covers, in words. */
+export function examinedText(r: DeliveryReport): string {
+  return (
+    `${r.examined} messages with a status record (closed, or delivered and listening for feedback)` +
+    (r.truncated ? ', truncated by --limit' : '')
+  );
+}
+
+/** What happened to the users, and the delivery rate with what it is computed over. */
+function headline(r: DeliveryReport): string[] {
+  const o = r.outcomes;
+  const listening = o.listening > 0 ? ` (${o.listening} still listening for feedback)` : '';
+  return [
+    `Messages: ${r.totals.messages} · delivered ${o.delivered}${listening} · not delivered ${o.notDelivered} · ` +
+      `cancelled ${o.cancelled} · in progress ${o.inProgress}`,
+    `Delivery rate: ${fmtRate(r.deliveryRate)} (${o.delivered} of ${o.delivered + o.notDelivered} messages with ` +
+      `an outcome = ${DELIVERY_RATE_BASIS})`,
+  ];
+}
+
 export function renderText(r: DeliveryReport, maxWaiting = 50): string {
   const out: string[] = [];
   const statuses = Object.entries(r.totals.byStatus)
     .map(([s, n]) => `${s} ${n}`)
     .join(' · ');
   out.push(`Delivery report · namespace ${r.namespace} · messages started since ${r.since}`);
-  out.push(
-    `Messages: ${r.totals.messages} (running ${r.totals.running}) · delivery rate ${fmtRate(r.deliveryRate)} of closed messages`,
-  );
+  out.push(...headline(r));
   if (statuses) out.push(`Status: ${statuses}`);
   out.push('');
   out.push('Escalation level needed (SmsLevel: the highest rung a message climbed to)');
@@ -63,12 +81,12 @@ export function renderText(r: DeliveryReport, maxWaiting = 50): string {
     ),
   );
   out.push('');
-  const note = `attempts of ${r.examined} closed messages${r.truncated ? ' (truncated by --limit)' : ''}; rate = delivered / (delivered + failed)`;
+  const note = `attempts of ${examinedText(r)}; rate = delivered / (delivered + failed)`;
   out.push(rateTable(`By route (${note})`, r.byRoute));
   out.push('');
   out.push(rateTable('By channel', r.byChannel));
   out.push('');
-  out.push(`Time to delivery: ${ttd(r.timeToDelivery)}`);
+  out.push(`Time to delivery (start → delivery receipt, listening for feedback or not): ${ttd(r.timeToDelivery)}`);
   for (const [level, p] of Object.entries(r.timeToDelivery.byLevel)) out.push(`  ${level.padEnd(10)} ${ttd(p)}`);
   if (r.abnormal.length > 0) {
     out.push('');
@@ -80,8 +98,18 @@ export function renderText(r: DeliveryReport, maxWaiting = 50): string {
       ),
     );
   }
+  if (r.unread.length > 0) {
+    out.push('');
+    out.push(`Delivered, listening for feedback, record not readable: not in the rates and times (${r.unread.length})`);
+    out.push(
+      table(
+        ['workflow id', 'error'],
+        r.unread.slice(0, maxWaiting).map((u) => [u.workflowId, u.error]),
+      ),
+    );
+  }
   out.push('');
-  out.push(`Still waiting (${r.waiting.length})`);
+  out.push(`Still waiting: not delivered yet (${r.waiting.length})`);
   if (r.waiting.length === 0) out.push('  (none)');
   else {
     out.push(

@@ -142,7 +142,7 @@ async function finish(state: MessageState, ladderStatus: MessageStatus): Promise
   const delivered = state.firstDelivered();
   let status = state.finalStatus(ladderStatus);
   if (state.listensForFeedback(status)) {
-    state.startFeedbackGrace();
+    state.startFeedbackGrace(delivered);
     indexStatus('DELIVERED');
     showProgress(state.plan, undefined, state.record.reason);
     await condition(() => state.feedbackGraceOver(), state.policy.feedbackGraceMs);

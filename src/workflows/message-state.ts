@@ -299,10 +299,15 @@ export class MessageState {
     );
   }
 
-  /** The grace period for feedback starts: the record shows DELIVERED meanwhile. */
-  startFeedbackGrace(): void {
+  /**
+   * The grace period for feedback starts: meanwhile the record shows DELIVERED, the attempt that delivered
+   * (`delivered`, the first delivered attempt when the ladder ended) and the sends that were needless, as it
+   * will when the message closes DELIVERED. Query state only: no command changes.
+   */
+  startFeedbackGrace(delivered: AttemptRecord | undefined): void {
     this.record.status = 'DELIVERED';
-    this.record.reason = 'delivered; listening for feedback';
+    this.settleSuccess(delivered);
+    this.record.reason = `${this.deliveredReason()}; listening for feedback`;
   }
 
   /** The grace period for feedback ends early on feedback RECEIVED or a cancel. */
@@ -320,18 +325,8 @@ export class MessageState {
     const record = this.record;
     const winner = delivered ?? [...record.attempts].reverse().find((a) => a.messageId !== undefined);
     if (status === 'DELIVERED' || status === 'CONFIRMED') {
-      const success = status === 'CONFIRMED' ? winner : delivered;
-      record.successfulAttempt = success?.attempt;
-      record.needlessAttempts = record.attempts
-        .filter((a) => success && a.attempt > success.attempt && mayHaveSent(a.state))
-        .map((a) => a.attempt);
-      record.reason =
-        status === 'CONFIRMED'
-          ? 'the user acted on the message'
-          : `delivered by attempt ${success?.attempt}` +
-            (record.needlessAttempts.length
-              ? `; later attempts ${record.needlessAttempts.join(', ')} were sent needlessly`
-              : '');
+      this.settleSuccess(status === 'CONFIRMED' ? winner : delivered);
+      record.reason = status === 'CONFIRMED' ? 'the user acted on the message' : this.deliveredReason();
     }
     for (const a of record.attempts) {
       if (isOpen(a)) {
@@ -354,6 +349,22 @@ export class MessageState {
           status: status === 'CONFIRMED' && a === winner ? 'RECEIVED' : 'FAILED',
         },
       }));
+  }
+
+  /** Names the successful attempt and the sends after it that were needless. */
+  private settleSuccess(success: AttemptRecord | undefined): void {
+    this.record.successfulAttempt = success?.attempt;
+    this.record.needlessAttempts = this.record.attempts
+      .filter((a) => success && a.attempt > success.attempt && mayHaveSent(a.state))
+      .map((a) => a.attempt);
+  }
+
+  private deliveredReason(): string {
+    const { successfulAttempt, needlessAttempts } = this.record;
+    return (
+      `delivered by attempt ${successfulAttempt}` +
+      (needlessAttempts.length ? `; later attempts ${needlessAttempts.join(', ')} were sent needlessly` : '')
+    );
   }
 
   /** PutMessageFeedback recorded this feedback for the attempt. */

@@ -291,8 +291,11 @@ describe('MessageState: the end', () => {
     const status = state.finalStatus('FAILED');
     expect(status).toBe('DELIVERED');
     expect(state.listensForFeedback(status)).toBe(true);
-    state.startFeedbackGrace();
-    expect(state.record).toMatchObject({ status: 'DELIVERED', reason: 'delivered; listening for feedback' });
+    state.startFeedbackGrace(delivered);
+    expect(state.record).toMatchObject({
+      status: 'DELIVERED',
+      reason: 'delivered by attempt 1; later attempts 2 were sent needlessly; listening for feedback',
+    });
     expect(state.feedbackGraceOver()).toBe(false);
     const feedback = state.finish(status, delivered, T0 + 50_000);
 
@@ -308,6 +311,31 @@ describe('MessageState: the end', () => {
       [2, 'm-2', 'FAILED'],
     ]);
     expect(state.close(status, T0 + 51_000)).toMatchObject({ status: 'DELIVERED', finishedAt: T0 + 51_000 });
+  });
+
+  it('names the delivering attempt as soon as the feedback window opens, before the message closes', () => {
+    const state = newState({ messageFeedback: true, feedbackGraceMs: 300_000 });
+    const first = sent(state, R.use1PrimarySc, 'm-1');
+    state.onDlr(dlr(1, 'm-1', 'BLOCKED'), T0 + 2_000);
+    const second = sent(state, R.use1Primary10dlc, 'm-2', T0 + 2_000);
+    state.onDlr(dlr(2, 'm-2', 'DELIVERED', { eventTimestamp: T0 + 3_000 }), T0 + 3_000);
+
+    const delivered = state.firstDelivered();
+    expect(delivered).toBe(second);
+    expect(state.record.successfulAttempt).toBeUndefined();
+    state.startFeedbackGrace(delivered);
+    // What the status query answers during the five minutes the workflow still listens.
+    expect(state.record).toMatchObject({
+      status: 'DELIVERED',
+      successfulAttempt: 2,
+      needlessAttempts: [],
+      reason: 'delivered by attempt 2; listening for feedback',
+    });
+    expect(state.record.finishedAt).toBeUndefined();
+    expect(first.state).toBe('failed');
+    // The close says the same.
+    state.finish('DELIVERED', delivered, T0 + 303_000);
+    expect(state.close('DELIVERED', T0 + 303_000)).toMatchObject({ successfulAttempt: 2, needlessAttempts: [] });
   });
 
   it('without a delivery, the ladder’s status stands and open attempts are superseded', () => {

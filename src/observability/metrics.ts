@@ -103,7 +103,7 @@ export function createDlrMetrics(meter: MetricMeter): DlrMetrics {
     dlrs: meter.createCounter(
       METRIC_NAMES.dlrs,
       undefined,
-      'Delivery receipts handled by the DLR ingester, by status, final flag, route and result (signalled, closed)',
+      'Delivery receipts handled by the DLR ingester, by status, final flag, route and result (signalled, closed, skipped, duplicate)',
     ),
     dlrLatency: meter.createHistogram(
       METRIC_NAMES.dlrLatency,
@@ -113,6 +113,14 @@ export function createDlrMetrics(meter: MetricMeter): DlrMetrics {
     ),
   };
 }
+
+/** `rsms_receipts_rejected_total{stage,reason,route}`: the ingester's and the workflow's rejections. */
+export function createRejectionCounter(meter: MetricMeter): MetricCounter {
+  return meter.createCounter(METRIC_NAMES.receiptsRejected, undefined, RECEIPTS_REJECTED_HELP);
+}
+
+export const RECEIPTS_REJECTED_HELP =
+  'Delivery receipts rejected, by stage (ingester: bad signature, oversized or malformed, left for the dead-letter queue; workflow: refused by the trust rules), reason and route';
 
 export interface GaugeMetrics {
   inFlight: MetricGauge;

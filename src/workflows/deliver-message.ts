@@ -19,7 +19,7 @@ import {
 import type { createActivities } from '../activities';
 import type { DlrSignal } from '../domain/delivery-event';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
-import { METRIC_NAMES } from '../observability/metrics';
+import { METRIC_NAMES, RECEIPTS_REJECTED_HELP } from '../observability/metrics';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
 import { withDefaults } from './input-compat';
 import { MessageState, type SendStep } from './message-state';
@@ -66,7 +66,7 @@ function receiptRejected(dlr: DlrSignal, rejection: Rejection): void {
   const origin = dlr.origin ? `${dlr.origin.account}/${dlr.origin.region}` : 'unknown';
   log.warn('delivery receipt rejected', { attempt: dlr.attempt, reason: REJECTIONS[rejection], origin });
   metricMeter
-    .createCounter(METRIC_NAMES.receiptsRejected, 'receipts', 'Delivery receipts rejected')
+    .createCounter(METRIC_NAMES.receiptsRejected, undefined, RECEIPTS_REJECTED_HELP)
     .add(1, { stage: 'workflow', reason: rejection, route: origin });
 }
 

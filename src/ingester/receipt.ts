@@ -82,7 +82,12 @@ export class ReceiptHandler {
       });
       return;
     }
-    await this.signalUntilSettled(entry, lease, workflowId, payload, receiveCount);
+    const claimed = this.signalled.remember(workflowId, payload);
+    try {
+      await this.signalUntilSettled(entry, lease, workflowId, payload, receiveCount);
+    } finally {
+      if (entry.outcome !== 'delete') this.signalled.forget(claimed);
+    }
   }
 
   /** The SNS signature check; false when the receipt was rejected or kept (its outcome is then set). */
@@ -159,7 +164,6 @@ export class ReceiptHandler {
       try {
         await this.signal(workflowId, payload);
         stats.signalled++;
-        this.signalled.remember(workflowId, payload);
         this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'signalled' });
         entry.outcome = 'delete';
         if (this.outageSince !== undefined) {

@@ -45,16 +45,24 @@ export class SignalledCache {
     return dropped;
   }
 
-  /** The receipt was signalled. */
-  remember(workflowId: string, s: DlrSignal): void {
+  /**
+   * The receipt is being signalled: from now on its duplicates are dropped (also those handled concurrently, in the
+   * same batch). Returns the keys added, to `forget` should the signal not succeed.
+   */
+  remember(workflowId: string, s: DlrSignal): string[] {
     const { exact, final } = SignalledCache.keysOf(workflowId, s);
-    this.set(exact);
-    if (settles(s)) this.set(final);
+    return [exact, ...(settles(s) ? [final] : [])].filter((key) => this.add(key));
   }
 
-  private set(key: string): void {
-    if (this.entries.has(key)) return;
+  /** The signal did not succeed: the receipt stays on the queue, and its redelivery must be signalled. */
+  forget(keys: string[]): void {
+    for (const key of keys) this.entries.delete(key);
+  }
+
+  private add(key: string): boolean {
+    if (this.entries.has(key)) return false;
     this.entries.set(key, 0);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return true;
   }
 }

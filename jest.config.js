@@ -23,6 +23,7 @@ const INTEGRATION = [
   'test/api/local-stack-security.test.ts',
   'test/chaos/chaos.test.ts',
   'test/chaos/dlr-chaos.test.ts',
+  'test/hostile/receipts.test.ts',
   'test/ingester/ingester.test.ts',
   'test/observability/metrics-endpoint.test.ts',
   'test/observability/setup.test.ts',

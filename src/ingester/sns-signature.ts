@@ -18,7 +18,10 @@
  */
 import { X509Certificate, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { SnsEnvelope } from '../domain/dlr-parse';
-import type { DlrQueueConfig } from './options';
+import type { Config } from '../domain/config';
+
+/** The DLR queue a receipt was received on (config `dlrQueues`). */
+type DlrQueueConfig = Config['dlrQueues'][number];
 
 export type SnsSignatureMode = 'verify' | 'emulator' | 'off';
 

@@ -25,6 +25,7 @@ const INTEGRATION = [
   'test/chaos/dlr-chaos.test.ts',
   'test/cli/send-wait.test.ts',
   'test/hostile/lifecycle.test.ts',
+  'test/hostile/receipts.test.ts',
   'test/ingester/ingester.test.ts',
   'test/observability/metrics-endpoint.test.ts',
   'test/observability/setup.test.ts',

@@ -284,6 +284,12 @@ export const ingesterTuningSchema = z
      * message's status, at that price.
      */
     intermediateEvents: z.enum(['signal', 'final-only']).optional(),
+    /**
+     * SNS message signatures of enveloped receipts (src/ingester/sns-signature.ts): `verify` (default; certificates
+     * only from https://sns.<region>.amazonaws.com), `emulator` (certificates from each queue's emulator `endpoint`,
+     * for the local stack's moto), `off` (nothing verified; a warning at start).
+     */
+    snsSignatures: z.enum(['verify', 'emulator', 'off']).optional(),
   })
   .strict();
 

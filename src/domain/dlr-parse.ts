@@ -4,19 +4,48 @@
  * numbers), so they are safe to log.
  *
  * The body is either the SNS envelope (`{"Type":"Notification","Message":"<event JSON>",...}`) or,
- * with raw message delivery, the event itself.
+ * with raw message delivery, the event itself. Every field is bounded (./delivery-event.ts says by what); the
+ * envelope's fields are returned so that the ingester can verify its signature (src/ingester/sns-signature.ts).
  */
-import { deliveryEventSchema, dlrSignalSchema, type DeliveryEvent, type DlrSignal } from './delivery-event';
+import { z } from 'zod';
+import {
+  MAX_DESCRIPTION_CHARS,
+  deliveryEventSchema,
+  dlrSignalSchema,
+  type DeliveryEvent,
+  type DlrSignal,
+} from './delivery-event';
+import { numberTag } from './number-tag';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from './sending';
 
 /** The SQS maximum message size; anything longer cannot be a real DLR and is not parsed. */
 export const MAX_DLR_BODY_CHARS = 256 * 1024;
 /** Longest workflow id we accept from a context value (End User Messaging caps values at 800). */
 export const MAX_WORKFLOW_ID_CHARS = 800;
-export const MAX_DESCRIPTION_CHARS = 500;
+export { MAX_DESCRIPTION_CHARS };
+
+/**
+ * The SNS notification envelope, as far as signature verification needs it
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html#http-notification-json). SNS
+ * documents no sizes for these; the bounds are generous for what SNS sends (a UUID, an ARN, an ISO 8601 time, a
+ * base64 RSA signature, an https URL).
+ */
+export const snsEnvelopeSchema = z.object({
+  Type: z.literal('Notification'),
+  MessageId: z.string().min(1).max(100).optional(),
+  TopicArn: z.string().min(1).max(256).optional(),
+  Subject: z.string().max(100).optional(),
+  Message: z.string(),
+  Timestamp: z.string().min(1).max(40).optional(),
+  SignatureVersion: z.string().max(4).optional(),
+  Signature: z.string().max(2048).optional(),
+  SigningCertURL: z.string().max(1024).optional(),
+});
+export type SnsEnvelope = z.infer<typeof snsEnvelopeSchema>;
 
 export type DlrParseResult =
-  { ok: true; event: DeliveryEvent; signal: DlrSignal; workflowId: string } | { ok: false; error: string };
+  | { ok: true; event: DeliveryEvent; signal: DlrSignal; workflowId: string; envelope?: SnsEnvelope }
+  | { ok: false; error: string };
 
 const fail = (error: string): DlrParseResult => ({ ok: false, error: redact(error) });
 
@@ -76,32 +105,17 @@ function parse(body: unknown): DlrParseResult {
 
   let raw: unknown = outer.value;
   let where = 'event';
+  let envelope: SnsEnvelope | undefined;
   if ('Type' in outer.value) {
     // The SNS envelope (no raw message delivery): the event is the string `Message`.
-    const envelope = outer.value;
-    if (envelope.Type !== 'Notification') {
-      return fail(`SNS envelope Type is ${envelopeType(envelope.Type)}, expected "Notification"`);
-    }
-    if (typeof envelope.Message !== 'string') {
-      return fail(`SNS envelope Message is not a string (got ${describeType(envelope.Message)})`);
-    }
-    const inner = parseJson(envelope.Message, 'SNS envelope Message');
-    if (!inner.ok) return fail(inner.error);
-    if (!isRecord(inner.value))
-      return fail(`SNS envelope Message is not a JSON object (got ${describeType(inner.value)})`);
-    raw = inner.value;
+    const unwrapped = unwrap(outer.value);
+    if (!unwrapped.ok) return fail(unwrapped.error);
+    ({ envelope, raw } = unwrapped);
     where = 'event (in the SNS envelope)';
   }
 
   const parsed = deliveryEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => {
-      const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
-      return `event${formatPath(issue.path)}: ${missing ? 'Required' : issue.message}`;
-    });
-    const more = parsed.error.issues.length > 5 ? `; and ${parsed.error.issues.length - 5} more` : '';
-    return fail(`${where} is not a delivery event: ${issues.join('; ')}${more}`);
-  }
+  if (!parsed.success) return fail(`${where} is not a delivery event: ${issuesOf(parsed.error, 'event')}`);
   const event = parsed.data;
 
   const context = event.context ?? {};
@@ -117,6 +131,7 @@ function parse(body: unknown): DlrParseResult {
     return fail(`context has no ${CONTEXT_ATTEMPT}: cannot tell which attempt this is for`);
   if (!/^[1-9]\d{0,5}$/.test(attemptText)) return fail(`context ${CONTEXT_ATTEMPT} is not a positive integer`);
 
+  const tag = (n: string | undefined) => (n === undefined ? undefined : numberTag(workflowId, n));
   const signal = dlrSignalSchema.safeParse({
     attempt: Number(attemptText),
     eventType: event.eventType,
@@ -126,6 +141,8 @@ function parse(body: unknown): DlrParseResult {
     eventTimestamp: event.eventTimestamp,
     description: event.messageStatusDescription?.slice(0, MAX_DESCRIPTION_CHARS),
     price: event.totalMessagePrice,
+    destinationTag: tag(event.destinationPhoneNumber),
+    originationTag: tag(event.originationPhoneNumber),
   } satisfies DlrSignal);
   if (!signal.success) {
     // Unreachable while the two schemas agree; kept so a future drift is an error, not a throw.
@@ -134,7 +151,39 @@ function parse(body: unknown): DlrParseResult {
   }
   // zod drops undefined optionals only when absent; keep the signal free of undefined-valued keys.
   const compact = Object.fromEntries(Object.entries(signal.data).filter(([, v]) => v !== undefined)) as DlrSignal;
-  return { ok: true, event, signal: compact, workflowId };
+  return { ok: true, event, signal: compact, workflowId, ...(envelope ? { envelope } : {}) };
+}
+
+/** At most five zod issues, each with its path (input keys only when they look like identifiers). */
+function issuesOf(error: z.ZodError, root: string): string {
+  const issues = error.issues.slice(0, 5).map((issue) => {
+    const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+    return `${root}${formatPath(issue.path)}: ${missing ? 'Required' : issue.message}`;
+  });
+  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : '';
+  return `${issues.join('; ')}${more}`;
+}
+
+/** The SNS envelope and the event object in its `Message`. */
+function unwrap(
+  outer: Record<string, unknown>,
+): { ok: true; envelope: SnsEnvelope; raw: Record<string, unknown> } | { ok: false; error: string } {
+  if (outer.Type !== 'Notification') {
+    return { ok: false, error: `SNS envelope Type is ${envelopeType(outer.Type)}, expected "Notification"` };
+  }
+  if (typeof outer.Message !== 'string') {
+    return { ok: false, error: `SNS envelope Message is not a string (got ${describeType(outer.Message)})` };
+  }
+  const inner = parseJson(outer.Message, 'SNS envelope Message');
+  if (!inner.ok) return inner;
+  if (!isRecord(inner.value)) {
+    return { ok: false, error: `SNS envelope Message is not a JSON object (got ${describeType(inner.value)})` };
+  }
+  const envelope = snsEnvelopeSchema.safeParse(outer);
+  if (!envelope.success) {
+    return { ok: false, error: `SNS envelope is malformed: ${issuesOf(envelope.error, 'envelope')}` };
+  }
+  return { ok: true, envelope: envelope.data, raw: inner.value };
 }
 
 /**

@@ -81,8 +81,13 @@ export interface AttemptRecord {
   feedbackEnabled: boolean;
   /** Feedback we recorded with PutMessageFeedback for this attempt. */
   feedback?: 'RECEIVED' | 'FAILED';
-  /** Every receipt seen for this attempt, in arrival order, duplicates left out. */
+  /**
+   * The receipts seen for this attempt, in arrival order, duplicates left out: at most 10, plus the final receipt
+   * that settled it (src/workflows/receipt-rules.ts); the others are counted in `omittedEvents`.
+   */
   events: AttemptEvent[];
+  /** Receipts for this attempt not listed in `events` (beyond the bound). Absent when none. */
+  omittedEvents?: number;
   price?: number;
 }
 
@@ -108,8 +113,13 @@ export interface StatusRecord {
   /** Attempts sent after the one that succeeded: sends that turned out needless. */
   needlessAttempts: number[];
   duplicateEvents: number;
-  /** Receipts naming an attempt this workflow never made. */
+  /** Receipts naming an attempt this workflow never made (or another message id than the attempt's). */
   unmatchedEvents: number;
+  /**
+   * Receipts the trust rules refused: from another account's or Region's DLR queue, or naming another destination
+   * or origination number (src/workflows/receipt-rules.ts). Absent in records of messages that ended before the rules.
+   */
+  rejectedEvents?: number;
   startedAt: number;
   finishedAt?: number;
   /**

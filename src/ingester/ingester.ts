@@ -19,6 +19,7 @@ import {
 } from './options';
 import { pollQueue } from './queue-loop';
 import { Shutdown } from './shutdown';
+import { SnsSignatureVerifier } from './sns-signature';
 
 export interface Ingester {
   start(): void;
@@ -40,6 +41,8 @@ export function createIngester(opts: IngesterOptions): Ingester {
     shutdown,
     client: opts.client,
     onReceipt: opts.onReceipt,
+    onRejected: opts.onRejected,
+    signatures: new SnsSignatureVerifier(settings.snsSignatures, opts.fetchCertificate),
     sqsClientFor:
       opts.sqsClientFor ??
       ((q) =>
@@ -58,7 +61,14 @@ export function createIngester(opts: IngesterOptions): Ingester {
       log('info', 'DLR ingester started', {
         queues: queues.map(queueLabelOf),
         waitTimeSeconds: settings.waitTimeSeconds,
+        snsSignatures: settings.snsSignatures,
       });
+      if (settings.snsSignatures === 'off') {
+        log(
+          'warn',
+          'SNS signatures are not verified (ingester.snsSignatures: off): whoever can write to a DLR queue can forge receipts',
+        );
+      }
     },
     async stop(): Promise<void> {
       if (shutdown.stop()) log('info', 'DLR ingester stopping: finishing in-flight batches');

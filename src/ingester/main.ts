@@ -9,7 +9,7 @@ import { createSqsClient } from '../aws/clients';
 import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
-import { dlrMetricsRecorder } from '../observability/dlr-metrics';
+import { dlrMetricsRecorder, rejectionMetricsRecorder } from '../observability/dlr-metrics';
 import { startGaugePoller } from '../observability/gauges';
 import { createGaugeMetrics } from '../observability/metrics';
 import { installObservability } from '../observability/runtime';
@@ -35,7 +35,14 @@ export async function runIngester(configPath?: string, opts: ProcessOptions = {}
     namespace: opts.namespace ?? config.temporal.namespace,
     dataConverter: dataConverterFor(config),
   });
-  const ingester = createIngester({ config, client, log, onReceipt: dlrMetricsRecorder(meter), ...config.ingester });
+  const ingester = createIngester({
+    config,
+    client,
+    log,
+    onReceipt: dlrMetricsRecorder(meter),
+    onRejected: rejectionMetricsRecorder(meter),
+    ...config.ingester,
+  });
   const gauges = startGaugePoller({
     config,
     client,

@@ -5,10 +5,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../domain/config';
 import type { DlrSignal } from '../domain/delivery-event';
-import type { ReceiptRecorder } from '../observability/dlr-metrics';
+import type { ReceiptRecorder, RejectionRecorder } from '../observability/dlr-metrics';
 import type { dlrSignal } from '../workflows/definitions';
 import type { IngesterLog } from './log';
 import type { Shutdown } from './shutdown';
+import type { CertificateFetcher, SnsSignatureMode, SnsSignatureVerifier } from './sns-signature';
 
 export type DlrQueueConfig = Config['dlrQueues'][number];
 
@@ -58,6 +59,15 @@ export interface IngesterOptions {
   receiveBackoff?: { initialMs: number; maxMs: number };
   /** Told about every receipt signalled or acknowledged (metrics: src/observability/dlr-metrics.ts). */
   onReceipt?: ReceiptRecorder;
+  /** Told about every receipt rejected (bad signature, oversized, malformed): `rsms_receipts_rejected_total`. */
+  onRejected?: RejectionRecorder;
+  /**
+   * SNS signature verification (./sns-signature.ts): `verify` (default), `emulator` (certificates from the queue's
+   * emulator endpoint), `off`.
+   */
+  snsSignatures?: SnsSignatureMode;
+  /** How signing certificates are fetched (tests); default `fetch` over https. */
+  fetchCertificate?: CertificateFetcher;
 }
 
 export interface IngesterStats {
@@ -77,6 +87,10 @@ export interface IngesterStats {
   deleteFailures: number;
   /** Intermediate events acknowledged without a signal (`intermediateEvents: 'final-only'`). */
   intermediateSkipped: number;
+  /** Receipts whose SNS envelope failed verification (left for the DLQ; ./sns-signature.ts). */
+  rejected: number;
+  /** Receipts acknowledged without a signal because the same or a settling one was already signalled. */
+  duplicatesDropped: number;
 }
 
 export function emptyStats(): IngesterStats {
@@ -91,6 +105,8 @@ export function emptyStats(): IngesterStats {
     deleted: 0,
     deleteFailures: 0,
     intermediateSkipped: 0,
+    rejected: 0,
+    duplicatesDropped: 0,
   };
 }
 
@@ -107,6 +123,7 @@ export type IngesterSettings = Required<
     | 'signalTimeoutMs'
     | 'signalBackoff'
     | 'receiveBackoff'
+    | 'snsSignatures'
   >
 >;
 
@@ -121,6 +138,7 @@ export function ingesterSettings(opts: IngesterOptions): IngesterSettings {
     signalTimeoutMs: opts.signalTimeoutMs ?? 10_000,
     signalBackoff: opts.signalBackoff ?? { initialMs: 200, maxMs: 5_000 },
     receiveBackoff: opts.receiveBackoff ?? { initialMs: 1_000, maxMs: 30_000 },
+    snsSignatures: opts.snsSignatures ?? 'verify',
   };
 }
 
@@ -132,5 +150,7 @@ export interface IngesterContext {
   shutdown: Shutdown;
   client: DlrSignalClient;
   onReceipt?: ReceiptRecorder;
+  onRejected?: RejectionRecorder;
+  signatures: SnsSignatureVerifier;
   sqsClientFor: (queue: DlrQueueConfig) => SQSClient;
 }

@@ -1,6 +1,10 @@
 /**
  * One received DLR, from its body to what becomes of its message:
- * - body cannot be parsed        -> kept, visibility set short, so the redrive policy moves it to the DLQ
+ * - body cannot be parsed (malformed, or a field beyond its bound) -> kept, visibility set short, so the redrive
+ *                                   policy moves it to the DLQ; counted and logged
+ * - SNS envelope fails verification (./sns-signature.ts) -> the same (rejected); a signing certificate that cannot be
+ *                                   fetched just now -> kept for redelivery
+ * - already signalled (./signalled-cache.ts) -> deleted without a signal, counted and logged
  * - intermediate event, final-only mode -> acknowledged without a signal
  * - signalled                    -> deleted
  * - workflow closed / unknown    -> deleted (counted in `closedWorkflow`): nowhere to deliver it
@@ -10,13 +14,14 @@
  * (./signal-errors.ts tells these signal failures apart.)
  */
 import type { DlrSignal } from '../domain/delivery-event';
-import { parseDlrMessageBody } from '../domain/dlr-parse';
+import { parseDlrMessageBody, type SnsEnvelope } from '../domain/dlr-parse';
 import { dlrSignal } from '../workflows/definitions';
 import type { DlrQueue, Entry } from './dlr-queue';
 import type { Lease } from './lease';
 import { errorSummary } from './log';
 import type { IngesterContext } from './options';
 import { classifySignalError } from './signal-errors';
+import { SignalledCache } from './signalled-cache';
 
 /** Receives a poison message gets with the short visibility; after that it backs off (no redrive policy?). */
 const POISON_FAST_RECEIVES = 5;
@@ -36,6 +41,8 @@ export function poisonVisibilityFor(receiveCount: number | undefined, poisonVisi
 export class ReceiptHandler {
   /** Set while Temporal does not answer signals for this queue's batch (logged once per outage). */
   private outageSince: number | undefined;
+  /** What this queue's receipts already signalled. */
+  private readonly signalled = new SignalledCache();
 
   constructor(
     private readonly queue: DlrQueue,
@@ -47,21 +54,73 @@ export class ReceiptHandler {
     const m = entry.message;
     const receiveCount = Number(m.Attributes?.ApproximateReceiveCount ?? NaN) || undefined;
     const parsed = parseDlrMessageBody(m.Body ?? '');
-    if (!parsed.ok) return this.leaveForDeadLetter(entry, parsed.error, receiveCount);
-    const { workflowId, signal: payload } = parsed;
+    if (!parsed.ok) return this.leaveForDeadLetter(entry, parsed.error, receiveCount, 'malformed');
+    if (!(await this.verified(entry, parsed.envelope, receiveCount))) return;
+    const { workflowId } = parsed;
+    const { account, region } = this.queue.config;
+    // Where the receipt came from: the workflow accepts it only for an attempt sent through this account and Region.
+    const payload: DlrSignal = { ...parsed.signal, origin: { account, region } };
     if (!payload.isFinal && this.ctx.settings.intermediateEvents === 'final-only') {
       this.ctx.stats.intermediateSkipped++;
       this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'skipped' });
       entry.outcome = 'delete';
       return;
     }
-    await this.signalUntilSettled(entry, lease, workflowId, payload, receiveCount);
+    const dropped = this.signalled.dropCount(workflowId, payload);
+    if (dropped !== undefined) {
+      this.ctx.stats.duplicatesDropped++;
+      this.ctx.onReceipt?.({ queue: this.queue.config, signal: payload, result: 'duplicate' });
+      entry.outcome = 'delete';
+      // The first one per receipt at info, the rest of a flood at debug: all counted.
+      this.ctx.log(dropped === 0 ? 'info' : 'debug', 'DLR already signalled: acknowledged without a signal', {
+        queue: this.queue.label,
+        messageId: m.MessageId,
+        workflowId,
+        attempt: payload.attempt,
+        eventType: payload.eventType,
+        droppedBefore: dropped,
+      });
+      return;
+    }
+    const claimed = this.signalled.remember(workflowId, payload);
+    try {
+      await this.signalUntilSettled(entry, lease, workflowId, payload, receiveCount);
+    } finally {
+      if (entry.outcome !== 'delete') this.signalled.forget(claimed);
+    }
   }
 
-  private async leaveForDeadLetter(entry: Entry, error: string, receiveCount: number | undefined): Promise<void> {
-    this.ctx.stats.poison++;
+  /** The SNS signature check; false when the receipt was rejected or kept (its outcome is then set). */
+  private async verified(entry: Entry, envelope: SnsEnvelope | undefined, receiveCount?: number): Promise<boolean> {
+    const check = await this.ctx.signatures.check(envelope, this.queue.config);
+    if (check.ok) return true;
+    if (check.transient) {
+      this.ctx.stats.transientErrors++;
+      entry.outcome = 'keep';
+      this.ctx.log('warn', 'DLR kept for redelivery: its SNS signature cannot be checked now', {
+        queue: this.queue.label,
+        messageId: entry.message.MessageId,
+        error: check.error,
+      });
+      return false;
+    }
+    this.ctx.stats.rejected++;
+    await this.leaveForDeadLetter(entry, check.error, receiveCount, check.reason);
+    return false;
+  }
+
+  private async leaveForDeadLetter(
+    entry: Entry,
+    error: string,
+    receiveCount: number | undefined,
+    reason: string,
+  ): Promise<void> {
+    if (reason === 'malformed') this.ctx.stats.poison++;
     entry.outcome = 'keep';
-    this.ctx.log('warn', 'unparseable DLR message left for the dead-letter queue', {
+    this.ctx.onRejected?.({ queue: this.queue.config, reason });
+    const what = reason === 'malformed' ? 'unparseable DLR message' : 'DLR message rejected';
+    this.ctx.log('warn', `${what} left for the dead-letter queue`, {
+      reason,
       queue: this.queue.label,
       messageId: entry.message.MessageId,
       receiveCount,

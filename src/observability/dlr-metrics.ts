@@ -6,7 +6,7 @@
  */
 import type { MetricMeter } from '@temporalio/common';
 import type { DlrSignal } from '../domain/delivery-event';
-import { createDlrMetrics, tags } from './metrics';
+import { createDlrMetrics, createRejectionCounter, tags } from './metrics';
 
 export interface ReceiptHandled {
   /** The DLR queue's account and Region. */
@@ -16,10 +16,29 @@ export interface ReceiptHandled {
    * `signalled` into its workflow, acknowledged because the workflow is `closed` / unknown, or an intermediate
    * event acknowledged unsignalled (`skipped`, the ingester's `intermediateEvents: final-only`).
    */
-  result: 'signalled' | 'closed' | 'skipped';
+  result: 'signalled' | 'closed' | 'skipped' | 'duplicate';
 }
 
 export type ReceiptRecorder = (r: ReceiptHandled) => void;
+
+/** A receipt the ingester rejected (left for the dead-letter queue), with a short reason code. */
+export interface ReceiptRejected {
+  queue: { account: string; region: string };
+  reason: string;
+}
+export type RejectionRecorder = (r: ReceiptRejected) => void;
+
+/** `rsms_receipts_rejected_total{stage="ingester",reason,route}`. */
+export function rejectionMetricsRecorder(meter: MetricMeter): RejectionRecorder {
+  const counter = createRejectionCounter(meter);
+  return ({ queue, reason }) => {
+    try {
+      counter.add(1, tags({ stage: 'ingester', reason, route: `${queue.account}/${queue.region}` }));
+    } catch {
+      // metrics never break ingestion
+    }
+  };
+}
 
 export function dlrMetricsRecorder(meter: MetricMeter, now: () => number = Date.now): ReceiptRecorder {
   const m = createDlrMetrics(meter);

@@ -23,6 +23,11 @@ export const METRIC_NAMES = {
   inFlight: 'rsms_messages_in_flight',
   /** Messages waiting in each DLR queue's dead-letter queue (ApproximateNumberOfMessages). */
   deadLettered: 'rsms_dlr_dead_lettered',
+  /**
+   * Delivery receipts rejected, by stage (`ingester`: bad signature, oversized or malformed, left for the dead-letter
+   * queue; `workflow`: refused by the trust rules of src/workflows/receipt-rules.ts), reason code and route.
+   */
+  receiptsRejected: 'rsms_receipts_rejected',
 } as const;
 
 /** What the Prometheus endpoint shows, given the exporter options of `src/observability/runtime.ts`. */
@@ -34,6 +39,7 @@ export const PROMETHEUS_NAMES = {
   dlrLatency: 'rsms_dlr_latency_seconds',
   inFlight: 'rsms_messages_in_flight',
   deadLettered: 'rsms_dlr_dead_lettered',
+  receiptsRejected: 'rsms_receipts_rejected_total',
 } as const;
 
 /** Histogram buckets (seconds). Receipts take from under a second to hours (the 72 h wait). */
@@ -97,7 +103,7 @@ export function createDlrMetrics(meter: MetricMeter): DlrMetrics {
     dlrs: meter.createCounter(
       METRIC_NAMES.dlrs,
       undefined,
-      'Delivery receipts handled by the DLR ingester, by status, final flag, route and result (signalled, closed)',
+      'Delivery receipts handled by the DLR ingester, by status, final flag, route and result (signalled, closed, skipped, duplicate)',
     ),
     dlrLatency: meter.createHistogram(
       METRIC_NAMES.dlrLatency,
@@ -107,6 +113,14 @@ export function createDlrMetrics(meter: MetricMeter): DlrMetrics {
     ),
   };
 }
+
+/** `rsms_receipts_rejected_total{stage,reason,route}`: the ingester's and the workflow's rejections. */
+export function createRejectionCounter(meter: MetricMeter): MetricCounter {
+  return meter.createCounter(METRIC_NAMES.receiptsRejected, undefined, RECEIPTS_REJECTED_HELP);
+}
+
+export const RECEIPTS_REJECTED_HELP =
+  'Delivery receipts rejected, by stage (ingester: bad signature, oversized or malformed, left for the dead-letter queue; workflow: refused by the trust rules), reason and route';
 
 export interface GaugeMetrics {
   inFlight: MetricGauge;

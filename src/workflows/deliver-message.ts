@@ -10,18 +10,22 @@ import {
   condition,
   isCancellation,
   log,
+  metricMeter,
   patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { DlrSignal } from '../domain/delivery-event';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
+import { METRIC_NAMES, RECEIPTS_REJECTED_HELP } from '../observability/metrics';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
 import { withDefaults } from './input-compat';
 import { MessageState, type SendStep } from './message-state';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
+import { REJECTIONS, type Rejection } from './receipt-rules';
 import { sendFailureOf, sendOnRung } from './send-rung';
 
 // Feedback is idempotent: let Temporal retry it.
@@ -37,7 +41,10 @@ export async function deliverMessage(rawInput: DeliverMessageInput): Promise<Sta
   const input = withDefaults(rawInput);
   const state = new MessageState(input, workflowInfo().workflowId, Date.now());
   setHandler(statusQuery, () => state.record);
-  setHandler(dlrSignal, (dlr) => state.onDlr(dlr, Date.now()));
+  setHandler(dlrSignal, (dlr) => {
+    const rejection = state.onDlr(dlr, Date.now());
+    if (rejection !== undefined) receiptRejected(dlr, rejection);
+  });
   setHandler(feedbackSignal, (feedback) => state.onFeedback(feedback));
   setHandler(cancelSignal, (cancel) => state.onCancel(cancel));
 
@@ -49,6 +56,18 @@ export async function deliverMessage(rawInput: DeliverMessageInput): Promise<Sta
     state.onWorkflowCancelled();
   }
   return CancellationScope.nonCancellable(() => finish(state, ladderStatus));
+}
+
+/**
+ * A receipt the trust rules refused: counted in the record (`rejectedEvents`), logged, and counted in
+ * `rsms_receipts_rejected_total{stage="workflow"}` (workflow metrics are not emitted on replay).
+ */
+function receiptRejected(dlr: DlrSignal, rejection: Rejection): void {
+  const origin = dlr.origin ? `${dlr.origin.account}/${dlr.origin.region}` : 'unknown';
+  log.warn('delivery receipt rejected', { attempt: dlr.attempt, reason: REJECTIONS[rejection], origin });
+  metricMeter
+    .createCounter(METRIC_NAMES.receiptsRejected, undefined, RECEIPTS_REJECTED_HELP)
+    .add(1, { stage: 'workflow', reason: rejection, route: origin });
 }
 
 /** Sends rung after rung until the message ends or the planner stops; returns the planner's status. */

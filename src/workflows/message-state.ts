@@ -15,6 +15,7 @@ import type { ClassifiedFailure } from '../domain/outcome';
 import { mayHaveSent, type AttemptRecord, type MessageStatus, type StatusRecord } from '../domain/status';
 import type { CancelSignal, DeliverMessageInput, FeedbackSignal } from './definitions';
 import { FEEDBACK_FAILED, STEP_TIMEOUT, type NextStep, type PlannerAttempt } from './planner';
+import { listEvent, receiptRejection, type ReceiptExpectations, type Rejection } from './receipt-rules';
 
 export type SendStep = Extract<NextStep, { kind: 'send' }>;
 
@@ -29,8 +30,10 @@ export class MessageState {
   readonly plan: RoutingPlan;
   readonly policy: ResolvedPolicy;
   readonly deadlineAt: number;
-  /** `attempt|eventType|status|timestamp` of every receipt seen, to count duplicates. */
+  /** `attempt|eventType|status|timestamp` of every receipt listed on its attempt (so bounded), to count duplicates. */
   private readonly seenEvents = new Set<string>();
+  /** What a receipt is checked against (./receipt-rules.ts). */
+  private readonly expectations: ReceiptExpectations;
   private feedbackReceived = false;
   /** Set by feedback FAILED to the number of attempts made so far; applied to the attempt being waited on. */
   private feedbackFailedFor: number | undefined;
@@ -41,6 +44,7 @@ export class MessageState {
     this.plan = plan;
     this.policy = plan.policy;
     this.deadlineAt = now + plan.policy.deadlineMs;
+    this.expectations = { workflowId, destination: request.destination };
     this.record = {
       workflowId,
       idempotencyKey: input.idempotencyKey,
@@ -54,6 +58,7 @@ export class MessageState {
       needlessAttempts: [],
       duplicateEvents: 0,
       unmatchedEvents: 0,
+      rejectedEvents: 0,
       skipped: plan.skipped,
       startedAt: now,
     };
@@ -61,32 +66,43 @@ export class MessageState {
 
   // --- Signals -------------------------------------------------------------------------------------
 
-  /** A delivery receipt for one of our attempts (matched by attempt number and message id). */
-  onDlr(dlr: DlrSignal, now: number): void {
+  /**
+   * A delivery receipt for one of our attempts (matched by attempt number and message id, checked by the trust
+   * rules of ./receipt-rules.ts). Returns why it was rejected, if it was; every receipt ends up listed on its attempt
+   * or counted (duplicate, unmatched, rejected, omitted), so a flood of them costs the record only counters.
+   */
+  onDlr(dlr: DlrSignal, now: number): Rejection | undefined {
     const attempt = this.record.attempts[dlr.attempt - 1];
     if (!attempt || (attempt.messageId !== undefined && attempt.messageId !== dlr.messageId)) {
       this.record.unmatchedEvents++;
-      return;
+      return undefined;
+    }
+    const rejection = receiptRejection(attempt, dlr, this.expectations);
+    if (rejection !== undefined) {
+      this.record.rejectedEvents = (this.record.rejectedEvents ?? 0) + 1;
+      return rejection;
     }
     const key = `${dlr.attempt}|${dlr.eventType}|${dlr.status}|${dlr.eventTimestamp}`;
     if (this.seenEvents.has(key)) {
       this.record.duplicateEvents++;
-      return;
+      return undefined;
     }
-    this.seenEvents.add(key);
     // A receipt may arrive before the send activity's result (or after an ambiguous send): learn the id.
     attempt.messageId ??= dlr.messageId;
-    attempt.events.push({ type: dlr.eventType, status: dlr.status, at: dlr.eventTimestamp, receivedAt: now });
     if (dlr.price !== undefined) attempt.price = dlr.price;
     const cls = dlr.isFinal ? statusClass(dlr.status) : 'intermediate';
+    const settled =
+      attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED);
+    const event = { type: dlr.eventType, status: dlr.status, at: dlr.eventTimestamp, receivedAt: now };
+    if (listEvent(attempt, event, cls !== 'intermediate' && !settled)) this.seenEvents.add(key);
     if (cls === 'intermediate') {
       if (isOpen(attempt)) attempt.outcome = dlr.status;
-      return;
+      return undefined;
     }
-    if (attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED)) {
+    if (settled) {
       // A second, contradicting final receipt: the first one stands.
       this.record.duplicateEvents++;
-      return;
+      return undefined;
     }
     attempt.finishedAt = now;
     if (cls === 'success') {
@@ -98,6 +114,7 @@ export class MessageState {
       attempt.outcome = dlr.eventType;
       attempt.failure = classifyDlrFailure(dlr.status, dlr.description);
     }
+    return undefined;
   }
 
   /** The application's feedback: RECEIVED ends the message; FAILED fails the attempt being waited on. */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { dlrSignalSchema } from '../../src/domain/delivery-event';
 import { MAX_DLR_BODY_CHARS, parseDlrMessageBody, type DlrParseResult } from '../../src/domain/dlr-parse';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
+import { numberTag } from '../../src/domain/number-tag';
 import { DEST, ORIGIN, dlrEvent, snsEnvelope } from '../helpers/dlr-fixtures';
 
 function errorOf(result: DlrParseResult): string {
@@ -43,6 +44,8 @@ describe('parseDlrMessageBody: good bodies', () => {
         eventTimestamp: 1686975103470,
         description: 'Message has been accepted by phone',
         price: 0.00581,
+        destinationTag: numberTag('sms:order-1', DEST),
+        originationTag: numberTag('sms:order-1', ORIGIN),
       },
     });
   });
@@ -50,7 +53,10 @@ describe('parseDlrMessageBody: good bodies', () => {
   it('reads the SNS envelope and gives the same signal', () => {
     const raw = parseDlrMessageBody(JSON.stringify(event));
     const enveloped = parseDlrMessageBody(snsEnvelope(JSON.stringify(event)));
-    expect(enveloped).toEqual(raw);
+    const { envelope, ...rest } = enveloped.ok ? enveloped : { envelope: undefined };
+    expect(rest).toEqual(raw);
+    // The envelope's fields, for the ingester's signature check.
+    expect(envelope).toMatchObject({ Type: 'Notification', SignatureVersion: '1', TopicArn: expect.any(String) });
   });
 
   it('puts no phone number into the signal', () => {
@@ -67,6 +73,8 @@ describe('parseDlrMessageBody: good bodies', () => {
     const bare = dlrEvent('w', 1);
     delete bare.messageStatusDescription;
     delete bare.totalMessagePrice;
+    delete bare.destinationPhoneNumber;
+    delete bare.originationPhoneNumber;
     const result = parseDlrMessageBody(JSON.stringify(bare));
     expect(result.ok && Object.keys(result.signal)).toEqual([
       'attempt',
@@ -124,7 +132,7 @@ describe('parseDlrMessageBody: every failure is named', () => {
     [
       'a lower-case event type',
       JSON.stringify(dlrEvent('w', 1, { eventType: 'text_delivered' })),
-      /event\.eventType: must be an upper-case event type/,
+      /event\.eventType: must be an upper-case name such as TEXT_DELIVERED/,
     ],
     [
       'an event without context',
@@ -148,7 +156,11 @@ describe('parseDlrMessageBody: every failure is named', () => {
     ],
     ['attempt 0', JSON.stringify(dlrEvent('w', 0)), /^context rsms-attempt is not a positive integer$/],
     ['attempt -1', JSON.stringify(dlrEvent('w', -1)), /^context rsms-attempt is not a positive integer$/],
-    ['attempt 1.5', JSON.stringify(dlrEvent('w', '1.5')), /^context rsms-attempt is not a positive integer$/],
+    [
+      'attempt 1.5',
+      JSON.stringify(dlrEvent('w', '1.5', { messageId: 'm-1' })),
+      /^context rsms-attempt is not a positive integer$/,
+    ],
     ['attempt "one"', JSON.stringify(dlrEvent('w', 'one')), /^context rsms-attempt is not a positive integer$/],
     [
       'a context value that is not a string',
@@ -187,6 +199,72 @@ describe('parseDlrMessageBody: every failure is named', () => {
     for (const v of inputs) {
       expect(errorOf(parseDlrMessageBody(v as string))).toMatch(/^body is not a string/);
     }
+  });
+});
+
+describe('parseDlrMessageBody: every field is bounded (issue 17, item 1)', () => {
+  const big = 'A'.repeat(200 * 1024);
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['a 200 KB messageStatus', { messageStatus: big }, /event\.messageStatus: must be at most 64 characters/],
+    ['a 200 KB eventType', { eventType: `TEXT_${big}` }, /event\.eventType: must be at most 64 characters/],
+    ['a 65-character messageStatus', { messageStatus: 'A'.repeat(65) }, /event\.messageStatus: must be at most 64/],
+    ['a 200 KB messageId', { messageId: big }, /event\.messageId: must be at most 64 characters/],
+    ['a messageId with spaces', { messageId: 'm 1' }, /event\.messageId: must be letters, digits/],
+    ['a messageStatus with spaces', { messageStatus: 'DELIVERED ' }, /event\.messageStatus: must be an upper-case/],
+    [
+      'a 3 KB description',
+      { messageStatusDescription: 'x'.repeat(3000) },
+      /messageStatusDescription: must be at most 2048/,
+    ],
+    ['a destination that is not E.164', { destinationPhoneNumber: `+1${'5'.repeat(30)}` }, /destinationPhoneNumber/],
+    [
+      'an oversized origination',
+      { originationPhoneNumber: 'p'.repeat(300) },
+      /originationPhoneNumber: must be at most 256/,
+    ],
+    ['a three-letter country', { isoCountryCode: 'USA' }, /isoCountryCode/],
+    ['an oversized eventVersion', { eventVersion: '1'.repeat(100) }, /eventVersion/],
+    ['an oversized messageType', { messageType: 'T'.repeat(100) }, /messageType/],
+    ['a negative price', { totalMessagePrice: -1 }, /totalMessagePrice/],
+    ['a huge part count', { totalMessageParts: 1e12 }, /totalMessageParts/],
+    ['an unsafe timestamp', { eventTimestamp: 2 ** 60 }, /eventTimestamp/],
+  ];
+
+  it.each(cases)('rejects %s, naming the field', (_name, overrides, expected) => {
+    expect(errorOf(parseDlrMessageBody(JSON.stringify(dlrEvent('w', 1, overrides))))).toMatch(expected);
+  });
+
+  it('rejects a context of more than 5 entries or with an 801-character value', () => {
+    const ctx = { [CONTEXT_WORKFLOW_ID]: 'w', [CONTEXT_ATTEMPT]: '1' };
+    const six = { ...ctx, a: '1', b: '2', c: '3', d: '4' };
+    expect(errorOf(parseDlrMessageBody(JSON.stringify(dlrEvent('w', 1, { context: six }))))).toMatch(
+      /context has at most 5 entries/,
+    );
+    const long = { ...ctx, a: 'v'.repeat(801) };
+    expect(errorOf(parseDlrMessageBody(JSON.stringify(dlrEvent('w', 1, { context: long }))))).toMatch(
+      /context values are at most 800 characters/,
+    );
+  });
+
+  it('rejects an oversized SNS envelope field', () => {
+    const body = JSON.parse(snsEnvelope(JSON.stringify(dlrEvent('w', 1)))) as Record<string, unknown>;
+    body.Signature = 's'.repeat(5000);
+    expect(errorOf(parseDlrMessageBody(JSON.stringify(body)))).toMatch(
+      /^SNS envelope is malformed: envelope\.Signature/,
+    );
+  });
+
+  it('keeps every accepted signal small, whatever the body', () => {
+    const widest = dlrEvent('w'.repeat(800), 999_999, {
+      eventType: 'T'.repeat(64),
+      messageStatus: 'S'.repeat(64),
+      messageId: 'm'.repeat(64),
+      messageStatusDescription: 'd'.repeat(2048),
+      originationPhoneNumber: 'o'.repeat(256),
+    });
+    const result = parseDlrMessageBody(JSON.stringify(widest));
+    if (!result.ok) throw new Error(result.error);
+    expect(JSON.stringify(result.signal).length).toBeLessThan(1024);
   });
 });
 
@@ -238,12 +316,12 @@ describe('parseDlrMessageBody: properties', () => {
     const eventArb = fc.record({
       workflowId: fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim().length > 0),
       attempt: fc.integer({ min: 1, max: 999_999 }),
-      eventType: fc.stringMatching(/^[A-Z_]{1,30}$/),
-      messageStatus: fc.string({ minLength: 1, maxLength: 30 }),
+      eventType: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,63}$/),
+      messageStatus: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,63}$/),
       isFinal: fc.boolean(),
       eventTimestamp: fc.nat(),
-      messageId: fc.string({ minLength: 1, maxLength: 60 }),
-      price: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: undefined }),
+      messageId: fc.stringMatching(/^[A-Za-z0-9_:/-]{1,64}$/),
+      price: fc.option(fc.double({ min: 0, max: 1e9, noNaN: true }), { nil: undefined }),
     });
     fc.assert(
       fc.property(eventArb, fc.boolean(), (e, enveloped) => {

@@ -36,6 +36,7 @@ import { dlrSignal } from '../../src/workflows/definitions';
 import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
 import { dlrCollector, dlrsQuery, doneSignal } from './dlr-collector-workflow';
 import { DEST, ORIGIN, dlrEvent } from '../helpers/dlr-fixtures';
+import { numberTag } from '../../src/domain/number-tag';
 
 const ACCOUNT = '123456789012';
 const SAMPLE_SIGNAL: DlrSignal = {
@@ -138,6 +139,26 @@ async function sendRaw(q: ProvisionedQueue, bodies: (Record<string, unknown> | s
   }
 }
 
+/** Takes (receives and deletes) the next message of the queue, waiting for it. */
+async function takeOne(q: ProvisionedQueue): Promise<string> {
+  for (let i = 0; i < 30; i++) {
+    const out = await sqs(q.region).send(
+      new ReceiveMessageCommand({ QueueUrl: q.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    );
+    const m = out.Messages?.[0];
+    if (m) {
+      await sqs(q.region).send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: q.queueUrl,
+          Entries: [{ Id: '0', ReceiptHandle: m.ReceiptHandle! }],
+        }),
+      );
+      return m.Body!;
+    }
+  }
+  throw new Error('no message arrived');
+}
+
 async function counts(region: string, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const out = await sqs(region).send(
     new GetQueueAttributesCommand({
@@ -206,6 +227,8 @@ function harness() {
         config,
         client: env.client,
         waitTimeSeconds: 1,
+        // moto signs what its SNS topics deliver with certificates it serves itself.
+        snsSignatures: 'emulator',
         log: (level, msg, fields = {}) => logs.push({ level, msg, fields }),
         ...opts,
       });
@@ -306,7 +329,15 @@ it('signals enveloped and raw DLRs to the workflows named in their context, and 
       eventTimestamp: 1686975103470,
       description: 'Message has been accepted by phone',
       price: 0.00581,
+      // The queue it came from, and its numbers as tags only.
+      origin: { account: 'primary', region: 'us-west-2' },
+      destinationTag: numberTag(b.workflowId, DEST),
+      originationTag: numberTag(b.workflowId, ORIGIN),
     },
+  ]);
+  expect(dlrsA.map((d) => d.origin)).toEqual([
+    { account: 'primary', region: 'us-east-1' },
+    { account: 'primary', region: 'us-east-1' },
   ]);
   expect(JSON.stringify([dlrsA, dlrsB])).not.toContain(DEST.slice(2));
 
@@ -626,7 +657,7 @@ it('does not wait out a long poll on stop()', async () => {
   expect(ingester.stats.receiveErrors).toBe(0);
 });
 
-it('survives a partially failed delete: the message comes back and is signalled again, harmlessly', async () => {
+it('survives a partially failed delete: the message comes back and is acknowledged without a second signal', async () => {
   const { config, raw } = await provision({ visibilityTimeoutSeconds: 1 });
   const wf = await startCollector();
   await sendRaw(raw, [dlrEvent(wf.workflowId, 1), dlrEvent(wf.workflowId, 2)]);
@@ -648,13 +679,63 @@ it('survives a partially failed delete: the message comes back and is signalled 
   );
   await ingester.stop();
   expect(corrupted).toBe(true);
-  expect(ingester.stats).toMatchObject({ received: 3, signalled: 3, deleted: 2, deleteFailures: 1 });
-  expect((await dlrsOf(wf)).map((d) => d.attempt).sort()).toEqual([1, 1, 2]);
+  // The redelivered receipt was already signalled: counted and logged, not signalled again.
+  expect(ingester.stats).toMatchObject({
+    received: 3,
+    signalled: 2,
+    duplicatesDropped: 1,
+    deleted: 2,
+    deleteFailures: 1,
+  });
+  expect((await dlrsOf(wf)).map((d) => d.attempt).sort()).toEqual([1, 2]);
+  expect(h.logs.filter((l) => l.msg.startsWith('DLR already signalled'))).toHaveLength(1);
   expect(await counts(raw.region, raw.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   expect(h.logs.find((l) => l.msg.startsWith('cannot delete message'))).toMatchObject({
     level: 'warn',
     fields: { messageId: expect.any(String), code: expect.any(String) },
   });
+});
+
+it('verifies SNS signatures: a moto-signed receipt flows; a tampered one and a bare event on the enveloped queue are dead-lettered, counted and logged', async () => {
+  const { config, enveloped } = await provision({ maxReceiveCount: 2 });
+  const wf = await startCollector();
+  // A genuine signed envelope, taken off the queue and tampered with: attempt 1 becomes attempt 2, DELIVERED.
+  await publish(enveloped, dlrEvent(wf.workflowId, 1, { messageStatus: 'BLOCKED', eventType: 'TEXT_BLOCKED' }));
+  const genuine = await takeOne(enveloped);
+  const envelope = JSON.parse(genuine) as { Message: string; SignatureVersion: string; SigningCertURL: string };
+  expect(envelope.SigningCertURL).toMatch(/^https:\/\/sns\.us-east-1\.amazonaws\.com\/.+\.pem$/);
+  const tampered = JSON.stringify({ ...envelope, Message: JSON.stringify(dlrEvent(wf.workflowId, 2)) });
+  const bare = JSON.stringify(dlrEvent(wf.workflowId, 3));
+  await sendRaw(enveloped, [tampered, bare, genuine]);
+  await publish(enveloped, dlrEvent(wf.workflowId, 4, { eventTimestamp: 4 }));
+
+  const rejected: string[] = [];
+  const ingester = h.start(config, { poisonVisibilitySeconds: 1, onRejected: (r) => rejected.push(r.reason) });
+  await waitFor(
+    'the genuine receipts',
+    () => dlrsOf(wf),
+    (d) => d.length >= 2,
+  );
+  await waitFor(
+    'two dead letters',
+    () => counts(enveloped.region, enveloped.dlqUrl),
+    (c) => c.visible === 2,
+  );
+  await ingester.stop();
+  expect((await dlrsOf(wf)).map((d) => [d.attempt, d.status]).sort()).toEqual([
+    [1, 'BLOCKED'],
+    [4, 'DELIVERED'],
+  ]);
+  expect((await receiveAll(enveloped.region, enveloped.dlqUrl)).sort()).toEqual([tampered, bare].sort());
+  // Each was received maxReceiveCount (2) times before the redrive policy moved it.
+  expect(ingester.stats).toMatchObject({ signalled: 2, rejected: 4, poison: 0 });
+  expect(rejected.sort()).toEqual(['signature', 'signature', 'unsigned', 'unsigned']);
+  const logs = h.logs.filter((l) => l.msg.startsWith('DLR message rejected'));
+  expect(logs.map((l) => l.fields.error)).toEqual(
+    expect.arrayContaining(['SNS signature does not verify', expect.stringMatching(/^a bare event on a queue/)]),
+  );
+  h.expectCleanLogs();
+  await wf.signal(doneSignal);
 });
 
 it('classifies real signal failures: unknown workflow, unreachable server, unknown namespace', async () => {

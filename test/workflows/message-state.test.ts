@@ -7,7 +7,9 @@ import { failure } from '../../src/domain/outcome';
 import type { ResolvedPolicy, Rung } from '../../src/domain/plan';
 import type { DeliverMessageInput } from '../../src/workflows/definitions';
 import { withDefaults } from '../../src/workflows/input-compat';
+import { numberTag } from '../../src/domain/number-tag';
 import { MessageState, type SendStep } from '../../src/workflows/message-state';
+import { MAX_EVENTS_PER_ATTEMPT } from '../../src/workflows/receipt-rules';
 import { FEEDBACK_FAILED, nextStep, STEP_TIMEOUT } from '../../src/workflows/planner';
 import { R, usPlan } from '../helpers/fixtures';
 
@@ -147,6 +149,110 @@ describe('MessageState: receipts', () => {
     expect(attempt.state).toBe('failed');
     expect(state.record.duplicateEvents).toBe(1);
     expect(state.succeeded()).toBe(false);
+  });
+});
+
+describe('MessageState: which receipts are trusted (issue 17, item 2)', () => {
+  const DEST = '+14255550156';
+  const PRIMARY_USE1 = { account: 'primary', region: 'us-east-1' };
+  const tag = (n: string) => numberTag('sms:key-1', n);
+  const ambiguous = (state: MessageState, rungIndex: number) => {
+    const attempt = state.startAttempt(step(rungIndex), T0);
+    state.sendFailed(attempt, failure('region', 'TIMEOUT', 'lost', { ambiguous: true }), T0 + 100);
+    expect(attempt.state).toBe('unknown');
+    return attempt;
+  };
+
+  it('refuses a receipt from the queue of another account or Region, even with the right message id', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    const forged = [
+      { account: 'secondary', region: 'us-east-1' },
+      { account: 'primary', region: 'us-west-2' },
+    ];
+    for (const origin of forged) {
+      expect(state.onDlr(dlr(1, 'm-1', 'DELIVERED', { origin }), T0 + 2_000)).toBe('other-queue');
+    }
+    expect(state.record.rejectedEvents).toBe(2);
+    expect(attempt).toMatchObject({ state: 'sent', events: [] });
+    expect(state.ended()).toBe(false);
+    // The attempt's own queue is trusted.
+    expect(state.onDlr(dlr(1, 'm-1', 'DELIVERED', { origin: PRIMARY_USE1 }), T0 + 3_000)).toBeUndefined();
+    expect(attempt.state).toBe('delivered');
+  });
+
+  it('refuses a receipt naming another destination', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    const other = dlr(1, 'm-1', 'DELIVERED', { origin: PRIMARY_USE1, destinationTag: tag('+14255550199') });
+    expect(state.onDlr(other, T0 + 2_000)).toBe('other-destination');
+    expect(attempt.state).toBe('sent');
+  });
+
+  it('settles an ambiguous attempt only with a receipt naming its destination (any message id)', () => {
+    const state = newState();
+    const attempt = ambiguous(state, R.use1PrimarySc);
+    const noDestination = dlr(1, 'm-any', 'DELIVERED', { origin: PRIMARY_USE1 });
+    expect(state.onDlr(noDestination, T0 + 1_000)).toBe('no-destination');
+    const wrong = { ...noDestination, destinationTag: tag('+14255550199') };
+    expect(state.onDlr(wrong, T0 + 1_000)).toBe('other-destination');
+    // The same number tagged for another message does not match either.
+    const otherSalt = { ...noDestination, destinationTag: numberTag('sms:other', DEST) };
+    expect(state.onDlr(otherSalt, T0 + 1_000)).toBe('other-destination');
+    expect(attempt.state).toBe('unknown');
+    expect(attempt.messageId).toBeUndefined();
+    expect(state.record.rejectedEvents).toBe(3);
+
+    expect(state.onDlr({ ...noDestination, destinationTag: tag(DEST) }, T0 + 2_000)).toBeUndefined();
+    expect(attempt).toMatchObject({ state: 'delivered', messageId: 'm-any' });
+  });
+
+  it('requires the origination number too when the ambiguous attempt’s originator is a phone number', () => {
+    const state = newState();
+    state.plan.rungs[R.use1PrimarySc].originator = '+12065550152';
+    const attempt = ambiguous(state, R.use1PrimarySc);
+    const base = dlr(1, 'm-any', 'DELIVERED', { origin: PRIMARY_USE1, destinationTag: tag(DEST) });
+    expect(state.onDlr(base, T0 + 1_000)).toBe('other-origination');
+    expect(state.onDlr({ ...base, originationTag: tag('+12065550100') }, T0 + 1_000)).toBe('other-origination');
+    expect(attempt.state).toBe('unknown');
+    expect(state.onDlr({ ...base, originationTag: tag('+12065550152') }, T0 + 2_000)).toBeUndefined();
+    expect(attempt.state).toBe('delivered');
+  });
+
+  it('accepts a signal recorded before the rules (no origin) as it did then', () => {
+    const state = newState();
+    const attempt = ambiguous(state, R.use1SecondarySc);
+    expect(state.onDlr(dlr(1, 'm-any', 'DELIVERED'), T0 + 1_000)).toBeUndefined();
+    expect(attempt.state).toBe('delivered');
+    expect(state.record.rejectedEvents).toBe(0);
+  });
+});
+
+describe('MessageState: a flood of receipts costs only counters (issue 17, item 1)', () => {
+  it('lists at most 10 events per attempt plus the settling one, counts the rest, and stays small', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    const widest = { eventType: `TEXT_${'P'.repeat(59)}`, status: 'P'.repeat(64), description: 'd'.repeat(500) };
+    for (let i = 0; i < 600; i++) {
+      state.onDlr(dlr(1, 'm-1', 'PENDING', { ...widest, isFinal: false, eventTimestamp: T0 + i }), T0 + i);
+    }
+    expect(attempt.events).toHaveLength(MAX_EVENTS_PER_ATTEMPT);
+    expect(attempt.omittedEvents).toBe(600 - MAX_EVENTS_PER_ATTEMPT);
+    // The final receipt still settles it and is listed.
+    state.onDlr(dlr(1, 'm-1', 'DELIVERED', { eventTimestamp: T0 + 1_000 }), T0 + 1_000);
+    expect(attempt.state).toBe('delivered');
+    expect(attempt.events.at(-1)).toMatchObject({ status: 'DELIVERED' });
+    // 600 more distinct final receipts: counted, nothing listed.
+    for (let i = 0; i < 600; i++) {
+      const type = widest.eventType;
+      state.onDlr(dlr(1, 'm-1', 'DELIVERED', { eventType: type, eventTimestamp: T0 + 2_000 + i }), T0 + 2_000);
+    }
+    expect(attempt.events).toHaveLength(MAX_EVENTS_PER_ATTEMPT + 1);
+    expect(attempt.omittedEvents).toBe(1200 - MAX_EVENTS_PER_ATTEMPT);
+    expect(state.record.duplicateEvents).toBe(600);
+    state.onCancel({ reason: 'r'.repeat(100) });
+    state.finish(state.finalStatus('FAILED'), state.firstDelivered(), T0 + 5_000);
+    expect(JSON.stringify(state.close('DELIVERED', T0 + 5_000)).length).toBeLessThan(8 * 1024);
   });
 });
 

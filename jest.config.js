@@ -28,6 +28,7 @@ const INTEGRATION = [
   'test/observability/setup.test.ts',
   'test/report/report.test.ts',
   'test/simulator/simulator.test.ts',
+  'test/stack/signals.test.ts',
   'test/tools/dev-server.test.ts',
   'test/tools/moto.test.ts',
   'test/tools/start-dev-server.test.ts',

@@ -17,6 +17,7 @@ const INTEGRATION = [
   'test/compose/',
   'test/bench/',
   'test/activities/email.test.ts',
+  'test/aws/keep-alive.test.ts',
   'test/activities/push.test.ts',
   'test/activities/voice.test.ts',
   'test/api/end-to-end.test.ts',

@@ -10,6 +10,9 @@
  */
 const path = require('node:path');
 
+// The AWS SDK's "will require node >=22" warning, silenced as in src/cli/main.ts (jest's workers inherit this).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Folders (ending in `/`) and files, relative to the repository root, whose tests need a server. */
 const INTEGRATION = [
   'test/e2e/',
@@ -24,6 +27,7 @@ const INTEGRATION = [
   'test/api/local-stack-security.test.ts',
   'test/chaos/chaos.test.ts',
   'test/chaos/dlr-chaos.test.ts',
+  'test/cli/node-version-warning.test.ts',
   'test/ingester/ingester.test.ts',
   'test/observability/metrics-endpoint.test.ts',
   'test/observability/setup.test.ts',

@@ -87,6 +87,11 @@ module.exports = {
     },
   ],
   testTimeout: 60_000,
+  // A passing run fits on a screen: the tests' console output (worker and server logs, errors the code under test
+  // logs on purpose) is not printed, and the summary reporter prints one line per failed suite, each failure with
+  // its message and stack, and the totals. RSMS_TEST_VERBOSE=1 prints the console and every suite's result again.
+  silent: !process.env.RSMS_TEST_VERBOSE,
+  reporters: [process.env.RSMS_TEST_VERBOSE ? 'default' : ['summary', { summaryThreshold: 0 }]],
   // 2-core machines: the dev server and the workflow bundler need CPU too. Override with --maxWorkers / --runInBand.
   maxWorkers: 2,
 };

@@ -10,6 +10,9 @@
  */
 const path = require('node:path');
 
+// The AWS SDK's "will require node >=22" warning, silenced as in src/cli/main.ts (jest's workers inherit this).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Folders (ending in `/`) and files, relative to the repository root, whose tests need a server. */
 const INTEGRATION = [
   'test/e2e/',
@@ -17,12 +20,14 @@ const INTEGRATION = [
   'test/compose/',
   'test/bench/',
   'test/activities/email.test.ts',
+  'test/aws/keep-alive.test.ts',
   'test/activities/push.test.ts',
   'test/activities/voice.test.ts',
   'test/api/end-to-end.test.ts',
   'test/api/local-stack-security.test.ts',
   'test/chaos/chaos.test.ts',
   'test/chaos/dlr-chaos.test.ts',
+  'test/cli/node-version-warning.test.ts',
   'test/cli/send-wait.test.ts',
   'test/hostile/lifecycle.test.ts',
   'test/hostile/receipts.test.ts',
@@ -31,6 +36,7 @@ const INTEGRATION = [
   'test/observability/setup.test.ts',
   'test/report/report.test.ts',
   'test/simulator/simulator.test.ts',
+  'test/stack/signals.test.ts',
   'test/tools/dev-server.test.ts',
   'test/tools/moto.test.ts',
   'test/tools/start-dev-server.test.ts',
@@ -84,6 +90,11 @@ module.exports = {
     },
   ],
   testTimeout: 60_000,
+  // A passing run fits on a screen: the tests' console output (worker and server logs, errors the code under test
+  // logs on purpose) is not printed, and the summary reporter prints one line per failed suite, each failure with
+  // its message and stack, and the totals. RSMS_TEST_VERBOSE=1 prints the console and every suite's result again.
+  silent: !process.env.RSMS_TEST_VERBOSE,
+  reporters: [process.env.RSMS_TEST_VERBOSE ? 'default' : ['summary', { summaryThreshold: 0 }]],
   // 2-core machines: the dev server and the workflow bundler need CPU too. Override with --maxWorkers / --runInBand.
   maxWorkers: 2,
 };

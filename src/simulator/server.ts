@@ -76,6 +76,21 @@ const indexPage: Route = {
     }),
 };
 
+/**
+ * How long the simulator keeps an idle keep-alive connection open: 60 s, like the endpoints behind AWS's load
+ * balancers (their documented default idle timeout,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout),
+ * and not Node's default 5 s. AWS publishes no idle timeout for the End User Messaging endpoints themselves, so our
+ * clients close their idle sockets much earlier (DEFAULT_IDLE_SOCKET_TIMEOUT_MS, src/aws/http-handler.ts).
+ */
+export const SIMULATOR_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
+function keepAliveLikeAws(server: Server): void {
+  server.keepAliveTimeout = SIMULATOR_KEEP_ALIVE_TIMEOUT_MS;
+  // A request's headers must arrive within headersTimeout; longer than the idle timeout, as Node's docs advise.
+  server.headersTimeout = SIMULATOR_KEEP_ALIVE_TIMEOUT_MS + 5_000;
+}
+
 async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,6 +150,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const server: Server = createServer((req, res) => {
     void route(req, res);
   });
+  keepAliveLikeAws(server);
   const { url, port } = await listen(server, opts.port ?? 0, host);
   server.on('error', (err) => emit('error', 'server error', { error: String(err) }));
   logStartup(emit, config, state, publisher, { url, deliveryDelayMs });

@@ -2,7 +2,8 @@
  * The local stack (`npm start` = `resilient-sms dev`): the Temporal dev server with its Web UI
  * (persisted under the data folder), the SQS/SNS emulator with the DLR topics and queues
  * provisioned, the carrier simulator, the worker and the DLR ingester, all on this machine.
- * Writes <data>/stack.json for scripts, supervises the children, stops them all on Ctrl-C/SIGTERM.
+ * Writes <data>/stack.json for scripts, supervises the children, stops them all on Ctrl-C/SIGTERM/SIGHUP, and
+ * leaves none behind when it is killed outright (./reaper.ts).
  * Tests, chaos and bench start it as a child process through ./handle.ts.
  */
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ import { effectiveConfig } from './effective-config';
 import { workerPolling } from './pollers';
 import { choosePorts, StackAlreadyRunningError, type PortMode, type StackPorts } from './ports';
 import { readStackInfo, stackInfoFile, writeStackInfo, type StackInfo } from './stack-info';
+import { startReaper } from './reaper';
 import { StackSupervisor } from './supervisor';
 
 export interface LocalStackOptions {
@@ -253,6 +255,8 @@ async function startEverything(run: {
 export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
   const print = opts.print ?? ((line: string) => console.log(line));
   const plan = await planStack(opts);
+  // Before the first child: a launcher killed by SIGKILL leaves nothing running.
+  const reaper = startReaper();
   let connection: Connection | undefined;
   let info: StackInfo | undefined;
   const writeInfo = () => {
@@ -277,6 +281,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
   });
   const stopAll = async () => {
     await supervisor.stopAll(() => connection?.close().catch(() => undefined) ?? Promise.resolve());
+    reaper.release();
     if (readStackInfo(plan.dataDir)?.pid === process.pid) fs.rmSync(stackInfoFile(plan.dataDir), { force: true });
   };
   const stopped = new Promise<void>((resolve) => {
@@ -287,6 +292,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal); // the terminal closed
   });
   const connect = async () => {
     connection = await Connection.connect({ address: plan.temporalAddress });

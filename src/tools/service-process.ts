@@ -31,6 +31,19 @@ export interface ServiceProcess {
 
 const OUTPUT_TAIL_CHARS = 8_000;
 
+/** Told about every process {@link startService} spawns in this process (the local stack's reaper). */
+export interface SpawnObserver {
+  spawned(pid: number): void;
+  exited(pid: number): void;
+}
+const spawnObservers = new Set<SpawnObserver>();
+
+/** Registers an observer of every service spawned from now on; returns its removal. */
+export function onServiceSpawn(observer: SpawnObserver): () => void {
+  spawnObservers.add(observer);
+  return () => spawnObservers.delete(observer);
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -93,8 +106,13 @@ export async function startService(opts: ServiceOptions): Promise<ServiceProcess
   child.once('error', (err) => {
     spawnError = err;
   });
+  const pid = child.pid;
+  if (pid !== undefined) for (const o of spawnObservers) o.spawned(pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      if (pid !== undefined) for (const o of spawnObservers) o.exited(pid);
+      resolve({ code, signal });
+    }),
   );
   // Best effort: never leave an orphan behind when this process exits without calling stop().
   const killOnExit = () => {

@@ -3,7 +3,8 @@
  * delivers a message that failed over to another Region during a simulated us-east-1 outage; headless
  * Chromium (Debian's `chromium`, driven by playwright-core) filters the workflow list by a custom search
  * attribute, opens the message, and finds the rung it climbed to in the activity summaries, the static
- * details and the search attributes. A screenshot goes to test-results/ (git-ignored).
+ * details and the search attributes; the list shows the Sms* search attributes as columns once the browser has the
+ * column list docs/runbook.md gives. A screenshot goes to test-results/ (git-ignored).
  *
  * Needs /usr/bin/chromium (scripts/ensure-tools.sh installs it where it may) or CHROMIUM_PATH; skipped, with
  * a message, when neither exists.
@@ -19,6 +20,12 @@ import { startStack, type Stack } from '../e2e/stack';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
 const RESULTS = path.join(__dirname, '..', '..', 'test-results');
+/** The page's Web Storage, as far as the saved view uses it. */
+interface Storage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
 /** The UI renders client-side after several API calls: wait generously for text to appear. */
 const UI_WAIT_MS = 30_000;
 
@@ -123,6 +130,37 @@ describeIfChromium('Temporal Web UI', () => {
     const query = `SmsLevel="region" AND WorkflowId="${workflowId}"`;
     await openUntil(page, `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`, workflowId);
     await expect(page.getByText('SmsLevel = "region"').first().isVisible()).resolves.toBe(true);
+
+    // 1b. The saved view's columns, set as docs/runbook.md ("A saved view with the Sms* columns") says: the Sms*
+    // search attributes become columns of the list, with the message's values.
+    await page.evaluate((ns) => {
+      // Runs in the page: the browser's localStorage (the tests are compiled without the DOM types).
+      const localStorage = (globalThis as unknown as { localStorage: Storage }).localStorage;
+      localStorage.setItem(
+        'namespace-workflow-table-columns',
+        JSON.stringify({
+          ...(JSON.parse(localStorage.getItem('namespace-workflow-table-columns') ?? '{}') as object),
+          [ns]: [
+            'Status',
+            'Workflow ID',
+            'SmsStatus',
+            'SmsLevel',
+            'SmsRoute',
+            'SmsAttempts',
+            'SmsCountry',
+            'SmsUseCase',
+            'Start',
+            'End',
+          ].map((label) => ({ label })),
+        }),
+      );
+    }, namespace);
+    await openUntil(page, `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`, workflowId);
+    await page.locator('th', { hasText: 'SmsRoute' }).first().waitFor();
+    const row = page.locator('tr', { hasText: workflowId }).first();
+    await expect(row.innerText()).resolves.toMatch(
+      /DELIVERED[\s\S]*region[\s\S]*primary\/us-west-2[\s\S]*US[\s\S]*e2e/,
+    );
 
     // 2. Open the message: the timeline's activity summaries show each rung.
     await page

@@ -10,12 +10,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 
 /**
- * Installs the Temporal Runtime with a quieter logger (WARN; override with TEMPORAL_TEST_LOG_LEVEL=INFO|DEBUG…)
+ * Installs the Temporal Runtime with a quiet logger (ERROR; override with TEMPORAL_TEST_LOG_LEVEL=WARN|INFO|DEBUG…)
  * unless a Runtime already exists in this process. Must run before the first Worker/connection: connectTestEnv()
- * calls it.
+ * calls it. Not WARN: the tests provoke failed sends on purpose, and each one's WARN lines ("SMS send failed",
+ * "Activity failed" with its stack, ~40 lines) go straight to stderr, past jest's `silent`; a failing test shows
+ * its own assertion instead.
  */
 export function installTestRuntime(): void {
-  const level = (process.env.TEMPORAL_TEST_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  const level = (process.env.TEMPORAL_TEST_LOG_LEVEL ?? 'ERROR').toUpperCase() as LogLevel;
   try {
     Runtime.install({ logger: new DefaultLogger(level) });
   } catch {

@@ -17,12 +17,18 @@
  * reused for a different request, 503 Temporal unreachable. 401 and 400 reach nothing in Temporal.
  * Bodies and phone numbers are never logged.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ResilientSmsClient } from '../client';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from '../client';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
-import { messageRequestSchema, type MessageRequestInput } from '../domain/message';
+import { sendRequestSchema } from '../domain/message';
+import type { SendRequestInput } from '../domain/resolve';
 import type { SecretMatcher } from '../codec/secrets';
 import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
 
@@ -135,8 +141,9 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   app.post('/v1/messages', async (req, reply) => {
     const input = withHeaderKey(req.body, singleHeader(req, 'idempotency-key'));
     // Validated here for a clear 400 before anything else; the client validates it against the config too.
-    parseOrThrow(messageRequestSchema, input, 'message request');
-    const sent = await client.sendMessage(input as MessageRequestInput);
+    // Without `useCase` the client uses the config's first policy: the same default as the CLI.
+    parseOrThrow(sendRequestSchema, input, 'message request');
+    const sent = await client.sendMessage(input as SendRequestInput);
     return reply
       .code(202)
       .header('location', `/v1/messages/${encodeURIComponent(sent.idempotencyKey)}`)
@@ -168,31 +175,34 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'no such route' }));
 
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
-    if (err instanceof MessageNotFoundError) return reply.code(404).send({ error: err.message });
-    if (err instanceof MessageEndedError) {
-      const { idempotencyKey, workflowId, status } = err;
-      return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, status });
-    }
-    if (err instanceof IdempotencyConflictError) {
-      const { idempotencyKey, workflowId, differentFields } = err;
-      return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, differentFields });
-    }
-    if (isTemporalUnavailable(err)) {
-      req.log.warn({ err: { name: (err as Error).name } }, 'Temporal unavailable');
-      return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });
-    }
-    const status = (err as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own: malformed JSON (including a forbidden __proto__ key), unsupported media type, body too large.
-      return reply.code(status).send({ error: `invalid request: ${(err as Error).message}` });
-    }
-    // Long digit runs look like phone numbers: never let one into a log.
-    const message = String((err as Error).message).replace(/\+?\d{6,}/g, '[digits]');
-    req.log.error({ err: { name: (err as Error).name, message } }, 'request failed');
-    return reply.code(500).send({ error: 'internal error' });
-  });
+  app.setErrorHandler(answerError);
 
   return app;
+}
+
+/** Every error as the answer the API documents: 400, 404, 409, 503, Fastify's own 4xx, else a 500 without details. */
+function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
+  if (err instanceof MessageNotFoundError) return reply.code(404).send({ error: err.message });
+  if (err instanceof MessageEndedError) {
+    const { idempotencyKey, workflowId, status } = err;
+    return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, status });
+  }
+  if (err instanceof IdempotencyConflictError) {
+    const { idempotencyKey, workflowId, differentFields } = err;
+    return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, differentFields });
+  }
+  if (isTemporalUnavailable(err)) {
+    req.log.warn({ err: { name: err.name } }, 'Temporal unavailable');
+    return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });
+  }
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's own: malformed JSON (including a forbidden __proto__ key), unsupported media type, body too large.
+    return reply.code(status).send({ error: `invalid request: ${err.message}` });
+  }
+  // Long digit runs look like phone numbers: never let one into a log.
+  const message = String(err.message).replace(/\+?\d{6,}/g, '[digits]');
+  req.log.error({ err: { name: err.name, message } }, 'request failed');
+  return reply.code(500).send({ error: 'internal error' });
 }

@@ -52,11 +52,11 @@ function addSend(program: Command, env: Environment): void {
     .option('--no-progress', 'no progress lines while waiting')
     .option('--json', 'print JSON (with a wait: the status record at the end)')
     .action(async (o: SendOptions, cmd: Command) => {
-      await withClient(globalsOf(cmd), env, async (client, config) => {
+      await withClient(globalsOf(cmd), env, async (client) => {
         const sent = await client.sendMessage({
           destination: o.to,
           body: o.body,
-          useCase: o.useCase ?? Object.keys(config.policies)[0],
+          useCase: o.useCase,
           idempotencyKey: o.key,
           contacts: o.email ? { email: o.email } : undefined,
         });

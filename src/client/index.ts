@@ -17,8 +17,7 @@ import {
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { Config } from '../domain/config';
 import { InvalidInputError } from '../domain/errors';
-import type { MessageRequestInput } from '../domain/message';
-import { resolveMessage } from '../domain/resolve';
+import { resolveMessage, type SendRequestInput } from '../domain/resolve';
 import { smsParts, type SmsParts } from '../domain/sms-parts';
 import type { RoutingPlan } from '../domain/plan';
 import { requestDifferences } from '../domain/request-diff';
@@ -91,8 +90,11 @@ export class ResilientSmsClient {
     this.taskQueue = options.taskQueue ?? config.temporal.taskQueue;
   }
 
-  /** Validate, plan, and start the message's workflow, or join the existing one for the same key. */
-  async sendMessage(request: MessageRequestInput): Promise<SendResult> {
+  /**
+   * Validate, plan, and start the message's workflow, or join the existing one for the same key. Without
+   * `useCase`, the config's first policy (as the HTTP API and the CLI do).
+   */
+  async sendMessage(request: SendRequestInput): Promise<SendResult> {
     const { request: normalised, plan } = resolveMessage(this.config, request);
     const idempotencyKey =
       normalised.idempotencyKey ?? deriveIdempotencyKey(normalised.useCase, normalised.destination, normalised.body);

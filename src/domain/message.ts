@@ -125,5 +125,11 @@ export const messageRequestSchema = z
   })
   .strict();
 
+/**
+ * A request as applications send it (HTTP API, typed client, CLI): `useCase` may be left out, and the client then
+ * uses the config's default (src/domain/resolve.ts defaultUseCase).
+ */
+export const sendRequestSchema = messageRequestSchema.extend({ useCase: useCaseSchema.optional() });
+
 export type MessageRequestInput = z.input<typeof messageRequestSchema>;
 export type MessageRequest = z.output<typeof messageRequestSchema>;

@@ -7,7 +7,8 @@ import ct from 'countries-and-timezones';
 import { isNumberChannel, type AlternateChannel, type Channel } from './channel';
 import type { Config, OriginatorConfig, Policy } from './config';
 import { InvalidInputError, parseOrThrow } from './errors';
-import { countryOf, messageRequestSchema, type MessageRequest, type MessageRequestInput } from './message';
+import type { z } from 'zod';
+import { countryOf, messageRequestSchema, type MessageRequest, type sendRequestSchema } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
 import { ownValue } from './own';
 import { minutesOfDay } from './time-zone';
@@ -244,8 +245,26 @@ function policyOf(config: Config, useCase: string): Policy {
   return policy;
 }
 
-export function resolveMessage(config: Config, input: MessageRequestInput): ResolvedMessage {
-  const request = parseOrThrow(messageRequestSchema, input, 'message request');
+/** A request as applications send it: without `useCase`, the config's default one (defaultUseCase). */
+export type SendRequestInput = z.input<typeof sendRequestSchema>;
+
+/**
+ * The use case of a request that names none: the first policy in the config. One rule for the typed client,
+ * the HTTP API and the CLI, so that the same request means the same message whichever way it comes in.
+ */
+export function defaultUseCase(config: Config): string {
+  return Object.keys(config.policies)[0];
+}
+
+/** The request with the default use case filled in when it names none (anything else is left to validation). */
+export function withDefaultUseCase(config: Config, input: unknown): unknown {
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  if (!isObject || (input as { useCase?: unknown }).useCase !== undefined) return input;
+  return { ...input, useCase: defaultUseCase(config) };
+}
+
+export function resolveMessage(config: Config, input: SendRequestInput): ResolvedMessage {
+  const request = parseOrThrow(messageRequestSchema, withDefaultUseCase(config, input), 'message request');
   const policy = policyOf(config, request.useCase);
   const country = countryOf(request.destination);
   const { rungs, skipped } = buildLadder(config, request, policy, country);

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { withDeadline } from '../../src/api/main';
 import { buildApiServer, isTemporalUnavailable, type MessagesClient } from '../../src/api/server';
-import { MessageNotFoundError, ResilientSmsClient } from '../../src/client';
+import { deriveIdempotencyKey, MessageNotFoundError, ResilientSmsClient } from '../../src/client';
 import { SecretMatcher } from '../../src/codec/secrets';
 import type { StatusRecord } from '../../src/domain/status';
 import { freePort } from '../../src/tools/temporal-cli';
@@ -221,6 +221,18 @@ describe('POST /v1/messages', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json<{ error: string }>().error).toMatch(message);
     expect(calls).toEqual([]);
+  });
+
+  it("without useCase uses the config's first policy, as the CLI does: the same request derives the same key", async () => {
+    const { useCase: _omitted, idempotencyKey: _none, ...request } = valid;
+    const res = await app.inject({ method: 'POST', url: '/v1/messages', headers: bearer, payload: request });
+    expect(res.statusCode).toBe(202);
+    // `otp` is the first policy of apiTestConfig(); the CLI's `send` without --use-case sends the same request.
+    const key = deriveIdempotencyKey('otp', DEST, valid.body);
+    expect(res.json()).toMatchObject({ idempotencyKey: key, started: true });
+    const [start] = calls;
+    expect(start).toMatchObject({ op: 'start', workflowId: `sms:${key}` });
+    expect((start.args?.[0] as { request: { useCase: string } }).request.useCase).toBe('otp');
   });
 
   it('400 for what the config refuses (unknown use case, country not allowed), before Temporal', async () => {

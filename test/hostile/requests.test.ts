@@ -84,11 +84,19 @@ describe('bodies AWS would refuse', () => {
 });
 
 describe('validation messages', () => {
-  it.each(['destination', 'body', 'useCase'])('a missing %s says "required"', async (field) => {
+  it.each(['destination', 'body'])('a missing %s says "required"', async (field) => {
     const { [field as keyof typeof ok]: _omit, ...rest } = ok;
     const res = await send(rest);
     expect(res.status).toBe(400);
     expect(res.error).toBe(`invalid message request: ${field}: required`);
+  });
+
+  it("a missing useCase is the config's first policy (as for the CLI), a null one says what it must be", async () => {
+    const { useCase: _omit, ...rest } = ok;
+    expect((await send(rest)).status).toBe(202);
+    const res = await send({ ...rest, useCase: null });
+    expect(res.status).toBe(400);
+    expect(res.error).toMatch(/^invalid message request: useCase: /);
   });
 
   it('a disallowed country is one sentence, not each channel of the policy joined by semicolons', async () => {

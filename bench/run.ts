@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CommanderError } from 'commander';
+import { quietSdkNodeVersionWarning } from '../src/tools/sdk-node-warning';
 import { resolveTemporalCli } from '../src/tools/temporal-cli';
 import { describeWorkerTuning } from '../src/workers/worker-tuning';
 import { measureColdStart } from './measure/cold-start';
@@ -27,6 +28,8 @@ import { RUN_ID } from './lib/drive';
 import { openStack, root, type BenchStack } from './lib/stack';
 import { parseArgs, type BenchOptions, type Phase } from './options';
 import { table, verdicts, type MeasuredResults, type Verdict } from './verdicts';
+
+quietSdkNodeVersionWarning();
 
 export { parseArgs, PHASES, type BenchOptions } from './options';
 export { table, verdicts, type Verdict } from './verdicts';

@@ -8,6 +8,9 @@ import { parseCount, parseDuration as duration, parseNonNegativeInt, parseShare 
 import { formatChaosResult } from './format';
 import { DEFAULT_CHAOS_OPTIONS as D, type ChaosOptions } from './options';
 import { runChaos } from './runner';
+import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
+
+quietSdkNodeVersionWarning();
 
 const pct = (n: number) => String(n);
 

@@ -8,19 +8,13 @@
 import { Command, CommanderError } from 'commander';
 import { IdempotencyConflictError, MessageEndedError } from '../client';
 import { readEnvironment, type Environment } from '../config/environment';
+import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
 
-/*
- * Under Node < 22, every process that builds an AWS SDK client printed the SDK's NodeVersionSupportWarning ("versions
- * published after the first week of January 2027 will require node >=22") into the stack's output and every log.
- * The SDK versions this project locks run on Node 20, which it still supports (package.json engines); the warning is
- * about SDK releases we do not use yet. So this process and its children (the local stack's) set the SDK's own switch
- * for exactly that warning (https://github.com/aws/aws-sdk-js-v3/issues/7983); an explicit value in the environment
- * wins (`AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false` shows it again). Moving to Node 22 is the real fix.
- */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The AWS SDK's Node-version warning, silenced for this process and the stack's children (see the module).
+quietSdkNodeVersionWarning();
 
 /** The program; `env` is read once here (or given by a test) and handed to every command. */
 export function buildProgram(env: Environment = readEnvironment()): Command {

@@ -3,7 +3,8 @@
  * `resilient-sms`: the command line. Global options --config FILE (or $RESILIENT_SMS_CONFIG), --address,
  * --namespace; the commands come by family from ./messages, ./processes and ./operations. Errors print one
  * clear line and exit non-zero: 3 for what the HTTP API answers 409 (the message has ended; an idempotency key
- * reused for a different request), 1 for anything else (commander's own usage errors keep commander's exit code).
+ * reused for a different request), 4 when `send --wait` saw the message end without reaching the user, 1 for
+ * anything else (commander's own usage errors keep commander's exit code).
  */
 import { Command, CommanderError } from 'commander';
 import { IdempotencyConflictError, MessageEndedError } from '../client';
@@ -12,6 +13,7 @@ import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
+import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
 
 // The AWS SDK's Node-version warning, silenced for this process and the stack's children (see the module).
 quietSdkNodeVersionWarning();
@@ -35,9 +37,13 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Exit code of a command that failed with `err`: 3 for a conflict (HTTP 409), else 1. */
+/**
+ * Exit code of a command that failed with `err`: 3 for a conflict (HTTP 409), 4 for a message `send --wait` saw end
+ * without reaching the user, else 1.
+ */
 export const CONFLICT_EXIT_CODE = 3;
 function exitCodeOf(err: unknown): number {
+  if (err instanceof NotDeliveredError) return NOT_DELIVERED_EXIT_CODE;
   return err instanceof MessageEndedError || err instanceof IdempotencyConflictError ? CONFLICT_EXIT_CODE : 1;
 }
 

@@ -8,7 +8,7 @@ import type { Environment } from '../config/environment';
 import { describeSmsParts } from '../domain/sms-parts';
 import type { StatusRecord } from '../domain/status';
 import { globalsOf, withClient } from './connect';
-import { waitAndPrint } from './send-wait';
+import { requireDelivered, waitAndPrint } from './send-wait';
 
 export function printStatus(status: StatusRecord): void {
   const lines = [
@@ -60,7 +60,7 @@ function addSend(program: Command, env: Environment): void {
           idempotencyKey: o.key,
           contacts: o.email ? { email: o.email } : undefined,
         });
-        if (o.wait || o.untilClosed) await waitAndPrint(client, sent, o);
+        if (o.wait || o.untilClosed) requireDelivered(await waitAndPrint(client, sent, o));
         else if (o.json) console.log(JSON.stringify(sent));
         else
           console.log(

@@ -5,7 +5,7 @@
  * workflow still listens for feedback; `--until-closed` ends when the workflow closes.
  */
 import type { ResilientSmsClient, SendResult } from '../client';
-import type { DeliveryOutcome } from '../client/wait';
+import { reachedUser, type DeliveryOutcome } from '../client/wait';
 import { deliveredAt, deliveringAttempt, type AttemptRecord, type StatusRecord } from '../domain/status';
 
 export interface SendWaitOptions {
@@ -60,6 +60,25 @@ export function outcomeLine(outcome: DeliveryOutcome): string {
   }
   if (!closed) line += ' (the workflow is still listening for feedback; --until-closed waits for it)';
   return line;
+}
+
+/** The exit code of `send --wait` / `--until-closed` when the message ended without reaching the user. */
+export const NOT_DELIVERED_EXIT_CODE = 4;
+
+/** `send --wait` saw the message end without reaching the user (FAILED, STOPPED, CANCELLED, ABORTED). */
+export class NotDeliveredError extends Error {
+  override readonly name = 'NotDeliveredError';
+  constructor(record: StatusRecord) {
+    super(`message "${record.idempotencyKey}" ended ${record.status} without reaching the user`);
+  }
+}
+
+/**
+ * Throws NotDeliveredError (exit code 4) unless the message reached the user (DELIVERED or CONFIRMED): a script
+ * that waits can tell the two apart without parsing the line.
+ */
+export function requireDelivered(outcome: DeliveryOutcome): void {
+  if (!reachedUser(outcome.record)) throw new NotDeliveredError(outcome.record);
 }
 
 /** Waits as the options say and prints; returns the outcome. */

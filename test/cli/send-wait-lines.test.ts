@@ -2,7 +2,7 @@
  * The lines `send --wait` prints, from status records alone: one per attempt that started or changed, the
  * status change for --until-closed, and the one outcome line for each way a message can end.
  */
-import { outcomeLine, progressLines } from '../../src/cli/send-wait';
+import { NotDeliveredError, outcomeLine, progressLines, requireDelivered } from '../../src/cli/send-wait';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../../src/domain/status';
 
 const T0 = 1_700_000_000_000;
@@ -112,4 +112,22 @@ describe('send --wait: the outcome line', () => {
     const r = record(status, [attempt(1, 'send-failed', 'X')], { reason: 'every route failed' });
     expect(outcomeLine({ status, record: r, closed: true })).toBe(`${status}: every route failed`);
   });
+});
+
+describe('send --wait: a message that did not reach the user', () => {
+  it.each<MessageStatus>(['DELIVERED', 'CONFIRMED'])('%s is success', (status) => {
+    const record = { status, idempotencyKey: 'k' } as StatusRecord;
+    expect(() => requireDelivered({ status, record, closed: true })).not.toThrow();
+  });
+
+  it.each<MessageStatus>(['FAILED', 'STOPPED', 'CANCELLED', 'ABORTED'])(
+    '%s throws NotDeliveredError (exit 4)',
+    (status) => {
+      const record = { status, idempotencyKey: 'k' } as StatusRecord;
+      expect(() => requireDelivered({ status, record, closed: true })).toThrow(NotDeliveredError);
+      expect(() => requireDelivered({ status, record, closed: true })).toThrow(
+        `message "k" ended ${status} without reaching the user`,
+      );
+    },
+  );
 });

@@ -14,7 +14,7 @@ import { main } from '../../src/cli/main';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT } from '../../src/domain/sending';
 import type { StatusRecord } from '../../src/domain/status';
-import { dlrSignal, feedbackSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
+import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
@@ -212,6 +212,22 @@ describe('send --wait', () => {
     const record = JSON.parse(cli.stdout.join('\n')) as StatusRecord;
     expect(record).toMatchObject({ idempotencyKey: key, status: 'DELIVERED', successfulAttempt: 1 });
     expect(record.finishedAt).toBeUndefined();
+  });
+});
+
+describe('send --wait on a message that does not reach the user', () => {
+  it('prints the outcome and exits 4, naming it on stderr', async () => {
+    const key = `cancelled-${taskQueue}`;
+    const cli = runCli(sendArgs(key, '--wait', '--no-progress'));
+    await until('the key line', () => (cli.stdout.length > 0 ? true : undefined));
+    await until('the first send', async () => {
+      const record: StatusRecord = await handleOf(key).query(statusQuery);
+      return record.attempts.length > 0 ? true : undefined;
+    });
+    await handleOf(key).signal(cancelSignal, { reason: 'test' });
+    expect(await cli.exit).toBe(4);
+    expect(cli.stdout[cli.stdout.length - 1]).toMatch(/^CANCELLED: /);
+    expect(cli.stderr).toEqual([`resilient-sms: message "${key}" ended CANCELLED without reaching the user`]);
   });
 });
 

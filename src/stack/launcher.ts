@@ -123,6 +123,8 @@ function devServerOptions(p: StackPlan, ui: boolean): DevServerOptions {
   return {
     port: p.ports.temporal,
     uiPort: p.ports.ui,
+    httpPort: p.ports.temporalHttp,
+    metricsPort: p.ports.temporalMetrics,
     headless: !ui,
     dbFile: path.join(p.dataDir, 'temporal.db'),
     namespace: p.effective.temporal.namespace,

@@ -1,6 +1,6 @@
 /** The local stack's ports: the fixed defaults (`npm start`), or free ones (`--ports auto`: tests, chaos, bench). */
 import { tcpProbe } from '../tools/service-process';
-import { freePort } from '../tools/temporal-cli';
+import { freePorts } from '../tools/temporal-cli';
 
 export const DEFAULT_PORTS = {
   temporal: 7233,
@@ -11,6 +11,8 @@ export const DEFAULT_PORTS = {
   codec: 8091,
   workerMetrics: 9464,
   ingesterMetrics: 9465,
+  temporalHttp: 7243,
+  temporalMetrics: 7244,
 } as const;
 
 export type PortMode = 'fixed' | 'auto';
@@ -24,13 +26,15 @@ export interface StackPorts {
   codec: number;
   workerMetrics: number;
   ingesterMetrics: number;
+  /** The Temporal dev server's HTTP API and /metrics: chosen here, with the rest, so that nothing else takes them. */
+  temporalHttp: number;
+  temporalMetrics: number;
 }
 
 /** A port of the stack's is taken by another program, or another stack runs in the same data folder. */
 export class StackAlreadyRunningError extends Error {}
 
-async function portFor(mode: PortMode, fixed: number, name: string): Promise<number> {
-  if (mode === 'auto') return freePort();
+async function portFor(fixed: number, name: string): Promise<number> {
   if (await tcpProbe('127.0.0.1', fixed)) {
     throw new StackAlreadyRunningError(
       `port ${fixed} (${name}) is already in use by another program: stop it, or start with --ports auto`,
@@ -39,15 +43,30 @@ async function portFor(mode: PortMode, fixed: number, name: string): Promise<num
   return fixed;
 }
 
+const NAMES: Record<keyof typeof DEFAULT_PORTS, string> = {
+  temporal: 'Temporal',
+  ui: 'Temporal Web UI',
+  sqs: 'SQS/SNS emulator',
+  simulator: 'simulator',
+  api: 'HTTP API',
+  codec: 'codec server',
+  workerMetrics: 'worker metrics',
+  ingesterMetrics: 'ingester metrics',
+  temporalHttp: 'Temporal HTTP API',
+  temporalMetrics: 'Temporal metrics',
+};
+
+/** `auto`: distinct free ports, all chosen at once (freePorts); `fixed`: the defaults, each checked to be free. */
 export async function choosePorts(mode: PortMode, ui: boolean): Promise<StackPorts> {
-  return {
-    temporal: await portFor(mode, DEFAULT_PORTS.temporal, 'Temporal'),
-    ui: ui ? await portFor(mode, DEFAULT_PORTS.ui, 'Temporal Web UI') : undefined,
-    sqs: await portFor(mode, DEFAULT_PORTS.sqs, 'SQS/SNS emulator'),
-    simulator: await portFor(mode, DEFAULT_PORTS.simulator, 'simulator'),
-    api: await portFor(mode, DEFAULT_PORTS.api, 'HTTP API'),
-    codec: await portFor(mode, DEFAULT_PORTS.codec, 'codec server'),
-    workerMetrics: await portFor(mode, DEFAULT_PORTS.workerMetrics, 'worker metrics'),
-    ingesterMetrics: await portFor(mode, DEFAULT_PORTS.ingesterMetrics, 'ingester metrics'),
-  };
+  const names = Object.keys(DEFAULT_PORTS) as (keyof typeof DEFAULT_PORTS)[];
+  const chosen = {} as Record<keyof typeof DEFAULT_PORTS, number>;
+  if (mode === 'auto') {
+    const free = await freePorts(names.length);
+    names.forEach((name, i) => (chosen[name] = free[i]));
+  } else {
+    for (const name of names) {
+      if (name !== 'ui' || ui) chosen[name] = await portFor(DEFAULT_PORTS[name], NAMES[name]);
+    }
+  }
+  return { ...chosen, ui: ui ? chosen.ui : undefined };
 }

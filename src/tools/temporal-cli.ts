@@ -118,6 +118,30 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports: every listener stays open until all are chosen, so the kernel cannot hand the same
+ * port out twice (freePort called in a row may). A port is still only free until its program binds it.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const srv = net.createServer();
+      srv.unref();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, host, () => resolve());
+      });
+      ports.push((srv.address() as net.AddressInfo).port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  }
+}
+
 export type SearchAttributeTypeName = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 export interface DevServerOptions {
@@ -125,6 +149,12 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; a free port is picked when omitted (ignored when headless). */
   uiPort?: number;
+  /**
+   * The server's HTTP API and /metrics ports; free ones are picked here when omitted. Left to the server, it picks
+   * its own while it starts, and could take a port a stack had chosen for a service that binds later.
+   */
+  httpPort?: number;
+  metricsPort?: number;
   /** SQLite file for persistence (WAL, synchronous=OFF); in-memory when omitted. */
   dbFile?: string;
   /** Disable the Web UI. Default false. */
@@ -177,6 +207,8 @@ export function devServerArgs(o: {
   ip: string;
   port: number;
   uiPort?: number;
+  httpPort?: number;
+  metricsPort?: number;
   headless: boolean;
   dbFile?: string;
   namespace?: string;
@@ -187,6 +219,8 @@ export function devServerArgs(o: {
   extraArgs?: string[];
 }): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--log-level', o.logLevel];
+  if (o.httpPort !== undefined) args.push('--http-port', String(o.httpPort));
+  if (o.metricsPort !== undefined) args.push('--metrics-port', String(o.metricsPort));
   if (o.headless) args.push('--headless');
   else if (o.uiPort !== undefined) args.push('--ui-port', String(o.uiPort));
   if (o.dbFile) {
@@ -209,8 +243,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const executable = opts.executable ?? requireTemporalCli();
   const ip = opts.ip ?? '127.0.0.1';
   const headless = opts.headless ?? false;
-  const port = opts.port ?? (await freePort(ip));
-  const uiPort = headless ? undefined : (opts.uiPort ?? (await freePort(ip)));
+  const [freeA, freeB, freeC, freeD] = await freePorts(4, ip);
+  const port = opts.port ?? freeA;
+  const uiPort = headless ? undefined : (opts.uiPort ?? freeB);
+  const httpPort = opts.httpPort ?? freeC;
+  const metricsPort = opts.metricsPort ?? freeD;
   const namespace = opts.namespace ?? 'default';
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   if (opts.dbFile) fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
@@ -219,6 +256,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ip,
     port,
     uiPort,
+    httpPort,
+    metricsPort,
     headless,
     dbFile: opts.dbFile,
     namespace,

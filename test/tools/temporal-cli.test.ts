@@ -5,6 +5,7 @@ import {
   devServerArgs,
   findRepoRoot,
   freePort,
+  freePorts,
   projectLocalTemporalCli,
   requireTemporalCli,
   resolveTemporalCli,
@@ -141,5 +142,31 @@ describe('freePort', () => {
     const [a, b] = await Promise.all([freePort(), freePort()]);
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
+  });
+});
+
+describe('freePorts', () => {
+  it('returns distinct ports, all chosen before any is released', async () => {
+    const ports = await freePorts(12);
+    expect(new Set(ports).size).toBe(12);
+    expect(ports.every((p) => p > 0)).toBe(true);
+  });
+});
+
+describe('devServerArgs: the HTTP API and /metrics ports', () => {
+  it('passes them when given, so the server does not pick ports of its own while a stack starts', () => {
+    const args = devServerArgs({
+      ip: '127.0.0.1',
+      port: 1,
+      httpPort: 2,
+      metricsPort: 3,
+      headless: true,
+      logLevel: 'warn',
+    });
+    expect(args.slice(args.indexOf('--http-port'), args.indexOf('--http-port') + 2)).toEqual(['--http-port', '2']);
+    expect(args.slice(args.indexOf('--metrics-port'), args.indexOf('--metrics-port') + 2)).toEqual([
+      '--metrics-port',
+      '3',
+    ]);
   });
 });

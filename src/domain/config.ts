@@ -3,6 +3,7 @@
  * DLR queues, and where Temporal is. Schema first; the TypeScript types are inferred from it.
  */
 import { z } from 'zod';
+import { routeHealthSchema } from './route-health-config';
 import { durationSchema } from './duration';
 import { securitySchema } from './config-security';
 import { CHANNELS, isNumberChannel } from './channel';
@@ -308,6 +309,8 @@ export const configSchema = z
     channels: channelsSchema.default({}),
     worker: workerTuningSchema.optional(),
     ingester: ingesterTuningSchema.optional(),
+    /** Breakers shared across messages, AWS Health events, canaries (src/domain/route-health-config.ts). */
+    routeHealth: routeHealthSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -15,6 +15,11 @@ export interface DeliverMessageInput {
   idempotencyKey: string;
   request: ResolvedMessage['request'];
   plan: RoutingPlan;
+  /**
+   * A canary or half-open probe of route health (src/domain/route-health.ts): its outcomes are counted apart
+   * and it may use a half-open route. Absent for every message an application sends.
+   */
+  probe?: boolean;
 }
 
 export interface FeedbackSignal {

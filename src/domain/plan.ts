@@ -6,6 +6,7 @@
 import type { Channel } from './channel';
 import type { OriginatorType } from './config';
 import type { MessageType } from './message';
+import type { UnhealthyRungAction } from './route-health';
 
 /** How a rung was reached from the rung before it (what changed), from the least to the most escalated. */
 export const ESCALATION_LEVELS = ['initial', 'originator', 'account', 'region', 'channel'] as const;
@@ -74,6 +75,11 @@ export interface ResolvedPolicy {
   maxTotalPrice?: number;
   /** Voice to use for voice rungs. */
   voiceId?: string;
+  /**
+   * Route health is on (src/domain/route-health.ts): before each rung the message reads the shared breaker states
+   * and tries open or drained routes last, or skips them. Absent: the ladder is climbed exactly as planned.
+   */
+  routeHealth?: { unhealthyRungs: UnhealthyRungAction };
 }
 
 export interface RoutingPlan {

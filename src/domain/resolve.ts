@@ -292,6 +292,9 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
     );
   }
   const resolvedPolicy = resolvePolicy(request.useCase, policy, config.channels.voice?.voiceId);
+  // Only with route health on: the flag decides, from the input alone, whether the workflow reads health
+  // (so messages started without it replay unchanged).
+  if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
   const { content: _content, ...rest } = request;
   const content = deriveContent(request, request.useCase);
   checkDerivedContent(content, rungs);

@@ -91,6 +91,19 @@ export interface AttemptRecord {
   price?: number;
 }
 
+/** One change route health made to a message's ladder (src/workflows/health-order.ts). */
+export interface RouteHealthNote {
+  /** The attempt that was about to start (moved/skipped) or that was cut short (woken). */
+  attempt: number;
+  rungIndex: number;
+  action: 'moved' | 'skipped' | 'woken';
+  /** The health key that was unhealthy, e.g. `region:us-east-1`. */
+  key: string;
+  /** `primary/us-east-1 pool-x: region:us-east-1 open since 10:42:07 UTC (14 of 15 sends failed)`. */
+  why: string;
+  at: number;
+}
+
 export interface StatusRecord {
   workflowId: string;
   idempotencyKey: string;
@@ -120,6 +133,12 @@ export interface StatusRecord {
    * or origination number (src/workflows/receipt-rules.ts). Absent in records of messages that ended before the rules.
    */
   rejectedEvents?: number;
+  /**
+   * What route health changed in this message's ladder (only with route health on): rungs moved last or skipped
+   * because their Region, account or originator was open or drained, and waits cut short because the route of the
+   * attempt opened meanwhile. At most one note per rung and cause.
+   */
+  routeHealth?: RouteHealthNote[];
   startedAt: number;
   finishedAt?: number;
   /**

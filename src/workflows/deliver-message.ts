@@ -21,11 +21,14 @@ import type { DlrSignal } from '../domain/delivery-event';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
 import { METRIC_NAMES, RECEIPTS_REJECTED_HELP } from '../observability/metrics';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
+import { readHealth, reportNoReceipt, reportReceipt, reportSend } from './health-report';
 import { withDefaults } from './input-compat';
+import { MessageHealth } from './message-health';
 import { MessageState, type SendStep } from './message-state';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
+import { routeChangedSignal } from './route-health-definitions';
 import { sendFailureOf, sendOnRung } from './send-rung';
 
 // Feedback is idempotent: let Temporal retry it.
@@ -40,17 +43,34 @@ const LATE_RECEIPTS_PATCH = 'late-receipts-after-last-rung';
 export async function deliverMessage(rawInput: DeliverMessageInput): Promise<StatusRecord> {
   const input = withDefaults(rawInput);
   const state = new MessageState(input, workflowInfo().workflowId, Date.now());
+  // Route health only when the plan has it on: decided from the input, so every history replays the same way.
+  const health = input.plan.policy.routeHealth
+    ? new MessageHealth(input.plan, state.record, input.probe === true)
+    : undefined;
   setHandler(statusQuery, () => state.record);
   setHandler(dlrSignal, (dlr) => {
+    const attempt = state.record.attempts[dlr.attempt - 1];
+    const before = attempt?.state;
     const rejection = state.onDlr(dlr, Date.now());
     if (rejection !== undefined) receiptRejected(dlr, rejection);
+    if (
+      health &&
+      attempt &&
+      attempt.state !== before &&
+      (attempt.state === 'delivered' || attempt.state === 'failed')
+    ) {
+      reportReceipt(state.plan, attempt, Date.now(), health.probe);
+    }
   });
+  if (health) {
+    setHandler(routeChangedSignal, ({ entry }) => health.onRouteChanged(entry, state.record.attempts.at(-1)));
+  }
   setHandler(feedbackSignal, (feedback) => state.onFeedback(feedback));
   setHandler(cancelSignal, (cancel) => state.onCancel(cancel));
 
   let ladderStatus: MessageStatus = 'FAILED';
   try {
-    ladderStatus = await climbLadder(state, input);
+    ladderStatus = await climbLadder(state, input, health);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.onWorkflowCancelled();
@@ -71,16 +91,23 @@ function receiptRejected(dlr: DlrSignal, rejection: Rejection): void {
 }
 
 /** Sends rung after rung until the message ends or the planner stops; returns the planner's status. */
-async function climbLadder(state: MessageState, input: DeliverMessageInput): Promise<MessageStatus> {
+async function climbLadder(
+  state: MessageState,
+  input: DeliverMessageInput,
+  health: MessageHealth | undefined,
+): Promise<MessageStatus> {
   for (;;) {
     if (state.ended()) return 'FAILED';
-    const step = nextStep(state.plan, state.plannerView(), Date.now());
+    if (health) await readHealth(health); // before every rung: what the other messages learnt meanwhile
+    if (state.ended()) return 'FAILED';
+    const step = nextStep(state.plan, state.plannerView(), Date.now(), health?.view());
     if (step.kind === 'stop') return stop(state, step);
     state.aimAt(step);
+    health?.notePassed(step, state.record.attempts.length + 1, Date.now());
     if (step.delayMs > 0 && !(await holdRung(state, step))) return 'FAILED';
     const attempt = state.startAttempt(step, Date.now());
     if (!(await send(state, input, attempt))) continue; // refused: nothing was sent, ask the planner again
-    if (!(await awaitOutcome(state, attempt))) return 'FAILED';
+    if (!(await awaitOutcome(state, attempt, health))) return 'FAILED';
   }
 }
 
@@ -93,10 +120,12 @@ async function send(state: MessageState, input: DeliverMessageInput, attempt: At
     const rung = state.plan.rungs[attempt.rungIndex];
     const result = await sendOnRung(rung, attempt, { ...input, workflowId: state.record.workflowId });
     state.sendAccepted(attempt, result);
+    if (state.plan.policy.routeHealth) reportSend(state.plan, attempt, {}, Date.now(), input.probe === true);
     return true;
   } catch (err) {
     const failure = sendFailureOf(err);
     state.sendFailed(attempt, failure, Date.now());
+    if (state.plan.policy.routeHealth) reportSend(state.plan, attempt, { failure }, Date.now(), input.probe === true);
     return failure.ambiguous;
   }
 }
@@ -105,21 +134,29 @@ async function send(state: MessageState, input: DeliverMessageInput, attempt: At
  * Waits for the first of: a receipt settling this attempt, success anywhere, feedback, cancel, the step's
  * timeout. False when the message ended or the deadline passed.
  */
-async function awaitOutcome(state: MessageState, attempt: AttemptRecord): Promise<boolean> {
+async function awaitOutcome(
+  state: MessageState,
+  attempt: AttemptRecord,
+  health: MessageHealth | undefined,
+): Promise<boolean> {
   const waitMs = state.beginWait(attempt);
   showProgress(state.plan, attempt, state.record.reason);
   const settled = await condition(
-    () => state.ended() || state.attemptFailed(attempt),
+    () => state.ended() || state.attemptFailed(attempt) || health?.woken(attempt) === true,
     state.waitWithinDeadline(waitMs, Date.now()),
   );
   if (state.ended()) return false;
   state.applyFeedbackFailed(attempt, Date.now());
+  // The attempt's route opened or was drained while it waited: move on now rather than sit out the step.
+  health?.applyWake(attempt, Date.now());
   if (!settled) {
     if (state.deadlinePassed(Date.now())) {
       state.note('deadline passed without a delivery');
       return false;
     }
+    const unanswered = attempt.state === 'sent' || attempt.state === 'unknown';
     state.stepTimedOut(attempt, waitMs, Date.now());
+    if (health && unanswered) reportNoReceipt(state.plan, attempt, Date.now(), health.probe);
   }
   return true;
 }

@@ -19,6 +19,7 @@ import type { ClassifiedFailure } from '../domain/outcome';
 import { isNumberChannel, serviceOf } from '../domain/channel';
 import type { RoutingPlan, Rung } from '../domain/plan';
 import { msUntilOutside } from '../domain/time-zone';
+import { describeHealth, healthOrder, passedOver, unhealthy, type HealthView, type PassedRung } from './health-order';
 
 export type PlannerOutcome = { kind: 'success' } | { kind: 'failure'; failure: ClassifiedFailure };
 
@@ -34,7 +35,14 @@ export interface PlannerAttempt {
 export type StopStatus = 'DELIVERED' | 'FAILED' | 'STOPPED';
 
 export type NextStep =
-  | { kind: 'send'; rungIndex: number; delayMs: number; why: string }
+  | {
+      kind: 'send';
+      rungIndex: number;
+      delayMs: number;
+      why: string;
+      /** Rungs route health passed over to get here (only with route health on). */
+      passed?: PassedRung[];
+    }
   | { kind: 'stop'; status: StopStatus; reason: string };
 
 /** Reasons the workflow itself uses for failures it detects (not from the service). */
@@ -137,6 +145,8 @@ interface Walk {
   plan: RoutingPlan;
   nowMs: number;
   skippedForQuiet: string[];
+  /** Route health, when the plan has it on and the message read it. */
+  health?: HealthView;
 }
 
 /** Send on rung `i` after `delayMs`, unless quiet hours skip it (null). */
@@ -161,6 +171,52 @@ function firstFrom(walk: Walk, from: number, excluded: Set<number>, why: (r: Run
     walk.skippedForQuiet.push(`${rungs[i].channel} (quiet hours)`);
   }
   return null;
+}
+
+/**
+ * With route health: the first rung, in health order (./health-order.ts), that was never tried, is not excluded
+ * and is not skipped for quiet hours. Rungs passed over for health are reported with the step.
+ */
+function healthiestFrom(
+  walk: Walk,
+  attempts: PlannerAttempt[],
+  excluded: Set<number>,
+  why: (r: Rung) => string,
+): NextStep | null {
+  const { plan } = walk;
+  const health = walk.health!;
+  const tried = new Set(attempts.map((a) => a.rungIndex));
+  const candidates = plan.rungs.map((_, i) => i).filter((i) => !excluded.has(i) && !tried.has(i));
+  const sent = attempts.filter((a) => a.sent).length;
+  const { order, entries } = healthOrder(plan, candidates, health, sent);
+  for (const i of order) {
+    const entry = entries.get(i);
+    const rung = plan.rungs[i];
+    const reason = entry
+      ? `${why(rung)}; no healthy rung left, best of the rest: ${describeHealth(rung, entry)}`
+      : why(rung);
+    const step = sendOn(walk, i, 0, reason);
+    if (!step || step.kind !== 'send') {
+      walk.skippedForQuiet.push(`${rung.channel} (quiet hours)`);
+      continue;
+    }
+    const passed = passedOver(plan, i, entries, health.action);
+    if (passed.length === 0) return step;
+    const list = passed.map((p) => p.why).join('; ');
+    return { ...step, why: `${step.why}; ${health.action === 'skip' ? 'skipped' : 'moved last'}: ${list}`, passed };
+  }
+  return null;
+}
+
+/** The next rung from `from` on, in plan order, or in health order when the message reads route health. */
+function nextRung(
+  walk: Walk,
+  attempts: PlannerAttempt[],
+  from: number,
+  excluded: Set<number>,
+  why: (r: Rung) => string,
+): NextStep | null {
+  return walk.health ? healthiestFrom(walk, attempts, excluded, why) : firstFrom(walk, from, excluded, why);
 }
 
 /** Another try on the last attempt's rung, for failures where nothing was sent or a later try can succeed. */
@@ -245,7 +301,11 @@ function endOfLadder(walk: Walk, attempts: PlannerAttempt[], failure: Classified
   };
 }
 
-export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 0): NextStep {
+/**
+ * `health`: the route health the message read before this step (only used when the plan has route health on;
+ * see ./health-order.ts). Without it, the ladder is climbed exactly as planned.
+ */
+export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 0, health?: HealthView): NextStep {
   const policy = plan.policy;
   if (attempts.some((a) => a.outcome.kind === 'success')) {
     return { kind: 'stop', status: 'DELIVERED', reason: 'a previous attempt succeeded' };
@@ -253,11 +313,11 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
   if (plan.rungs.length === 0) {
     return { kind: 'stop', status: 'FAILED', reason: `no route is configured for ${plan.country}` };
   }
-  const walk: Walk = { plan, nowMs, skippedForQuiet: [] };
+  const walk: Walk = { plan, nowMs, skippedForQuiet: [], health: plan.policy.routeHealth ? health : undefined };
 
   const last = attempts[attempts.length - 1];
   if (!last) {
-    const first = firstFrom(walk, 0, new Set(), (r) => `first rung: ${describe(r)}`);
+    const first = nextRung(walk, attempts, 0, new Set(), (r) => `first rung: ${describe(r)}`);
     return first ?? { kind: 'stop', status: 'STOPPED', reason: `every rung is in quiet hours and set to skip` };
   }
   if (last.outcome.kind !== 'failure') {
@@ -280,17 +340,32 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
     };
   }
   const retry = sameRungRetry(walk, attempts, failure);
+  if (retry?.kind === 'send' && walk.health) {
+    // Route health: a retry on a rung that is now open or drained gives way to a healthy rung, if there is one.
+    const entry = unhealthy(plan, retry.rungIndex, walk.health);
+    if (!entry) return retry;
+    const away = escalate(walk, attempts, failure, sends);
+    if (away.kind === 'send' && !unhealthy(plan, away.rungIndex, walk.health)) {
+      return { ...away, why: `${away.why}; no retry on ${describeHealth(plan.rungs[retry.rungIndex], entry)}` };
+    }
+    return retry;
+  }
   if (retry) return retry;
+  return escalate(walk, attempts, failure, sends);
+}
 
-  // Retries exhausted (or none allowed): the failure's scope decides what the ladder loses.
+/** Retries exhausted (or none allowed): the failure's scope decides what the ladder loses. */
+function escalate(walk: Walk, attempts: PlannerAttempt[], failure: ClassifiedFailure, sends: number): NextStep {
+  const policy = walk.plan.policy;
   if (sends >= policy.maxSends) {
     return { kind: 'stop', status: 'STOPPED', reason: `sent ${sends} times, the policy's maximum` };
   }
   const position = Math.max(...attempts.map((a) => a.rungIndex));
-  const next = firstFrom(
+  const next = nextRung(
     walk,
+    attempts,
     position + 1,
-    excludedRungs(plan, attempts),
+    excludedRungs(walk.plan, attempts),
     (r) => `${failure.scope} failure (${failure.reason}): ${r.level} failover to ${describe(r)}`,
   );
   return next ?? endOfLadder(walk, attempts, failure);

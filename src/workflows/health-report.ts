@@ -3,10 +3,10 @@
  * `readRouteHealth` local activity (its result is recorded, so replay sees the same), and reporting what the message
  * saw through the `routeHealth` sink (not recorded; never called on replay: a replayed message reports nothing twice).
  */
-import { log, proxyLocalActivities, proxySinks } from '@temporalio/workflow';
+import { log, proxyLocalActivities, proxySinks, workflowInfo } from '@temporalio/workflow';
 import type { ClassifiedFailure } from '../domain/outcome';
 import type { RoutingPlan } from '../domain/plan';
-import { keyForScope, keysOfRung, originatorKey } from '../domain/route-health';
+import { keyForScope, keysOfRung, originatorKey, type RouteObservation } from '../domain/route-health';
 import type { AttemptRecord } from '../domain/status';
 import type { MessageHealth } from './message-health';
 import type { ReadRouteHealth, RouteHealthSinks } from './route-health-definitions';
@@ -17,7 +17,15 @@ const { readRouteHealth } = proxyLocalActivities<{ readRouteHealth: ReadRouteHea
   retry: { maximumAttempts: 1 },
 });
 
-const { routeHealth } = proxySinks<RouteHealthSinks>();
+const sinks = proxySinks<RouteHealthSinks>();
+
+/** Reports through the sink, except on replay (what was seen was reported when it happened; a replaying worker,
+ * such as the replay tests', need not have the sink installed). */
+const routeHealth = {
+  observe(observation: RouteObservation): void {
+    if (!workflowInfo().unsafe.isReplaying) sinks.routeHealth.observe(observation);
+  },
+};
 
 /** Reads the breaker states of the plan's keys before a rung; keeps the last known ones when it cannot. */
 export async function readHealth(health: MessageHealth): Promise<void> {

@@ -1,0 +1,264 @@
+/**
+ * deliverMessage with route health on, on a real Temporal dev server with the real send activities and the real
+ * AWS SDK against a local SMS v2 endpoint. The breaker states come from a `readRouteHealth` local activity this
+ * test controls (the worker's real one serves its cache of the routeHealth workflow; tested in test/health/), and
+ * what the message reports is collected from the `routeHealth` sink.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { smsClientsFromConfig } from '../../src/aws/registries';
+import { ResilientSmsClient } from '../../src/client';
+import { configSchema, type Config } from '../../src/domain/config';
+import type { RouteHealthEntry, RouteHealthSnapshot, RouteObservation } from '../../src/domain/route-health';
+import type { StatusRecord } from '../../src/domain/status';
+import { CONTEXT_ATTEMPT } from '../../src/domain/sending';
+import { dlrSignal, statusQuery } from '../../src/workflows/definitions';
+import type { deliverMessage } from '../../src/workflows/deliver-message';
+import {
+  routeChangedSignal,
+  type ReadRouteHealthInput,
+  type RouteHealthSinks,
+} from '../../src/workflows/route-health-definitions';
+import { workflowsPath } from '../../src/workers/worker';
+import { historyFileText } from '../helpers/history-files';
+import {
+  startSmsV2Endpoint,
+  type Behaviour,
+  type RecordedRequest,
+  type SmsV2Endpoint,
+} from '../helpers/sms-v2-endpoint';
+import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+
+const DEST = '+14255550156';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let sms: SmsV2Endpoint;
+
+/** What `readRouteHealth` answers now (the test changes it), and what the messages asked and reported. */
+let entries: RouteHealthEntry[] = [];
+let reads: ReadRouteHealthInput[] = [];
+let observed: RouteObservation[] = [];
+
+function makeConfig(routeHealth: boolean): Config {
+  return configSchema.parse({
+    accounts: {
+      primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } },
+    },
+    routes: [
+      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url, configurationSet: 'cs' },
+      { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: sms.url, configurationSet: 'cs' },
+    ],
+    originators: {
+      US: [
+        { route: 'primary-use1', identity: 'pool-use1-sc', kind: 'pool', type: 'short-code' },
+        { route: 'primary-usw2', identity: 'pool-usw2-tf', kind: 'pool', type: 'toll-free' },
+      ],
+    },
+    policies: { otp: { stepWait: '30s', deadline: '5m', ambiguousWait: '30s' } },
+    ...(routeHealth ? { routeHealth: { enabled: true } } : {}),
+  });
+}
+
+function open(key: string, condition: RouteHealthEntry['condition'] = 'open'): RouteHealthEntry {
+  return { key, condition, since: Date.UTC(2026, 10, 30, 10, 42, 7), why: '14 of 15 sends failed (send-error)' };
+}
+
+function scriptSends(behaviours: Record<string, Behaviour[]> = {}): void {
+  sms.on('SendTextMessage', (req: RecordedRequest) => {
+    const queue = behaviours[String(req.body?.OriginationIdentity)];
+    if (queue && queue.length > 0) return queue.shift()!;
+    return { kind: 'success', messageId: `m-${(req.body?.Context as Record<string, string>)[CONTEXT_ATTEMPT]}` };
+  });
+}
+const sentFrom = (): string[] => sms.requestsFor('SendTextMessage').map((r) => String(r.body?.OriginationIdentity));
+
+async function waitFor(
+  handle: WorkflowHandle,
+  predicate: (s: StatusRecord) => boolean,
+  what: string,
+): Promise<StatusRecord> {
+  const until = Date.now() + 30_000;
+  let last: StatusRecord | undefined;
+  while (Date.now() < until) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+const recorded: { name: string; workflowId: string }[] = [];
+
+async function withWorker<T>(
+  config: Config,
+  name: string,
+  fn: (start: () => Promise<WorkflowHandle<typeof deliverMessage>>) => Promise<T>,
+): Promise<T> {
+  const taskQueue = uniqueTaskQueue('health');
+  const smsClient = smsClientsFromConfig(config);
+  const sinks: InjectedSinks<RouteHealthSinks> = {
+    routeHealth: { observe: { fn: (_info, o) => void observed.push(o), callDuringReplay: false } },
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    sinks,
+    activities: {
+      ...createActivities({ smsClient }),
+      readRouteHealth: (input: ReadRouteHealthInput): Promise<RouteHealthSnapshot> => {
+        reads.push(input);
+        return Promise.resolve({ at: Date.now(), entries: entries.filter((e) => input.keys.includes(e.key)) });
+      },
+    },
+  });
+  const client = new ResilientSmsClient(config, env.client, { taskQueue });
+  const start = async () => {
+    const r = await client.sendMessage({
+      destination: DEST,
+      body: 'Your code is 123456',
+      useCase: 'otp',
+      idempotencyKey: `${name}-${taskQueue}`,
+    });
+    recorded.push({ name, workflowId: r.workflowId });
+    return env.client.workflow.getHandle<typeof deliverMessage>(r.workflowId);
+  };
+  try {
+    return await worker.runUntil(fn(start));
+  } finally {
+    smsClient.destroyAll();
+  }
+}
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  sms = await startSmsV2Endpoint();
+  bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await sms?.close();
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  sms.reset();
+  scriptSends();
+  entries = [];
+  reads = [];
+  observed = [];
+});
+
+describe('deliverMessage with route health', () => {
+  it('sends first on the healthy Region when us-east-1 is open, and says why in the record', async () => {
+    entries = [open('region:us-east-1')];
+    const result = await withWorker(makeConfig(true), 'route-health', async (start) => {
+      const handle = await start();
+      await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
+      await handle.signal(dlrSignal, {
+        attempt: 1,
+        eventType: 'TEXT_DELIVERED',
+        status: 'DELIVERED',
+        isFinal: true,
+        messageId: 'm-1',
+        eventTimestamp: Date.now(),
+      });
+      return handle.result();
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(sentFrom()).toEqual(['pool-usw2-tf']);
+    expect(result.attempts[0]).toMatchObject({ region: 'us-west-2', level: 'initial' });
+    expect(result.routeHealth).toEqual([
+      expect.objectContaining({ attempt: 1, rungIndex: 0, action: 'moved', key: 'region:us-east-1' }),
+    ]);
+    expect(result.routeHealth![0].why).toContain('region:us-east-1 open since 10:42:07 UTC');
+    expect(result.attempts[0]).toBeDefined();
+    expect(reads[0].keys).toEqual(expect.arrayContaining(['region:us-east-1', 'route:primary/us-west-2']));
+    expect(observed.map((o) => [o.kind, o.kind === 'send' ? o.outcome : o.kind === 'receipt' && o.ok])).toEqual([
+      ['send', 'ok'],
+      ['receipt', true],
+    ]);
+    expect(observed[1]).toMatchObject({ key: 'originator:primary/us-west-2/pool-usw2-tf@US', probe: false });
+  });
+
+  it('stops waiting when the route of its attempt opens, and moves on to a healthy Region', async () => {
+    const result = await withWorker(makeConfig(true), 'route-health-woken', async (start) => {
+      const handle = await start();
+      await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
+      // Other messages opened the Region meanwhile: the routeHealth workflow wakes the ones waiting on it.
+      entries = [open('region:us-east-1')];
+      await handle.signal(routeChangedSignal, { entry: open('region:us-east-1') });
+      await waitFor(handle, (s) => s.attempts[1]?.state === 'sent', 'attempt 2 sent');
+      await handle.signal(dlrSignal, {
+        attempt: 2,
+        eventType: 'TEXT_DELIVERED',
+        status: 'DELIVERED',
+        isFinal: true,
+        messageId: 'm-2',
+        eventTimestamp: Date.now(),
+      });
+      return handle.result();
+    });
+    expect(sentFrom()).toEqual(['pool-use1-sc', 'pool-usw2-tf']);
+    expect(result.attempts[0]).toMatchObject({ state: 'timed-out', outcome: 'ROUTE_OPENED' });
+    expect(result.attempts[0].failure).toMatchObject({ scope: 'region', retryable: false });
+    // Moved on well before the 30 s step wait.
+    expect(result.attempts[1].startedAt - result.attempts[0].sentAt!).toBeLessThan(10_000);
+    expect(result.routeHealth?.map((n) => n.action)).toEqual(['woken']);
+    expect(result.status).toBe('DELIVERED');
+  });
+
+  it('reports a failed send with the key its scope blames', async () => {
+    scriptSends({ 'pool-use1-sc': [{ kind: 'error', type: 'InternalServerException', status: 500 }] });
+    await withWorker(makeConfig(true), 'route-health-blamed', async (start) => {
+      const handle = await start();
+      await waitFor(handle, (s) => s.attempts[0]?.state === 'unknown', 'attempt 1 ambiguous');
+      await handle.cancel();
+    });
+    expect(observed[0]).toMatchObject({
+      kind: 'send',
+      outcome: 'ambiguous',
+      blamed: 'region:us-east-1',
+      reason: 'InternalServerException',
+    });
+  });
+
+  it('reads nothing and reports nothing when route health is off', async () => {
+    entries = [open('region:us-east-1')];
+    await withWorker(makeConfig(false), 'route-health-off', async (start) => {
+      const handle = await start();
+      await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
+      await handle.cancel();
+    });
+    expect(sentFrom()).toEqual(['pool-use1-sc']);
+    expect(reads).toEqual([]);
+    expect(observed).toEqual([]);
+  });
+
+  afterAll(async () => {
+    // The recorded histories replay, and with RECORD_HISTORIES=1 refresh the fixtures of replay.test.ts.
+    const collected = await Promise.all(
+      recorded.map(async ({ name, workflowId }) => ({
+        name,
+        workflowId,
+        history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    if (process.env.RECORD_HISTORIES) {
+      for (const { name, history } of collected.filter((c) => c.name.startsWith('route-health'))) {
+        writeFileSync(join(__dirname, 'histories', `${name}.json`), historyFileText(history));
+      }
+    }
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, collected)) {
+      expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId });
+    }
+  });
+});

@@ -5,13 +5,16 @@
  * thresholds"). No Temporal import: safe for any process and for workflow code.
  */
 import type { BreakerConfig } from '../domain/breaker';
-import type { RouteHealthConfig } from '../domain/route-health-config';
+import type { Config } from '../domain/config';
+import { routeHealthSchema } from '../domain/route-health-config';
 
 export interface RouteHealthWorkflowConfig extends BreakerConfig {
   /** Signal `routeChanged` to in-flight messages of a key that opens or is drained. */
   wakeWaiting: boolean;
   /** Limit the wake-up to messages of this task queue (the deployment's); every task queue when absent. */
   taskQueue?: string;
+  /** The config's routes as `account/Region` (the `SmsRoute` values): a Region key wakes the messages of each. */
+  routes?: string[];
   /** Continue-as-new once the history has this many events (default 4,000; Temporal suggests it itself later). */
   maxHistoryEvents?: number;
   /** At most this many messages signalled per wake-up (default 1,000). */
@@ -24,8 +27,17 @@ export interface RouteHealthWorkflowInput {
   carried?: unknown;
 }
 
-/** The input `signalWithStart` passes: thresholds, silent-filtering detector and wake-up settings of `config`. */
-export function routeHealthWorkflowInput(config: RouteHealthConfig, taskQueue?: string): RouteHealthWorkflowInput {
+/**
+ * The input `signalWithStart` passes: the thresholds, the silent-filtering detector and the wake-up settings of
+ * `config.routeHealth` (its defaults when the section is absent), the routes, and the task queue (default the
+ * config's).
+ */
+export function routeHealthWorkflowInput(
+  full: Pick<Config, 'routeHealth' | 'routes' | 'temporal'>,
+  taskQueue: string = full.temporal.taskQueue,
+): RouteHealthWorkflowInput {
+  const config = full.routeHealth ?? routeHealthSchema.parse({});
+  const routes = [...new Set(full.routes.map((r) => `${r.account}/${r.region}`))];
   return {
     config: {
       breakers: {
@@ -36,7 +48,8 @@ export function routeHealthWorkflowInput(config: RouteHealthConfig, taskQueue?: 
       overdueAfter: config.overdueAfter,
       latencyFactor: config.latencyFactor,
       wakeWaiting: config.wakeWaiting,
-      ...(taskQueue ? { taskQueue } : {}),
+      taskQueue,
+      routes,
     },
   };
 }

@@ -70,8 +70,7 @@ function count(value: unknown, signed = false): number | undefined {
 
 /**
  * The bucket delta of one reported record, or a sentence saying what is wrong with it. `ok` counts accepted sends
- * and delivered receipts; `delivered` (when reported) says how many of them were receipts. A process that does not
- * report `delivered` gets its `ok` counted as both (the contract before `delivered` existed).
+ * and delivered receipts; `delivered` says how many of them were receipts (absent: none).
  */
 export function bucketOf(
   c: ReportedCounts,
@@ -80,7 +79,7 @@ export function bucketOf(
   if (!isHealthKey(c.key)) return `key ${JSON.stringify(c.key)} is not one of ${HEALTH_KEY_FORMS}`;
   if (typeof c.second !== 'number' || !Number.isInteger(c.second) || c.second < 0) return `${c.key}: bad second`;
   const ok = count(c.ok);
-  const delivered = c.delivered === undefined ? ok : count(c.delivered);
+  const delivered = count(c.delivered);
   const awaiting = count(c.awaitingReceipt, true);
   const probeOk = count(c.probeOk);
   const probeFailures = count(c.probeFailures);
@@ -97,7 +96,7 @@ export function bucketOf(
     const reason = c.reasons?.[cls] ?? (failures[cls] ? c.lastReason : undefined);
     if (typeof reason === 'string' && reason.length > 0) reasons[cls] = reason.slice(0, 200);
   }
-  const sent = c.delivered === undefined ? ok! : Math.max(0, ok! - delivered!);
+  const sent = Math.max(0, ok! - delivered!);
   const bucket: Bucket = {
     second: c.second,
     sent,

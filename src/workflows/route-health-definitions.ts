@@ -45,7 +45,7 @@ export interface KeyCounts {
    * positive after max(overdueAfter, latencyFactor x p95 latency) counts as `no-receipt` (silent filtering).
    */
   awaitingReceipt?: number;
-  /** How many of `ok` are delivered receipts (the rest are accepted sends). Absent: `ok` counts as both. */
+  /** How many of `ok` are delivered receipts (the rest are accepted sends); absent = 0. Report it: the receipt classes count only these as successes. */
   delivered?: number;
   /** Probes (canaries, half-open probes) among the above: `ok` and failure counts of probes only. */
   probeOk?: number;

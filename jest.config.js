@@ -41,6 +41,7 @@ const INTEGRATION = [
   'test/tools/moto.test.ts',
   'test/tools/start-dev-server.test.ts',
   'test/workflows/deliver-message.test.ts',
+  'test/workflows/route-health.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

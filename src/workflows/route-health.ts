@@ -77,7 +77,11 @@ export async function routeHealth(input: RouteHealthWorkflowInput): Promise<void
     if (due === undefined) await condition(wakeUp);
     else await condition(wakeUp, due - Date.now());
   }
-  await Promise.all(running);
+  // Wake-ups queued by the last changes still run in this run: the next one would not know of them.
+  while (wakes.length > 0 || running.size > 0) {
+    startWakes(wakes.splice(0), state, config, running);
+    await Promise.all(running);
+  }
   await condition(allHandlersFinished);
   log.info('route health: continuing as new', { historyLength: workflowInfo().historyLength });
   await continueAsNew<typeof routeHealth>({ config: input.config, carried: state.serialize() });

@@ -3,6 +3,9 @@
  * queries show it, cooldown → half-open → closed by probes, drains (with expiry and validation errors), AWS Health
  * open/closed, continue-as-new keeping the state, and the wake-up of in-flight messages through visibility.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -19,6 +22,7 @@ import {
   type KeyCounts,
 } from '../../src/workflows/route-health-definitions';
 import type { RouteHealthWorkflowInput } from '../../src/workflows/route-health-input';
+import { historyFileText } from '../helpers/history-files';
 import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
 import { routeChangesQuery, type routeChangedListener, type routeHealth } from '../helpers/route-health-workflows';
 
@@ -78,8 +82,12 @@ async function rejection(p: Promise<unknown>): Promise<string> {
 
 const entryOf = (s: RouteHealthSnapshot, key: string) => s.entries.find((e) => e.key === key);
 
-/** Runs `fn` with a worker and a fresh routeHealth workflow. */
+/** Histories of the runs below, replayed at the end (and recorded for test/workflows/replay.test.ts). */
+const histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[] = [];
+
+/** Runs `fn` with a worker and a fresh routeHealth workflow; keeps its history under `name`. */
 async function withRouteHealth(
+  name: string,
   wfInput: RouteHealthWorkflowInput,
   fn: (h: WorkflowHandle<typeof routeHealth>, taskQueue: string) => Promise<void>,
 ): Promise<void> {
@@ -98,6 +106,7 @@ async function withRouteHealth(
     });
     try {
       await fn(handle, taskQueue);
+      histories.push({ workflowId: `route-health-${name}`, history: await handle.fetchHistory() });
     } finally {
       await handle.terminate('test over');
     }
@@ -118,7 +127,7 @@ afterAll(async () => {
 
 describe('routeHealth workflow', () => {
   it('opens on a failing batch, shows it, turns half-open after the cooldown and closes on probe successes', async () => {
-    await withRouteHealth(input(), async (h) => {
+    await withRouteHealth('open-close', input(), async (h) => {
       await h.signal(observationsSignal, { source: 'test@a', counts: [counts(REGION, 0, 2)] });
       await h.signal(observationsSignal, { source: 'test@b', counts: [counts(REGION, 0, 2)] });
       const open = await until(
@@ -153,7 +162,7 @@ describe('routeHealth workflow', () => {
   });
 
   it('drains and undrains with validation; a drain with forMs expires on its own', async () => {
-    await withRouteHealth(input(), async (h) => {
+    await withRouteHealth('drains', input(), async (h) => {
       expect(
         await rejection(h.executeUpdate(drainUpdate, { args: [{ key: 'us-east-1', reason: 'x', by: 'ops' }] })),
       ).toMatch(/"us-east-1" is not a route-health key/);
@@ -187,7 +196,7 @@ describe('routeHealth workflow', () => {
   });
 
   it('holds a Region open on an AWS Health open event until its closed event, whatever the counts', async () => {
-    await withRouteHealth(input(), async (h) => {
+    await withRouteHealth('aws-health', input(), async (h) => {
       const ev = {
         eventArn: 'arn:aws:health:us-east-1::event/SMS/AWS_SMS_OPERATIONAL_ISSUE/test',
         region: 'us-east-1',
@@ -215,8 +224,28 @@ describe('routeHealth workflow', () => {
     });
   });
 
+  it('logs and skips malformed signals and keeps running', async () => {
+    await withRouteHealth('malformed', input(), async (h) => {
+      const junk = (v: unknown) => v as never;
+      await h.signal(observationsSignal, junk({ source: 'x', counts: 'nope' }));
+      await h.signal(observationsSignal, junk(null));
+      await h.signal(observationsSignal, { source: 'x', counts: [junk({ key: 'us-east-1', second: 1, ok: 1 })] });
+      await h.signal(awsHealthEventSignal, junk({ eventArn: 42, region: 'US EAST' }));
+      await h.signal(awsHealthEventSignal, junk('open'));
+      expect(await h.query(routesQuery)).toEqual([]);
+      // It still works: a valid batch opens the breaker.
+      await h.signal(observationsSignal, { source: 'x', counts: [counts(REGION, 0, 5)] });
+      await until(
+        () => h.query(healthSnapshotQuery),
+        (s) => entryOf(s, REGION) !== undefined,
+        'open',
+      );
+      expect((await h.describe()).status.name).toBe('RUNNING');
+    });
+  });
+
   it('continues as new when its history grows, keeping breakers and drains', async () => {
-    await withRouteHealth(input({ maxHistoryEvents: 30 }), async (h) => {
+    await withRouteHealth('continue-as-new', input({ maxHistoryEvents: 30 }), async (h) => {
       const firstRun = (await h.describe()).runId;
       await h.executeUpdate(drainUpdate, { args: [{ key: 'route:primary/us-west-2', reason: 'r', by: 'ops' }] });
       await h.signal(observationsSignal, { source: 'test', counts: [counts(REGION, 0, 5)] });
@@ -247,7 +276,7 @@ describe('routeHealth workflow', () => {
 
   it('wakes the in-flight messages of a drained Region through visibility, not those elsewhere', async () => {
     const routes = ['primary/us-east-1', 'secondary/us-east-1', 'primary/us-west-2'];
-    await withRouteHealth(input({ routes }), async (h, taskQueue) => {
+    await withRouteHealth('wake', input({ routes }), async (h, taskQueue) => {
       const listeners = await Promise.all(
         routes.map((route) =>
           env.client.workflow.start<typeof routeChangedListener>('routeChangedListener', {
@@ -279,5 +308,21 @@ describe('routeHealth workflow', () => {
       expect(await west.query(routeChangesQuery)).toEqual([]);
       await Promise.all(listeners.map((l) => l.terminate('test over')));
     });
+  });
+
+  it('replays every history recorded above with the current workflow code (determinism)', async () => {
+    expect(histories.length).toBe(6);
+    if (process.env.RECORD_HISTORIES) {
+      // Refresh the committed fixtures that test/workflows/replay.test.ts replays on every run.
+      for (const { workflowId, history } of histories) {
+        writeFileSync(join(__dirname, 'histories', `${workflowId}.json`), historyFileText(history));
+      }
+    }
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      expect({ id: result.workflowId, error: result.error?.message }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
+    }
   });
 });

@@ -123,9 +123,9 @@ export class RouteHealthState {
 
   drain(req: DrainRequest, now: number): Change {
     const was = this.drains.get(req.key);
+    const from = this.condition(req.key, now);
     const until = req.forMs === undefined ? undefined : now + req.forMs;
     this.drains.set(req.key, { reason: req.reason.trim(), by: req.by.trim(), since: was?.since ?? now, until });
-    const from = was ? 'drained' : this.condition(req.key, now);
     return { key: req.key, what: 'drained', from, to: 'drained', why: this.drainWhy(req.key)!, wake: !was };
   }
 

@@ -42,6 +42,7 @@ const INTEGRATION = [
   'test/tools/start-dev-server.test.ts',
   'test/workflows/deliver-message.test.ts',
   'test/workflows/deliver-message-health.test.ts',
+  'test/workflows/route-health.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

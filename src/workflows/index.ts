@@ -1,2 +1,3 @@
 /** Everything the worker bundles as workflow code. */
 export { deliverMessage } from './deliver-message';
+export { routeHealth } from './route-health';

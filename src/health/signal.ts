@@ -1,0 +1,67 @@
+/**
+ * How processes reach the `routeHealth` workflow: `signalWithStart` to `route-health:<taskQueue>`, so the first
+ * signal of a deployment starts it and every later one finds it (also after a continue-as-new). Its input is
+ * `routeHealthWorkflowInput(config)`: the config's thresholds, as the workflow should run them.
+ */
+import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import type { Config } from '../domain/config';
+import { routeHealthSchema, type RouteHealthConfig } from '../domain/route-health-config';
+import { ROUTE_HEALTH_WORKFLOW_TYPE, routeHealthWorkflowId } from '../workflows/route-health-definitions';
+
+/** The routeHealth workflow's input: the breakers' thresholds and the silent-filtering settings of the config. */
+export interface RouteHealthWorkflowInput {
+  breakers: RouteHealthConfig['breakers'];
+  /** Milliseconds. */
+  overdueAfter: number;
+  latencyFactor: number;
+  /** Signal `routeChanged` to in-flight messages on a key that opens or drains. */
+  wakeWaiting: boolean;
+}
+
+const DEFAULTS: RouteHealthConfig = routeHealthSchema.parse({});
+
+/** The section with its defaults applied (an absent section: every default, `enabled: false`). */
+export function routeHealthSettings(config: Config): RouteHealthConfig {
+  return config.routeHealth ?? DEFAULTS;
+}
+
+export function routeHealthWorkflowInput(config: Config): RouteHealthWorkflowInput {
+  const rh = routeHealthSettings(config);
+  return {
+    breakers: rh.breakers,
+    overdueAfter: rh.overdueAfter,
+    latencyFactor: rh.latencyFactor,
+    wakeWaiting: rh.wakeWaiting,
+  };
+}
+
+/**
+ * What route health needs of a Temporal client: `signalWithStart`, `getHandle(...).query` and, when present,
+ * `withDeadline` to bound each call (a hung connection must not hold a flush or a refresh forever).
+ */
+export type RouteHealthClient = Pick<Client, 'workflow'> & Partial<Pick<Client, 'withDeadline'>>;
+
+/** Signals the routeHealth workflow of `config`'s task queue, starting it when it is not running. */
+export async function signalRouteHealth<A>(
+  client: RouteHealthClient,
+  config: Config,
+  signal: SignalDefinition<[A]>,
+  arg: A,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const { taskQueue } = config.temporal;
+  const call = () =>
+    client.workflow.signalWithStart<(input: RouteHealthWorkflowInput) => Promise<void>, [A]>(
+      ROUTE_HEALTH_WORKFLOW_TYPE,
+      {
+        workflowId: routeHealthWorkflowId(taskQueue),
+        taskQueue,
+        args: [routeHealthWorkflowInput(config)],
+        signal,
+        signalArgs: [arg],
+      },
+    );
+  const deadline = Date.now() + timeoutMs;
+  await (client.withDeadline ? client.withDeadline(deadline, call) : call());
+}

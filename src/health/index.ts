@@ -87,7 +87,7 @@ export function createRouteHealthProcess(opts: RouteHealthProcessOptions): Route
   const { config, client, log } = opts;
   const rh = routeHealthSettings(config);
   const metrics = opts.meter ? createRouteHealthMetrics(opts.meter, configuredRouteKeys(config)) : undefined;
-  const aggregator = new ObservationAggregator({ overdueAfterMs: rh.overdueAfter, latencyFactor: rh.latencyFactor });
+  const aggregator = new ObservationAggregator();
   const source = opts.source ?? `worker@${hostname()}:${process.pid}`;
   const flusher = new ObservationFlusher({
     config,

@@ -72,7 +72,7 @@ describe('ObservationFlusher', () => {
   function setup() {
     const fake = fakeClient();
     const cfg = config({ enabled: true, overdueAfter: '20s' });
-    const aggregator = new ObservationAggregator({ overdueAfterMs: 20_000, latencyFactor: 3, now: () => T0 });
+    const aggregator = new ObservationAggregator();
     const flusher = new ObservationFlusher({
       config: cfg,
       client: fake.client,
@@ -95,7 +95,15 @@ describe('ObservationFlusher', () => {
     expect(type).toBe('routeHealth');
     expect(options).toMatchObject({ workflowId: 'route-health:tq', taskQueue: 'tq' });
     expect(options.args).toEqual([routeHealthWorkflowInput(cfg)]);
-    expect(routeHealthWorkflowInput(cfg)).toMatchObject({ overdueAfter: 20_000, latencyFactor: 3, wakeWaiting: true });
+    expect(routeHealthWorkflowInput(cfg)).toMatchObject({
+      config: {
+        overdueAfter: 20_000,
+        latencyFactor: 3,
+        wakeWaiting: true,
+        taskQueue: 'tq',
+        routes: ['primary/us-east-1'],
+      },
+    });
     expect((options.signal as { name: string }).name).toBe('observations');
     const [batch] = options.signalArgs as [ObservationBatch];
     expect(batch).toMatchObject({ source: 'w1', counts: [{ key: ORIG, ok: 1 }], receiptLatencyMs: { [ORIG]: [500] } });
@@ -114,7 +122,14 @@ describe('ObservationFlusher', () => {
     await flusher.flush();
     const [batch] = fake.signals[0].options.signalArgs as [ObservationBatch];
     expect(batch.counts).toEqual([
-      { key: ORIG, second: Math.floor(T0 / 1000), ok: 1, failures: { 'receipt-failure': 1 } },
+      {
+        key: ORIG,
+        second: Math.floor(T0 / 1000),
+        ok: 1,
+        delivered: 1,
+        failures: { 'receipt-failure': 1 },
+        awaitingReceipt: -2,
+      },
     ]);
     expect(logs.at(-1)).toMatchObject({ level: 'info', msg: expect.stringContaining('flushed again') });
   });

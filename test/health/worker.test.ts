@@ -95,6 +95,8 @@ it('sends what messages report to the routeHealth workflow and serves its snapsh
       expect(received.batches[0].source).toMatch(/^worker@.+:\d+$/);
       const origin = received.batches.flatMap((b) => b.counts).filter((c) => c.key === ORIG);
       expect(origin.reduce((n, c) => n + c.ok, 0)).toBe(2); // the accepted send and its delivered receipt
+      expect(origin.reduce((n, c) => n + (c.delivered ?? 0), 0)).toBe(1);
+      expect(origin.reduce((n, c) => n + (c.awaitingReceipt ?? 0), 0)).toBe(0);
       expect(received.batches.find((b) => b.receiptLatencyMs)?.receiptLatencyMs).toEqual({ [ORIG]: [700] });
 
       const snapshot: RouteHealthSnapshot = {

@@ -128,7 +128,7 @@ it('signals an open issue to the routeHealth workflow, started with the config t
     statusCode: 'open',
     description: expect.stringContaining('(simulated)'),
   });
-  expect(first.input).toMatchObject({ breakers: config.routeHealth!.breakers });
+  expect(first.input).toMatchObject({ config: { breakers: config.routeHealth!.breakers, taskQueue } });
 
   expect((await publish({ region: 'us-east-1', id: 'outage-1', status: 'closed' })).status).toBe(201);
   const both = await waitFor('the closed event', received, (r) => r.events.length === 2);

@@ -27,6 +27,15 @@ export type BreakerThresholds = z.output<typeof breakerThresholdsSchema>;
 
 const DEFAULT_THRESHOLDS = breakerThresholdsSchema.parse({});
 
+/**
+ * The AWS Health service codes route health treats as End User Messaging SMS by default: `SMS` and `PINPOINT`
+ * (the SMS and voice features were Amazon Pinpoint's before they became End User Messaging). The code format is
+ * documented (https://docs.aws.amazon.com/health/latest/APIReference/API_EventType.html: 2-30 characters,
+ * `[^:/]{2,30}`), the codes themselves are not listed in AWS's documentation: confirm them for your account with
+ * `aws health describe-event-types` (docs/route-health.md#aws-health-events) and set `healthEvents.services`.
+ */
+export const AWS_HEALTH_SMS_SERVICES = ['SMS', 'PINPOINT'] as const;
+
 export const routeHealthSchema = z
   .object({
     enabled: z.boolean().default(false),
@@ -56,13 +65,24 @@ export const routeHealthSchema = z
      */
     overdueAfter: durationSchema.default(10_000),
     latencyFactor: z.number().min(1).max(100).default(3),
-    /** An SQS queue fed by an EventBridge rule for AWS Health events (source aws.health). */
+    /**
+     * An SQS queue fed by an EventBridge rule for AWS Health events (source aws.health); read by the ingester
+     * (src/ingester/health-events.ts), which signals `issue` events of `services` in a Region of the config's routes.
+     */
     healthEvents: z
       .object({
         account: z.string().min(1),
         region: z.string().min(1),
         queueUrl: z.url(),
         endpoint: z.url().optional(),
+        /**
+         * AWS Health service codes (the events' `detail.service`) that mean End User Messaging SMS; see
+         * docs/route-health.md#aws-health-events for how to confirm them with DescribeEventTypes.
+         */
+        services: z
+          .array(z.string().regex(/^[^:/]{2,30}$/, 'an AWS Health service code (2-30 characters, no : or /)'))
+          .min(1)
+          .default([...AWS_HEALTH_SMS_SERVICES]),
       })
       .strict()
       .optional(),

@@ -5,15 +5,20 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { DlrQueue, Entry } from './dlr-queue';
-import { startLease } from './lease';
+import { startLease, type Lease } from './lease';
 import { errorSummary } from './log';
 import type { IngesterContext } from './options';
-import type { ReceiptHandler } from './receipt';
+
+/** What handles one message of a batch (a receipt, ./receipt.ts; an AWS Health event, ./health-events.ts). */
+export interface MessageHandler {
+  /** Settles `entry.outcome`; may extend the batch's lease while it waits. */
+  handle(entry: Entry, lease: Lease): Promise<void>;
+}
 
 /** Handles the batch; resolves once every receipt is settled, with the acknowledgement still under way. */
 export async function processBatch(
   queue: DlrQueue,
-  receipts: ReceiptHandler,
+  receipts: MessageHandler,
   ctx: IngesterContext,
   messages: Message[],
 ): Promise<{ acknowledged: Promise<void> }> {

@@ -7,8 +7,10 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ClientCache } from '../aws/client-cache';
+import type { RouteHealthClient } from '../health/signal';
 import { createSqsClient } from '../aws/clients';
 import { queueLabelOf } from '../observability/gauges';
+import { HealthEventHandler, healthEventQueueConfig } from './health-events';
 import { defaultLog } from './log';
 import {
   emptyStats,
@@ -34,7 +36,13 @@ export function createIngester(opts: IngesterOptions): Ingester {
   const shutdown = new Shutdown();
   /** The SQS clients built here (none when `opts.sqsClientFor` is given): one per queue, destroyed on stop. */
   const owned = new ClientCache<SQSClient>();
+  const routeHealthClient =
+    opts.routeHealthClient ??
+    (typeof (opts.client as Partial<RouteHealthClient>).workflow?.signalWithStart === 'function'
+      ? (opts.client as RouteHealthClient)
+      : undefined);
   const ctx: IngesterContext = {
+    config: opts.config,
     settings,
     stats: emptyStats(),
     log,
@@ -42,6 +50,8 @@ export function createIngester(opts: IngesterOptions): Ingester {
     client: opts.client,
     onReceipt: opts.onReceipt,
     onRejected: opts.onRejected,
+    routeHealthClient,
+    onHealthEvent: opts.onHealthEvent,
     signatures: new SnsSignatureVerifier(settings.snsSignatures, opts.fetchCertificate),
     sqsClientFor:
       opts.sqsClientFor ??
@@ -58,8 +68,15 @@ export function createIngester(opts: IngesterOptions): Ingester {
       if (loops || shutdown.stopping) return;
       if (queues.length === 0) log('warn', 'no dlrQueues configured: nothing to ingest');
       loops = queues.map((q) => pollQueue(q, ctx));
+      const healthQueue = healthEventQueueConfig(ctx);
+      if (healthQueue && !ctx.routeHealthClient) {
+        log('error', 'routeHealth.healthEvents is not read: the Temporal client given cannot signalWithStart');
+      } else if (healthQueue) {
+        loops.push(pollQueue(healthQueue, ctx, (q) => new HealthEventHandler(q, ctx)));
+      }
       log('info', 'DLR ingester started', {
         queues: queues.map(queueLabelOf),
+        awsHealthEvents: healthQueue ? queueLabelOf(healthQueue) : 'off',
         waitTimeSeconds: settings.waitTimeSeconds,
         snsSignatures: settings.snsSignatures,
       });

@@ -9,6 +9,7 @@ import { createSqsClient } from '../aws/clients';
 import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
+import { awsHealthEventsRecorder } from '../health/metrics';
 import { dlrMetricsRecorder, rejectionMetricsRecorder } from '../observability/dlr-metrics';
 import { startGaugePoller } from '../observability/gauges';
 import { createGaugeMetrics } from '../observability/metrics';
@@ -41,6 +42,8 @@ export async function runIngester(configPath?: string, opts: ProcessOptions = {}
     log,
     onReceipt: dlrMetricsRecorder(meter),
     onRejected: rejectionMetricsRecorder(meter),
+    // AWS Health events (routeHealth.healthEvents): rsms_aws_health_events_total{result}.
+    onHealthEvent: awsHealthEventsRecorder(meter),
     ...config.ingester,
   });
   const gauges = startGaugePoller({

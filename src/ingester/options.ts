@@ -5,6 +5,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../domain/config';
 import type { DlrSignal } from '../domain/delivery-event';
+import type { RouteHealthClient } from '../health/signal';
 import type { ReceiptRecorder, RejectionRecorder } from '../observability/dlr-metrics';
 import type { dlrSignal } from '../workflows/definitions';
 import type { IngesterLog } from './log';
@@ -68,6 +69,13 @@ export interface IngesterOptions {
   snsSignatures?: SnsSignatureMode;
   /** How signing certificates are fetched (tests); default `fetch` over https. */
   fetchCertificate?: CertificateFetcher;
+  /**
+   * The client AWS Health events are signalled (with start) through (`routeHealth.healthEvents`,
+   * ./health-events.ts); default `client` when it can `signalWithStart` (a `Client` can).
+   */
+  routeHealthClient?: RouteHealthClient;
+  /** Told about every AWS Health event read: `rsms_aws_health_events_total{result}`. */
+  onHealthEvent?: (result: 'signalled' | 'ignored' | 'malformed') => void;
 }
 
 export interface IngesterStats {
@@ -91,6 +99,10 @@ export interface IngesterStats {
   rejected: number;
   /** Receipts acknowledged without a signal because the same or a settling one was already signalled. */
   duplicatesDropped: number;
+  /** AWS Health events (./health-events.ts): signalled to the routeHealth workflow, acknowledged, dead-lettered. */
+  healthEventsSignalled: number;
+  healthEventsIgnored: number;
+  healthEventsMalformed: number;
 }
 
 export function emptyStats(): IngesterStats {
@@ -107,6 +119,9 @@ export function emptyStats(): IngesterStats {
     intermediateSkipped: 0,
     rejected: 0,
     duplicatesDropped: 0,
+    healthEventsSignalled: 0,
+    healthEventsIgnored: 0,
+    healthEventsMalformed: 0,
   };
 }
 
@@ -144,6 +159,7 @@ export function ingesterSettings(opts: IngesterOptions): IngesterSettings {
 
 /** What the queue loops, the leases and the receipt handling share. */
 export interface IngesterContext {
+  config: Config;
   settings: IngesterSettings;
   stats: IngesterStats;
   log: IngesterLog;
@@ -153,4 +169,7 @@ export interface IngesterContext {
   onRejected?: RejectionRecorder;
   signatures: SnsSignatureVerifier;
   sqsClientFor: (queue: DlrQueueConfig) => SQSClient;
+  /** Undefined when the client given cannot signal with start (then AWS Health events are not read). */
+  routeHealthClient?: RouteHealthClient;
+  onHealthEvent?: IngesterOptions['onHealthEvent'];
 }

@@ -1,10 +1,10 @@
 /**
- * The loops of one DLR queue: `receiversPerQueue` receive loops (with 2, one receives while the other signals its
+ * The loops of one queue (a DLR queue, or the AWS Health event queue with its own message handler): `receiversPerQueue` receive loops (with 2, one receives while the other signals its
  * batch), each backing off after a failed ReceiveMessage, until the ingester stops; then the batches' last
  * acknowledgements are awaited.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import { processBatch } from './batch';
+import { processBatch, type MessageHandler } from './batch';
 import { DlrQueue } from './dlr-queue';
 import { errorSummary } from './log';
 import type { DlrQueueConfig, IngesterContext } from './options';
@@ -15,9 +15,13 @@ function isAbort(err: unknown): boolean {
 }
 
 /** Runs the queue's loops; resolves once they have ended and their acknowledgements are done. */
-export function pollQueue(config: DlrQueueConfig, ctx: IngesterContext): Promise<void> {
+export function pollQueue(
+  config: DlrQueueConfig,
+  ctx: IngesterContext,
+  handlerFor: (queue: DlrQueue) => MessageHandler = (queue) => new ReceiptHandler(queue, ctx),
+): Promise<void> {
   const queue = new DlrQueue(config, ctx);
-  const receipts = new ReceiptHandler(queue, ctx);
+  const receipts = handlerFor(queue);
   /** Deletes (and releases) of processed batches still under way; awaited before the queue's loops end. */
   const acks = new Set<Promise<void>>();
   const onBatch = async (messages: Message[]): Promise<void> => {

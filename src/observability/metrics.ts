@@ -28,6 +28,14 @@ export const METRIC_NAMES = {
    * queue; `workflow`: refused by the trust rules of src/workflows/receipt-rules.ts), reason code and route.
    */
   receiptsRejected: 'rsms_receipts_rejected',
+  /** Route health (src/health/metrics.ts): each key's state as this process's snapshot shows it. */
+  routeState: 'rsms_route_state',
+  /** Route health: what the messages of this process reported, by kind and outcome. */
+  routeObservations: 'rsms_route_observations',
+  /** Route health: observation batches sent to the routeHealth workflow (or not), by result. */
+  routeHealthFlushes: 'rsms_route_health_flushes',
+  /** AWS Health events read by the ingester, by result (signalled, ignored, malformed). */
+  awsHealthEvents: 'rsms_aws_health_events',
 } as const;
 
 /** What the Prometheus endpoint shows, given the exporter options of `src/observability/runtime.ts`. */
@@ -40,6 +48,10 @@ export const PROMETHEUS_NAMES = {
   inFlight: 'rsms_messages_in_flight',
   deadLettered: 'rsms_dlr_dead_lettered',
   receiptsRejected: 'rsms_receipts_rejected_total',
+  routeState: 'rsms_route_state',
+  routeObservations: 'rsms_route_observations_total',
+  routeHealthFlushes: 'rsms_route_health_flushes_total',
+  awsHealthEvents: 'rsms_aws_health_events_total',
 } as const;
 
 /** Histogram buckets (seconds). Receipts take from under a second to hours (the 72 h wait). */

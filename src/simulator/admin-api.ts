@@ -7,6 +7,8 @@
  *   keeps the newest); `GET /_sim/messages/<messageId>`.
  * - `/_sim/chaos`: DLR chaos (./chaos), `GET` describes, `POST` sets, `DELETE` clears and answers its stats.
  * - `POST /_sim/reset`: clears messages, faults and DLR chaos and cancels events still to come.
+ * - `POST /_sim/aws-health`: publishes an AWS Health event to the route-health event queue (./aws-health.ts, its own
+ *   route, matched before this one).
  *
  * Errors are `HttpError`s (plain `{ error }`) the router answers; a bad fault or chaos body is an `InvalidInputError`.
  */
@@ -27,7 +29,14 @@ const MESSAGE_FILTERS = [
 ] as const;
 
 /** The admin API's resources, as the index page and a 404 list them. */
-export const ADMIN_PATHS = ['/_sim/health', '/_sim/faults', '/_sim/chaos', '/_sim/messages', '/_sim/reset'];
+export const ADMIN_PATHS = [
+  '/_sim/health',
+  '/_sim/faults',
+  '/_sim/chaos',
+  '/_sim/messages',
+  '/_sim/reset',
+  '/_sim/aws-health',
+];
 
 /** One admin request: its resource id (the path segment after the resource), method and body. */
 interface AdminRequest {

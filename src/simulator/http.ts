@@ -82,7 +82,8 @@ export function parseJsonBody(raw: string): unknown {
 /** One front of the simulator: the requests it claims, and how it answers them. */
 export interface Route {
   matches(req: IncomingMessage, url: URL): boolean;
-  handle(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void;
+  /** May be async (`POST /_sim/aws-health` awaits SQS); what it throws or rejects with is answered. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void | Promise<void>;
 }
 
 /** The server's request listener: reads the body, runs the first route that matches, answers what it throws. */
@@ -93,7 +94,7 @@ export function createRouter(routes: readonly Route[], emit: Emit) {
       const raw = await readBody(req);
       const front = routes.find((r) => r.matches(req, url));
       if (!front) throw new HttpError(404, `no such path ${url.pathname}`);
-      front.handle(req, res, url, raw);
+      await front.handle(req, res, url, raw);
     } catch (err) {
       if (err instanceof HttpError) {
         sendJson(res, err.status, { error: err.message });

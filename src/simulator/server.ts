@@ -7,7 +7,8 @@
  * - WhatsApp (End User Messaging Social) under `/v1/whatsapp/`: ./whatsapp-front.
  * - Every accepted SMS or voice message gets its delivery events (DLRs), published to the SNS topic of the config's
  *   `dlrQueues` entry for (account, Region), like a configuration set's event destination: ./event-scheduler.
- * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api.
+ * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api; AWS Health events
+ *   published to the route-health event queue (`POST /_sim/aws-health`): ./aws-health.
  * - `GET /`: what the simulator implements.
  */
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../domain/config';
 import { ownValue } from '../domain/own';
 import { ADMIN_PATHS, adminApi } from './admin-api';
+import { awsHealthRoute } from './aws-health';
 import { EventScheduler } from './event-scheduler';
 import { createRouter, sendJson, type Route } from './http';
 import { createEmit, type Emit, type SimulatorLog } from './log';
@@ -140,7 +142,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const state = createSimulatorState({ config, maxMessages, random: opts.random }, events);
   const { messages, faults, chaos, accountsByAccessKey: keys } = state;
 
+  const awsHealth = awsHealthRoute(config, emit);
   const routes = [
+    awsHealth,
     adminApi(state, emit),
     whatsAppFront({ keys, messages, faults, emit }),
     new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit }),
@@ -166,6 +170,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     await events.drain(STOP_DRAIN_MS);
     events.cancel(); // an in-flight chain cannot schedule more, but be certain
     publisher.destroy();
+    awsHealth.destroy();
     emit('info', 'stopped');
   };
 

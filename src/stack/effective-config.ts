@@ -10,6 +10,12 @@ function relocal<T extends { endpoint?: string }>(channel: T | undefined, endpoi
   return channel?.endpoint && isLocalUrl(channel.endpoint) ? { ...channel, endpoint } : channel;
 }
 
+function relocalQueue(rh: NonNullable<Config['routeHealth']>, sqs: string): NonNullable<Config['routeHealth']> {
+  const q = rh.healthEvents;
+  if (!q?.endpoint || !isLocalUrl(q.endpoint)) return rh;
+  return { ...rh, healthEvents: { ...q, endpoint: sqs, queueUrl: `${sqs}${new URL(q.queueUrl).pathname}` } };
+}
+
 /** The config with every local endpoint pointed at what this stack started. */
 export function effectiveConfig(config: Config, at: { temporal: string; simulator: string; sqs: string }): Config {
   return {
@@ -21,6 +27,8 @@ export function effectiveConfig(config: Config, at: { temporal: string; simulato
       const queuePath = new URL(q.queueUrl).pathname;
       return { ...q, endpoint: at.sqs, queueUrl: `${at.sqs}${queuePath}` };
     }),
+    // The AWS Health event queue (route health) is on the emulator too.
+    ...(config.routeHealth ? { routeHealth: relocalQueue(config.routeHealth, at.sqs) } : {}),
     // WhatsApp goes to the simulator; email (SES v2) and push (SNS) to the emulator.
     channels: {
       ...config.channels,

@@ -17,7 +17,7 @@ import type { Config } from '../domain/config';
 import { DEV_SEARCH_ATTRIBUTES } from '../tools/dev-search-attributes';
 import { startMoto } from '../tools/moto';
 import { provisionChannels } from '../tools/provision-channels';
-import { provisionDlrQueues } from '../tools/provision-emulator';
+import { provisionDlrQueues, provisionHealthEventQueue } from '../tools/provision-emulator';
 import { httpProbe } from '../tools/service-process';
 import { findRepoRoot, freePort, type DevServerOptions } from '../tools/temporal-cli';
 import { workerNodeOptions } from '../workers/worker-tuning';
@@ -230,6 +230,8 @@ async function startEverything(run: {
   supervisor.adoptMoto(moto);
   const queues = await provisionDlrQueues(plan.effective);
   print(`[dev] provisioned ${queues.length} DLR queue(s) with dead-letter queues`);
+  if (await provisionHealthEventQueue(plan.effective))
+    print('[dev] provisioned the AWS Health event queue (route health)');
   const channels = await provisionChannels(plan.effective);
   if (channels.email || channels.push) print(`[dev] provisioned email (SES v2) and push (SNS) on the emulator`);
 

@@ -1,7 +1,9 @@
 /**
  * Creates, on the local SQS/SNS emulator, what AWS would have from the runbook: per DLR queue of the
  * config, the event destination's SNS topic, the SQS queue subscribed to it (raw or enveloped), and
- * a dead-letter queue behind a redrive policy. Idempotent: existing resources are reused.
+ * a dead-letter queue behind a redrive policy; and the route-health AWS Health event queue
+ * (`routeHealth.healthEvents`, fed in AWS by an EventBridge rule, locally by the simulator's
+ * `POST /_sim/aws-health`) with its dead-letter queue. Idempotent: existing resources are reused.
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -40,6 +42,47 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
   return arn;
 }
 
+/** The queue `name` with a `<name>-dlq` dead-letter queue behind a redrive policy. */
+async function queueWithDlq(
+  sqs: SQSClient,
+  name: string,
+  opts: ProvisionOptions,
+): Promise<{ queueUrl: string; arn: string; dlqUrl: string }> {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
+  );
+  const dlqUrl = dlq.QueueUrl!;
+  const dlqArn = await queueArn(sqs, dlqUrl);
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 3 }),
+      },
+    }),
+  );
+  const queueUrl = main.QueueUrl!;
+  return { queueUrl, arn: await queueArn(sqs, queueUrl), dlqUrl };
+}
+
+/** The AWS Health event queue of `routeHealth.healthEvents`, when configured; undefined otherwise. */
+export async function provisionHealthEventQueue(
+  config: Config,
+  opts: ProvisionOptions = {},
+): Promise<{ queueUrl: string; dlqUrl: string } | undefined> {
+  const q = config.routeHealth?.healthEvents;
+  if (!q) return undefined;
+  if (!q.endpoint) throw new Error('routeHealth.healthEvents has no endpoint: only emulators are provisioned');
+  const sqs = new SQSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
+  try {
+    const { queueUrl, dlqUrl } = await queueWithDlq(sqs, nameFromUrl(q.queueUrl), opts);
+    return { queueUrl, dlqUrl };
+  } finally {
+    sqs.destroy();
+  }
+}
+
 export async function provisionDlrQueues(config: Config, opts: ProvisionOptions = {}): Promise<ProvisionedQueue[]> {
   const provisioned: ProvisionedQueue[] = [];
   for (const q of config.dlrQueues) {
@@ -48,23 +91,7 @@ export async function provisionDlrQueues(config: Config, opts: ProvisionOptions 
     const sqs = new SQSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
     const sns = new SNSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
     try {
-      const name = nameFromUrl(q.queueUrl);
-      const dlq = await sqs.send(
-        new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
-      );
-      const dlqUrl = dlq.QueueUrl!;
-      const dlqArn = await queueArn(sqs, dlqUrl);
-      const main = await sqs.send(
-        new CreateQueueCommand({
-          QueueName: name,
-          Attributes: {
-            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 3 }),
-          },
-        }),
-      );
-      const queueUrl = main.QueueUrl!;
-      const arn = await queueArn(sqs, queueUrl);
+      const { queueUrl, arn, dlqUrl } = await queueWithDlq(sqs, nameFromUrl(q.queueUrl), opts);
       let topicArn: string | undefined;
       if (q.topicArn) {
         const topicName = q.topicArn.split(':').pop()!;

@@ -1,6 +1,10 @@
 /**
- * The worker process: runs deliverMessage workflows and the send activities for one task queue.
+ * The worker process: runs deliverMessage workflows and the send activities for one task queue. With
+ * `routeHealth.enabled`, also the process side of route health (src/health/): the `routeHealth` sink, the
+ * `readRouteHealth` local activity, the flusher and the snapshot cache, through a Temporal client on the worker's
+ * own connection. Without it nothing of route health is installed.
  */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
@@ -8,6 +12,8 @@ import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import { createRouteHealthProcess, type RouteHealthProcess } from '../health';
+import { healthLogOf } from '../health/log';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import { installObservability } from '../observability/runtime';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
@@ -24,14 +30,41 @@ export interface CreateWorkerOptions {
   tuning?: Partial<WorkerOptions>;
 }
 
+/** The route health of a worker, when the config enables it: on the worker's connection, namespace and converter. */
+function routeHealthFor(
+  opts: CreateWorkerOptions,
+  namespace: string,
+  dataConverter: ReturnType<typeof dataConverterFor>,
+): RouteHealthProcess | undefined {
+  if (!opts.config.routeHealth?.enabled) return undefined;
+  const client = new Client({ connection: opts.connection, namespace, dataConverter });
+  const runtime = Runtime.instance();
+  return createRouteHealthProcess({
+    config: opts.config,
+    client,
+    log: healthLogOf(runtime.logger),
+    meter: runtime.metricMeter,
+  });
+}
+
 export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
-export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker: Worker; close: () => void }> {
+export interface CreatedWorker {
+  worker: Worker;
+  /** Route health's process side, when enabled (its timers run from creation until `close`). */
+  routeHealth?: RouteHealthProcess;
+  /** Releases the AWS clients and, with route health, stops its timers after a last flush. */
+  close: () => Promise<void>;
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWorker> {
   const smsClient = smsClientsFromConfig(opts.config);
   const channels = channelClientsFromConfig(opts.config);
   const dataConverter = dataConverterFor(opts.config);
+  const namespace = opts.namespace ?? opts.config.temporal.namespace;
+  const routeHealth = routeHealthFor(opts, namespace, dataConverter);
   // The bundle `npm run build` prebuilt (lib/workflow-bundle*.js) when it is current: no webpack at start.
   const workflowBundle =
     opts.workflowBundle ??
@@ -44,10 +77,12 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
     );
   const worker = await Worker.create({
     connection: opts.connection,
-    namespace: opts.namespace ?? opts.config.temporal.namespace,
+    namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities({ smsClient, channels }),
+    activities: { ...createActivities({ smsClient, channels }), ...routeHealth?.activities },
+    // Route health: what messages report through the `routeHealth` sink (never called on replay).
+    ...(routeHealth ? { sinks: routeHealth.sinks } : {}),
     // Encrypted payloads and failure messages when security.encryption is configured (a prebuilt bundle
     // must then have been bundled with failureConverterPath()).
     dataConverter,
@@ -57,9 +92,12 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
     ...workerTuningOptions(opts.config),
     ...opts.tuning,
   });
+  routeHealth?.start();
   return {
     worker,
-    close: () => {
+    routeHealth,
+    close: async () => {
+      await routeHealth?.stop();
       smsClient.destroyAll();
       channels.destroyAll();
     },
@@ -80,7 +118,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
-    close();
+    await close();
     await connection.close();
   }
 }

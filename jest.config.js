@@ -21,6 +21,7 @@ const INTEGRATION = [
   'test/bench/',
   'test/activities/email.test.ts',
   'test/aws/keep-alive.test.ts',
+  'test/canaries/schedules.test.ts',
   'test/activities/push.test.ts',
   'test/activities/voice.test.ts',
   'test/api/end-to-end.test.ts',

@@ -108,6 +108,17 @@ function checkDrain(input: DrainInput): void {
   if (issues.length > 0) throw new InvalidInputError('drain request', issues);
 }
 
+/** A gRPC DEADLINE_EXCEEDED (code 4), however deep the SDK wrapped it. */
+function isDeadlineExceeded(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; cause?: unknown };
+    if (e.code === 4) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
 /** Route health for operators over one Temporal client. */
 export class RouteOperators {
   readonly workflowId: string;
@@ -124,7 +135,7 @@ export class RouteOperators {
 
   private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return this.opts.client.withDeadline(Date.now() + this.timeoutMs, fn).catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === 4 /* DEADLINE_EXCEEDED */) {
+      if (isDeadlineExceeded(err)) {
         throw new Error(
           `${what}: no answer from ${this.workflowId} within ${this.timeoutMs} ms ` +
             `(is a worker running for task queue ${this.opts.taskQueue ?? this.opts.config.temporal.taskQueue}?)`,

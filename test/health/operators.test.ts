@@ -111,3 +111,20 @@ it('refuses a bad target or an empty reason before anything reaches Temporal', a
   expect(changes.length).toBe(before);
   expect((await ops.routes()).routes.map((r) => r.key)).toEqual(['route:primary/us-east-1']);
 });
+
+it('says which task queue has no worker when the workflow does not answer in time', async () => {
+  const lonely = uniqueTaskQueue('route-ops-no-worker');
+  await env.client.workflow.start('routeHealth', { taskQueue: lonely, workflowId: `route-health:${lonely}` });
+  try {
+    const slow = new RouteOperators({
+      client: env.client,
+      config: { ...config, temporal: { ...config.temporal, taskQueue: lonely } },
+      timeoutMs: 1_500,
+    });
+    await expect(slow.routes()).rejects.toThrow(
+      `routes: no answer from route-health:${lonely} within 1500 ms (is a worker running for task queue ${lonely}?)`,
+    );
+  } finally {
+    await env.client.workflow.getHandle(`route-health:${lonely}`).terminate('test over');
+  }
+});

@@ -99,7 +99,6 @@ it("leaves another task queue's canary schedules alone", async () => {
   await listed(['route-canary:secondary-use1']);
   const r = await syncCanarySchedules(client, configFor(mine, undefined));
   expect(r.deleted).toEqual([]);
-  const action = (await client.schedule.getHandle('route-canary:secondary-use1').describe())
-    .action;
+  const action = (await client.schedule.getHandle('route-canary:secondary-use1').describe()).action;
   expect(action.taskQueue).toBe(theirs);
 });

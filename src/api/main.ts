@@ -10,6 +10,7 @@ import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets'
 import type { RunningServer } from '../codec/server';
 import { readEnvironment } from '../config/environment';
 import type { Config } from '../domain/config';
+import { RouteOperators } from '../health/operators';
 import { buildApiServer, type MessagesClient } from './server';
 
 const MIN_API_KEY_LENGTH = 16;
@@ -68,6 +69,7 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   const sms = new ResilientSmsClient(config, temporal);
   const app = buildApiServer({
     client: withDeadline(sms, temporal, opts.temporalTimeoutMs ?? 10_000),
+    routes: new RouteOperators({ client: temporal, config, timeoutMs: opts.temporalTimeoutMs ?? 10_000 }),
     apiKeys,
     logger: opts.logger,
   });

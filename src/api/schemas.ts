@@ -3,6 +3,9 @@
  * `messageRequestSchema` from the domain (the same schema the typed client and the CLI use).
  */
 import { z } from 'zod';
+import { durationSchema } from '../domain/duration';
+import { MAX_TARGET_LENGTH } from '../domain/route-targets';
+import { MAX_REASON_LENGTH } from '../health/operators';
 
 export const feedbackRequestSchema = z
   .object({
@@ -28,3 +31,30 @@ export const keyParamsSchema = z
 
 export type FeedbackRequest = z.output<typeof feedbackRequestSchema>;
 export type CancelRequest = z.output<typeof cancelRequestSchema>;
+
+/** `POST /routes/drain`: a target as `resilient-sms routes drain` takes it (src/domain/route-targets.ts). */
+export const drainRequestSchema = z
+  .object({
+    target: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_TARGET_LENGTH, `must be at most ${MAX_TARGET_LENGTH} characters`),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty: say why the route is drained')
+      .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
+    /** Undrain on its own after this long: "30m", "2h" or milliseconds. */
+    for: durationSchema.refine((ms) => ms > 0, 'must be longer than 0').optional(),
+  })
+  .strict();
+
+/** `POST /routes/undrain`. */
+export const undrainRequestSchema = z
+  .object({
+    target: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_TARGET_LENGTH, `must be at most ${MAX_TARGET_LENGTH} characters`),
+  })
+  .strict();

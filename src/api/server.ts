@@ -7,6 +7,8 @@
  *   GET  /v1/messages/{key}           the status record, whatever state its workflow is in -> 200
  *   POST /v1/messages/{key}/feedback  { "status": "RECEIVED" | "FAILED" }             -> 202 (409 when it has ended)
  *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202 (409 when it has ended)
+ *   GET  /routes, POST /routes/drain, POST /routes/undrain
+ *                                     route health for operators (./routes-api.ts)
  *   GET  /health                      liveness (also HEAD, any query string; the only route without authentication)
  *
  * `{key}` is the idempotency key or the workflow id (`sms:<key>`).
@@ -23,13 +25,15 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ResilientSmsClient } from '../client';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from '../client';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { sendRequestSchema } from '../domain/message';
 import type { SendRequestInput } from '../domain/resolve';
 import type { SecretMatcher } from '../codec/secrets';
+import { RouteHealthNotStartedError } from '../health/operators';
+import { registerRouteHealthApi, type RouteOperations } from './routes-api';
 import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
 
 /** What the API needs from the typed client (tests pass a double). */
@@ -38,6 +42,8 @@ export type MessagesClient = Pick<ResilientSmsClient, 'sendMessage' | 'getStatus
 export interface ApiServerOptions {
   client: MessagesClient;
   apiKeys: SecretMatcher;
+  /** Route health for operators (`/routes…`); without it those routes answer 503. */
+  routes?: RouteOperations;
   /** Fastify logger option (pino options, e.g. `{ level: 'info' }`); default off. */
   logger?: FastifyServerOptions['logger'];
   /** Largest request body, bytes. Default 64 KiB (an SMS body is at most 630 UCS-2 or 1530 GSM characters). */
@@ -125,10 +131,14 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     else void jsonParser(req, text, done);
   });
 
+  // The id of the API key each request presented: who made a change, for the log.
+  const callers = new WeakMap<FastifyRequest, string>();
   app.addHook('onRequest', async (req, reply) => {
     // Load balancers probe /health with GET or HEAD, sometimes with a query string, and never with a key.
     if ((req.method === 'GET' || req.method === 'HEAD') && req.url.split('?')[0] === '/health') return;
-    if (opts.apiKeys.match(presentedKey(req)) === undefined) {
+    const caller = opts.apiKeys.match(presentedKey(req));
+    if (caller !== undefined) callers.set(req, caller);
+    else {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="resilient-sms"')
@@ -173,6 +183,8 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     return reply.code(202).send({ idempotencyKey: message.idempotencyKey, cancelRequested: true });
   });
 
+  registerRouteHealthApi(app, opts.routes ?? unavailableRoutes, (req) => callers.get(req) ?? 'unknown');
+
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'no such route' }));
 
   app.setErrorHandler(answerError);
@@ -180,10 +192,29 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   return app;
 }
 
+/** Route operations when the API was built without them: every call says so. */
+const unavailableRoutes: RouteOperations = {
+  routes: () => Promise.reject(new RouteOperationsUnavailableError()),
+  drain: () => Promise.reject(new RouteOperationsUnavailableError()),
+  undrain: () => Promise.reject(new RouteOperationsUnavailableError()),
+};
+
+class RouteOperationsUnavailableError extends Error {
+  constructor() {
+    super('route operations are not available on this API server');
+  }
+}
+
 /** Every error as the answer the API documents: 400, 404, 409, 503, Fastify's own 4xx, else a 500 without details. */
 function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
-  if (err instanceof MessageNotFoundError) return reply.code(404).send({ error: err.message });
+  if (err instanceof MessageNotFoundError || err instanceof RouteHealthNotStartedError) {
+    return reply.code(404).send({ error: err.message });
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    // The routeHealth workflow refused the change (its update validator): say why.
+    return reply.code(422).send({ error: `route health refused the change: ${err.cause?.message ?? err.message}` });
+  }
   if (err instanceof MessageEndedError) {
     const { idempotencyKey, workflowId, status } = err;
     return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, status });
@@ -192,6 +223,7 @@ function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): Fast
     const { idempotencyKey, workflowId, differentFields } = err;
     return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, differentFields });
   }
+  if (err instanceof RouteOperationsUnavailableError) return reply.code(503).send({ error: err.message });
   if (isTemporalUnavailable(err)) {
     req.log.warn({ err: { name: err.name } }, 'Temporal unavailable');
     return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });

@@ -3,16 +3,18 @@
  * `resilient-sms`: the command line. Global options --config FILE (or $RESILIENT_SMS_CONFIG), --address,
  * --namespace; the commands come by family from ./messages, ./processes and ./operations. Errors print one
  * clear line and exit non-zero: 3 for what the HTTP API answers 409 (the message has ended; an idempotency key
- * reused for a different request), 4 when `send --wait` saw the message end without reaching the user, 1 for
- * anything else (commander's own usage errors keep commander's exit code).
+ * reused for a different request), 4 when `send --wait` saw the message end without reaching the user, 2 for a
+ * `routes drain/undrain` target that names nothing in the config, 1 for anything else (commander's own usage errors keep commander's exit code).
  */
 import { Command, CommanderError } from 'commander';
 import { IdempotencyConflictError, MessageEndedError } from '../client';
+import { BadTargetError } from '../domain/route-targets';
 import { readEnvironment, type Environment } from '../config/environment';
 import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
+import { addRouteCommands } from './routes';
 import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
 
 // The AWS SDK's Node-version warning, silenced for this process and the stack's children (see the module).
@@ -30,6 +32,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addMessageCommands(program, env);
   addProcessCommands(program, env);
   addOperationCommands(program, env);
+  addRouteCommands(program, env);
   return program;
 }
 
@@ -39,10 +42,13 @@ function describeError(err: unknown): string {
 
 /**
  * Exit code of a command that failed with `err`: 3 for a conflict (HTTP 409), 4 for a message `send --wait` saw end
- * without reaching the user, else 1.
+ * without reaching the user, 2 for a bad route-health target, else 1.
  */
 export const CONFLICT_EXIT_CODE = 3;
+/** A route-health target that names nothing in the config (`routes drain <target>`). */
+export const BAD_TARGET_EXIT_CODE = 2;
 function exitCodeOf(err: unknown): number {
+  if (err instanceof BadTargetError) return BAD_TARGET_EXIT_CODE;
   if (err instanceof NotDeliveredError) return NOT_DELIVERED_EXIT_CODE;
   return err instanceof MessageEndedError || err instanceof IdempotencyConflictError ? CONFLICT_EXIT_CODE : 1;
 }

@@ -105,6 +105,11 @@ export interface SendAttempt {
   region: string;
   originator: string;
   destination: string;
+  /**
+   * The destination is one of AWS's simulator numbers (src/domain/simulator-numbers.ts): its messages never reach a
+   * carrier, so DLR faults (what a carrier does) do not apply to it; API faults (what the service does) do.
+   */
+  simulatorDestination?: boolean;
 }
 
 function effectAppliesTo(effect: FaultEffect, operation: FaultOperation): boolean {
@@ -191,6 +196,7 @@ export class FaultStore {
   take(send: SendAttempt): Fault | undefined {
     for (const fault of this.faults) {
       if (!effectAppliesTo(fault.effect, send.operation) || !matches(fault.match, send)) continue;
+      if (send.simulatorDestination && 'dlr' in fault.effect) continue;
       if (fault.probability < 1 && !(this.random() < fault.probability)) continue;
       fault.applied += 1;
       if (fault.remaining !== undefined) {

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DlrChaos } from './chaos';
 import type { EventScheduler } from './event-scheduler';
-import { eventSchedule } from './events';
+import { simulatorNumber } from '../domain/simulator-numbers';
+import { eventSchedule, type FinalEventType } from './events';
 import { apiFaultError, type Fault } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
@@ -101,6 +102,16 @@ function unknownOperation(target: string): AwsError {
   return new AwsError(400, 'UnknownOperationException', message, undefined, {}, CORAL_NAMESPACE);
 }
 
+/**
+ * The final event of a text to one of AWS's destination simulator numbers (src/domain/simulator-numbers.ts): its
+ * success number is delivered, its failure number fails. AWS's page names no failure event type; TEXT_BLOCKED here.
+ */
+export function simulatorFinal(operation: SendOperation, destination: string): FinalEventType | undefined {
+  if (operation !== 'SendTextMessage') return undefined;
+  const sim = simulatorNumber(destination);
+  return sim === undefined ? undefined : sim.outcome === 'success' ? 'TEXT_DELIVERED' : 'TEXT_BLOCKED';
+}
+
 /** Handles every `POST` that is not for another front: the SMS v2 JSON protocol. */
 export class SmsVoiceFront implements Route {
   constructor(private readonly deps: SmsVoiceFrontDeps) {}
@@ -162,6 +173,7 @@ export class SmsVoiceFront implements Route {
       region: incoming.caller.region,
       originator: send.originator,
       destination: send.destination,
+      simulatorDestination: simulatorFinal(operation, send.destination) !== undefined,
     });
     if (fault && 'api' in fault.effect) {
       const effect = fault.effect.api;
@@ -180,7 +192,8 @@ export class SmsVoiceFront implements Route {
     record.outcome = 'accepted';
     if (!send.dryRun) {
       const dlr = fault && 'dlr' in fault.effect ? fault.effect : undefined;
-      const schedule = eventSchedule(operation, dlr?.dlr, dlr?.delayMs ?? deliveryDelayMs).filter(
+      const final = dlr?.dlr ?? simulatorFinal(operation, send.destination);
+      const schedule = eventSchedule(operation, final, dlr?.delayMs ?? deliveryDelayMs).filter(
         (e) => e.isFinal || eventTypes === 'all',
       );
       const subject = { messageId, request: send, isoCountryCode: record.isoCountryCode, acceptedAt };

@@ -7,6 +7,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { syncCanariesLogged } from '../canaries/schedules';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
 import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
@@ -115,6 +116,14 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
     address: opts.address ?? env.temporalAddress ?? config.temporal.address,
   });
   const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
+  // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
+  // background, never in the way of the worker (see src/canaries/schedules.ts).
+  const client = new Client({
+    connection,
+    namespace: opts.namespace ?? config.temporal.namespace,
+    dataConverter: dataConverterFor(config),
+  });
+  void syncCanariesLogged(client, config, config.temporal.taskQueue, Runtime.instance().logger);
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { queueDepth } from '../../src/aws/queue-depth';
+import { syncCanarySchedules } from '../../src/canaries/schedules';
+import { routeHealthSchema } from '../../src/domain/route-health-config';
 import type { StatusRecord } from '../../src/domain/status';
+import { statusQuery } from '../../src/workflows/definitions';
 import { requireBuiltLib } from '../helpers/build-lib';
 import { startStack, type Stack } from './stack';
 
@@ -286,6 +289,45 @@ describe('the CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe('resilient-sms: no message with key "no-such-key"');
   });
+});
+
+it("a route canary: its schedule's probe goes to AWS's US success simulator number and ends DELIVERED", async () => {
+  // The schedule built from this stack's config with canaries on, on the stack's task queue: the stack's worker runs
+  // the probe, the simulator answers the simulator number, the receipt comes back through SNS -> SQS -> ingester.
+  const config = {
+    ...stack.config,
+    routeHealth: routeHealthSchema.parse({ enabled: true, canaries: { every: '1h', routes: ['secondary-use1'] } }),
+  };
+  const synced = await syncCanarySchedules(stack.temporal, config);
+  expect(synced.created).toEqual(['route-canary:secondary-use1']);
+  const schedule = stack.temporal.schedule.getHandle('route-canary:secondary-use1');
+  try {
+    await schedule.trigger();
+    let workflowId: string | undefined;
+    for (const until = Date.now() + 30_000; !workflowId && Date.now() < until;) {
+      workflowId = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId;
+      if (!workflowId) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(workflowId).toMatch(/^route-canary:secondary-use1-/);
+    const handle = stack.temporal.workflow.getHandle(workflowId!);
+    let record: StatusRecord | undefined;
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      record = await handle.query(statusQuery);
+      if (ended(record)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(record).toMatchObject({ status: 'DELIVERED', useCase: 'canary' });
+    expect(routeOf(record!)).toEqual([
+      'secondary/us-east-1/arn:aws:sms-voice:us-east-1:111111111111:pool/pool-us-shortcode:delivered',
+    ]);
+    const { messages } = await stack.sim<{ messages: SimMessage[] & { messageId: string }[] }>(
+      'GET',
+      `/_sim/messages?messageId=${record!.attempts[0].messageId}`,
+    );
+    expect(messages.map((m) => m.destination)).toEqual(['+14254147755']);
+  } finally {
+    await schedule.delete();
+  }
 });
 
 it('refuses a second start on the same data folder with a clear message', async () => {

@@ -446,6 +446,47 @@ describe('DLR faults', () => {
   });
 });
 
+describe("AWS's destination simulator numbers", () => {
+  // https://docs.aws.amazon.com/sms-voice/latest/userguide/test-phone-numbers.html#test-phone-numbers-destination
+  it('a success number is delivered, a failure number fails (TEXT_BLOCKED), whatever the originator', async () => {
+    const client = smsClient(sim.url, 'primary', 'us-east-1');
+    const ok = await client.send(text({ DestinationPhoneNumber: '+14254147755' }));
+    const failed = await client.send(
+      text({ DestinationPhoneNumber: '+447860019067', OriginationIdentity: 'ExampleCo' }),
+    );
+    const q = queue('primary', 'us-east-1');
+    const okEvents = await reader.waitFor(q, ok.MessageId!, 2);
+    const failedEvents = await reader.waitFor(q, failed.MessageId!, 2);
+    expect(okEvents.map((g) => [g.event.eventType, g.event.isFinal])).toEqual([
+      ['TEXT_PENDING', false],
+      ['TEXT_DELIVERED', true],
+    ]);
+    expect(failedEvents.map((g) => [g.event.eventType, g.event.isFinal])).toEqual([
+      ['TEXT_PENDING', false],
+      ['TEXT_BLOCKED', true],
+    ]);
+  });
+
+  it('DLR faults (a carrier) do not reach them; API faults (the service) do', async () => {
+    await addFault({ match: {}, effect: { dlr: 'none' } });
+    const client = smsClient(sim.url, 'primary', 'us-east-1');
+    const probe = await client.send(text({ DestinationPhoneNumber: '+14254147755' }));
+    const user = await client.send(text());
+    const q = queue('primary', 'us-east-1');
+    const got = await reader.waitFor(q, probe.MessageId!, 2);
+    expect(got[1].event.eventType).toBe('TEXT_DELIVERED');
+    const [userRecord] = await record(user.MessageId!);
+    expect(userRecord.faultId).toBeDefined();
+    const [probeRecord] = await record(probe.MessageId!);
+    expect(probeRecord.faultId).toBeUndefined();
+
+    sim.state.faults.clear();
+    await addFault({ match: { region: 'us-east-1' }, effect: { api: 'internal-error' } });
+    const refused = await rejection(client.send(text({ DestinationPhoneNumber: '+14254147755' })));
+    expect(refused).toBeInstanceOf(InternalServerException);
+  });
+});
+
 describe('fault bookkeeping', () => {
   it('count: applies to N matching sends, shows the remaining count, then expires', async () => {
     const fault = await addFault({ match: { originator: 'pool-count' }, effect: { api: 'throttle' }, count: 2 });

@@ -15,8 +15,8 @@ import { sleep, waitForExit } from '../tools/service-process';
 import { findRepoRoot } from '../tools/temporal-cli';
 import { stackInfoFile, type StackInfo } from './stack-info';
 
-/** The children a handle can kill or freeze by the pid stack.json gives. */
-export type StackChild = 'worker' | 'ingester' | 'temporal' | 'simulator';
+/** The children a handle can kill or freeze by the pid stack.json gives (the launcher restarts each). */
+export type StackChild = 'worker' | 'ingester' | 'temporal' | 'simulator' | 'api';
 
 export interface StackHandle {
   dataDir: string;

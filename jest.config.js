@@ -29,6 +29,7 @@ const INTEGRATION = [
   'test/chaos/dlr-chaos.test.ts',
   'test/cli/node-version-warning.test.ts',
   'test/cli/send-wait.test.ts',
+  'test/gameday/gameday.test.ts',
   'test/hostile/lifecycle.test.ts',
   'test/hostile/receipts.test.ts',
   'test/ingester/ingester.test.ts',

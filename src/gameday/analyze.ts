@@ -66,8 +66,12 @@ export interface PhaseFigures {
     closedAfterRecoveryMs?: number;
     transitions: { atMs: number; state: BreakerReading }[];
   };
-  /** Sends into the faulty route between the breaker opening and recovery; probes (half-open, canaries) apart. */
-  sendsIntoOpenRoute?: { messages: number; probes: number };
+  /**
+   * Sends into the faulty route between the breaker opening and recovery, from the simulator's log: probes (sent
+   * while half-open, or by another workflow such as a canary) apart; and the attempts the status records list there
+   * (probes apart the same way), which also counts sends that never reached the simulator.
+   */
+  sendsIntoOpenRoute?: { messages: number; probes: number; recordedAttempts: number; recordedProbes: number };
   /** Share of messages whose first attempt went into the faulty route, by when they started. */
   firstTryFaulty: { duringFault?: number; afterOpen?: number };
   /** From the start call to the delivery receipt: before the fault (for comparison), during it, after the opening. */
@@ -152,7 +156,13 @@ function sendsIntoOpenRoute(input: PhaseInput, openedAt: number) {
     if (probe) out.probes++;
     else out.messages++;
   }
-  return out;
+  const recorded = { recordedAttempts: 0, recordedProbes: 0 };
+  for (const a of input.messages.flatMap((m) => recordOf(m)?.attempts ?? [])) {
+    if (!(a.startedAt >= openedAt && a.startedAt < input.timeline.clearedAt) || !input.scenario.faulty(a)) continue;
+    if (stateAt(input.breaker, a.startedAt) === 'half-open') recorded.recordedProbes++;
+    else recorded.recordedAttempts++;
+  }
+  return { ...out, ...recorded };
 }
 
 /** Share of `messages` (with a record) that the primary route delivered. */

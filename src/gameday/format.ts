@@ -20,7 +20,10 @@ const FIGURES: [string, (f: PhaseFigures) => string][] = [
   ['breaker closed after recovery', (f) => (f.breaker.available ? sec(f.breaker.closedAfterRecoveryMs) : 'n/a')],
   [
     'sends into the open route (probes)',
-    (f) => (f.sendsIntoOpenRoute ? `${f.sendsIntoOpenRoute.messages} (${f.sendsIntoOpenRoute.probes})` : 'n/a'),
+    (f) => {
+      const x = f.sendsIntoOpenRoute;
+      return x ? `${x.messages} (${x.probes}); records ${x.recordedAttempts} (${x.recordedProbes})` : 'n/a';
+    },
   ],
   ['first try on the faulty route: during fault', (f) => pct(f.firstTryFaulty.duringFault)],
   ['first try on the faulty route: after open', (f) => pct(f.firstTryFaulty.afterOpen)],

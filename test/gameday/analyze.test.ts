@@ -170,7 +170,15 @@ describe('analyzePhase', () => {
       sendOf(m, 1, timeline.clearedAt + 1_000, PRIMARY, 'accepted'), // after recovery
     ];
     const f = analyzePhase({ ...base, breaker, sends });
-    expect(f.sendsIntoOpenRoute).toEqual({ messages: 1, probes: 2 });
+    expect(f.sendsIntoOpenRoute).toMatchObject({ messages: 1, probes: 2 });
+    // The records: no message of this traffic tried us-east-1 after the opening.
+    expect(f.sendsIntoOpenRoute).toMatchObject({ recordedAttempts: 0, recordedProbes: 0 });
+    const tried = steadyTraffic({
+      firstTryFaultyAfterOpen: 2,
+      openedAt: timeline.faultAt + 3_000,
+      backAt: timeline.clearedAt,
+    });
+    expect(analyzePhase({ ...base, messages: tried }).sendsIntoOpenRoute).toMatchObject({ recordedAttempts: 2 });
   });
 
   it('finds when the primary route carries ≥ 90 % of new messages again', () => {

@@ -17,7 +17,7 @@ import type { Config } from '../domain/config';
 import { findRepoRoot } from '../tools/temporal-cli';
 import { readBreaker, waitUntilClosed } from './breaker-probe';
 import type { PhaseFigures } from './analyze';
-import { primaryRung, resolveOptions, validateOptions, type GamedayOptions } from './options';
+import { GAMEDAY_USE_CASE, primaryRung, resolveOptions, validateOptions, type GamedayOptions } from './options';
 import { runPhase, type PhaseContext } from './phase';
 import { modeOfConfig, switchRouteHealth } from './route-health-mode';
 import { scenario as scenarioOf, type Mode, type PrimaryRung, type Scenario } from './scenarios';
@@ -34,6 +34,7 @@ export interface GamedayReport {
   setup: { useCase: string; primary?: PrimaryRung; routeHealth: Partial<Record<Mode, unknown>> };
   phases: PhaseFigures[];
   targets: TargetRow[];
+  /** Every invariant held in every phase, and every phase ran (what the exit code says). */
   invariantsHold: boolean;
   timings: {
     stackStartMs?: number;
@@ -75,7 +76,7 @@ function newReport(o: GamedayOptions): GamedayReport {
     smoke: o.smoke,
     options,
     machine: machine(),
-    setup: { useCase: 'otp', routeHealth: {} },
+    setup: { useCase: GAMEDAY_USE_CASE, routeHealth: {} },
     phases: [],
     targets: [],
     invariantsHold: true,

@@ -84,7 +84,9 @@ async function steadyStarts(ctx: PhaseContext, prefix: string, endAt: number, me
 /** Adds the fault after the baseline and deletes it after the fault time; the times it took effect. */
 async function strike(ctx: PhaseContext, plan: PhasePlan, t0: number) {
   await sleep(t0 + ctx.o.baselineMs - Date.now());
-  const fault = await ctx.stack.sim<{ id: string }>('POST', '/_sim/faults', plan.scenario.fault);
+  // Deleted at recovery; `forMs` only in case this process dies meanwhile (the fault then ends a minute late).
+  const body = { ...plan.scenario.fault, forMs: ctx.o.faultMs + 60_000 };
+  const fault = await ctx.stack.sim<{ id: string }>('POST', '/_sim/faults', body);
   const faultAt = Date.now();
   ctx.log(`[gameday] ${plan.scenario.name} (${plan.mode}): fault on: ${JSON.stringify(plan.scenario.fault)}`);
   await sleep(faultAt + ctx.o.faultMs - Date.now());

@@ -31,6 +31,7 @@ const INTEGRATION = [
   'test/cli/node-version-warning.test.ts',
   'test/cli/send-wait.test.ts',
   'test/health/operators.test.ts',
+  'test/gameday/gameday.test.ts',
   'test/hostile/lifecycle.test.ts',
   'test/health/worker.test.ts',
   'test/hostile/receipts.test.ts',

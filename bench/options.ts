@@ -4,8 +4,20 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseCount, parseNonNegative } from '../src/cli/options';
 import { root } from './lib/stack';
 
-export const PHASES = ['throughput', 'latency', 'failover', 'history', 'cold-start', 'memory', 'ingestion'] as const;
+export const PHASES = [
+  'throughput',
+  'latency',
+  'failover',
+  'history',
+  'cold-start',
+  'gameday',
+  'memory',
+  'ingestion',
+] as const;
 export type Phase = (typeof PHASES)[number];
+
+/** What runs without --only: every phase but the game day (20 minutes, restarts processes; `--only gameday`). */
+export const DEFAULT_PHASES: Phase[] = PHASES.filter((p) => p !== 'gameday');
 
 export interface BenchOptions {
   stackDir?: string;
@@ -96,7 +108,11 @@ export function benchCommand(): Command {
     .option('--config <file>', 'config of a stack started here; default config/local.yaml')
     .option('--set <key=value>', 'a config setting for a stack started here (repeatable)', setting)
     .option('--out <file>', 'where the results go; default bench/results.json')
-    .option('--only <phases>', `phases to run, comma-separated (${PHASES.join(', ')})`, phaseList)
+    .option(
+      '--only <phases>',
+      `phases to run, comma-separated (${PHASES.join(', ')}); default all but gameday`,
+      phaseList,
+    )
     .option('--concurrency <list>', 'throughput: concurrencies, comma-separated', countList)
     .option('--duration <s>', 'throughput: seconds per window', parseCount)
     .option('--rounds <n>', 'throughput: windows of ours and the no-op per concurrency', parseCount)
@@ -134,7 +150,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     ...sizes,
     smoke: c.smoke ?? false,
     out: c.out ? path.resolve(c.out) : path.join(root, 'bench', 'results.json'),
-    only: c.only ?? [...PHASES],
+    only: c.only ?? [...DEFAULT_PHASES],
     overrides: c.set ?? {},
     ...(c.stack !== undefined ? { stackDir: c.stack } : {}),
     ...(c.config !== undefined ? { configPath: c.config } : {}),

@@ -1,5 +1,6 @@
 /** The benchmark's verdicts: each measurement's figures against its target (the performance issue's), and the table. */
 import type { ColdStartResult } from './measure/cold-start';
+import type { GamedayResult } from './measure/gameday';
 import type { HistoryResult } from './measure/history';
 import type { IngestionResult } from './measure/ingestion';
 import type { FailoverResult, ReceiptLatencyResult } from './measure/latency';
@@ -27,6 +28,7 @@ export interface MeasuredResults {
   memory?: MemoryResult;
   evictedLatency?: EvictedLatencyResult;
   ingestion?: IngestionResult;
+  gameday?: GamedayResult;
 }
 
 const ms = (s?: Summary) => formatSummary(s, 'ms');
@@ -161,7 +163,19 @@ export function verdicts(r: MeasuredResults): Verdict[] {
     ...(r.coldStart ? [coldStartVerdict(r.coldStart)] : []),
     ...(r.history ? historyVerdicts(r.history) : []),
     ...(r.ingestion ? [ingestionVerdict(r.ingestion)] : []),
+    ...(r.gameday ? gamedayVerdicts(r.gameday) : []),
   ];
+}
+
+/** The game day's targets and invariants (src/gameday/targets.ts), one verdict each; n/a figures have none. */
+function gamedayVerdicts(g: GamedayResult): Verdict[] {
+  return g.targets.map((t) => ({
+    id: 8,
+    name: `game day ${t.scenario} (route health ${t.mode}): ${t.name}`,
+    figure: t.figure,
+    target: t.target,
+    pass: t.pass,
+  }));
 }
 
 export function table(vs: Verdict[]): string {

@@ -48,6 +48,8 @@ export interface BenchStack {
   startedHere: boolean;
   /** The config file the stack was started with (ours, when started here). */
   sourceConfig?: string;
+  /** The shared handle on the stack (src/stack/handle.ts): its simulator, its children (the game day restarts some). */
+  handle: StackHandle;
   connection: Connection;
   temporal: Client;
   rsms: ResilientSmsClient;
@@ -117,6 +119,7 @@ export async function openStack(opts: {
     config: clients.config,
     startedHere: handle.startedHere,
     sourceConfig,
+    handle,
     connection: clients.connection,
     temporal: clients.temporal,
     rsms: clients.client,

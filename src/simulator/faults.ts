@@ -73,6 +73,8 @@ export const faultSpecSchema = z
     probability: z.number().min(0).max(1).default(1),
     /** Affects at most this many sends, then expires. Default: until deleted. */
     count: z.number().int().positive().optional(),
+    /** Expires this long after it was added (a game day's safety net should its driver die). Default: until deleted. */
+    forMs: durationSchema.optional(),
   })
   .strict();
 
@@ -97,6 +99,8 @@ export interface Fault {
   /** Sends it has affected so far. */
   applied: number;
   createdAt: string;
+  /** When it expires on its own (with `forMs`). */
+  expiresAt?: string;
 }
 
 export interface SendAttempt {
@@ -141,6 +145,7 @@ export class FaultStore {
   /** Validates a fault body (throws `InvalidInputError` naming the field) and adds it at the end. */
   add(input: unknown, now = new Date()): Fault {
     const spec = parseOrThrow(faultSpecSchema, input, 'fault');
+    this.expire(now.getTime());
     if (this.faults.length >= MAX_FAULTS) {
       throw new InvalidInputError('fault', [{ path: '', message: `at most ${MAX_FAULTS} faults; delete some first` }]);
     }
@@ -164,12 +169,19 @@ export class FaultStore {
       ...(spec.count !== undefined ? { count: spec.count, remaining: spec.count } : {}),
       applied: 0,
       createdAt: now.toISOString(),
+      ...(spec.forMs !== undefined ? { expiresAt: new Date(now.getTime() + spec.forMs).toISOString() } : {}),
     };
     this.faults.push(fault);
     return fault;
   }
 
-  list(): Fault[] {
+  /** Forgets the faults whose `forMs` has run out. */
+  private expire(now: number): void {
+    this.faults = this.faults.filter((f) => f.expiresAt === undefined || Date.parse(f.expiresAt) > now);
+  }
+
+  list(now = Date.now()): Fault[] {
+    this.expire(now);
     return this.faults.map((f) => ({ ...f }));
   }
 
@@ -186,14 +198,16 @@ export class FaultStore {
   }
 
   get size(): number {
+    this.expire(Date.now());
     return this.faults.length;
   }
 
   /**
    * The fault that applies to this send, if any, with its count consumed. Faults are tried in creation order; one
-   * that matches but loses its dice roll lets the next one try. A fault whose count runs out is removed.
+   * that matches but loses its dice roll lets the next one try. A fault whose count or time runs out is removed.
    */
-  take(send: SendAttempt): Fault | undefined {
+  take(send: SendAttempt, now = Date.now()): Fault | undefined {
+    this.expire(now);
     for (const fault of this.faults) {
       if (!effectAppliesTo(fault.effect, send.operation) || !matches(fault.match, send)) continue;
       if (send.simulatorDestination && 'dlr' in fault.effect) continue;

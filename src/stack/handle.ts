@@ -1,6 +1,6 @@
 /**
- * One handle on a local stack for whoever drives it from outside (the end-to-end tests, the chaos suite, the
- * benchmark): `startStack` runs `resilient-sms dev --ports auto` (./launcher.ts) as a child process in a data
+ * One handle on a local stack for whoever drives it from outside (the end-to-end tests, the chaos suite, the game
+ * day, the benchmark): `startStack` runs `resilient-sms dev --ports auto` (./launcher.ts) as a child process in a data
  * folder, exactly as a user would, and waits until it is up; `attachStack` opens one that is already running
  * (`npm start`) by its data folder. Either way the handle reads `<data>/stack.json` (endpoints, config, pids),
  * talks to the simulator's admin API and the SQS emulator, kills or freezes one child (the launcher restarts it),
@@ -15,8 +15,8 @@ import { sleep, waitForExit } from '../tools/service-process';
 import { findRepoRoot } from '../tools/temporal-cli';
 import { stackInfoFile, type StackInfo } from './stack-info';
 
-/** The children a handle can kill or freeze by the pid stack.json gives. */
-export type StackChild = 'worker' | 'ingester' | 'temporal' | 'simulator';
+/** The children a handle can kill or freeze by the pid stack.json gives (the launcher restarts each). */
+export type StackChild = 'worker' | 'ingester' | 'temporal' | 'simulator' | 'api';
 
 export interface StackHandle {
   dataDir: string;

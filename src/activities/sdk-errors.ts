@@ -100,6 +100,9 @@ export function toSendErrorInfo(err: unknown, secrets: RedactionSecrets = {}): S
   const info: SendErrorInfo = { name, message: redact(message, secrets) };
   const reason = reasonOf(err);
   if (reason) info.reason = reason;
+  // ResourceNotFoundException names what is missing (`ResourceType`, SDK model); it decides the scope.
+  const resourceType = str(err.ResourceType) ?? str(err.resourceType);
+  if (resourceType) info.resourceType = resourceType;
   const httpStatus = httpStatusOf(err);
   if (httpStatus !== undefined) info.httpStatus = httpStatus;
   const code = findErrorCode(err);

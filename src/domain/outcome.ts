@@ -6,6 +6,14 @@
  * The tables, with their AWS sources, are in docs/failure-classification.md: send errors by exception name and
  * `Reason`, delivery receipts by `messageStatus`.
  */
+import {
+  ACCESS_DENIED_REASON_SCOPES,
+  CONFLICT_REASON_SCOPES,
+  MISSING_RESOURCE_SCOPES,
+  QUOTA_REASON_SCOPES,
+  scopeFrom,
+  VALIDATION_REASON_SCOPES,
+} from './sms-error-reasons';
 
 /**
  * The scope of a failure, from narrowest to widest:
@@ -56,6 +64,8 @@ export interface SendErrorInfo {
   name: string;
   /** The service's `Reason` field, when present. */
   reason?: string;
+  /** ResourceNotFoundException's `ResourceType` (what is missing), when present. */
+  resourceType?: string;
   /** HTTP status code, when a response arrived. */
   httpStatus?: number;
   /** Node/network error code (`ECONNREFUSED`, `ETIMEDOUT`, ...), when no response arrived. */
@@ -73,29 +83,27 @@ export const CONNECTION_NEVER_MADE: ReadonlySet<string> = new Set([
   'ENETUNREACH',
 ]);
 
-const VALIDATION_ORIGINATOR = new Set([
-  'SENDER_ID_NOT_REGISTERED',
-  'SENDER_ID_NOT_SUPPORTED',
-  'INVALID_IDENTITY_FOR_DESTINATION_COUNTRY',
-  'RESOURCE_NOT_ACCESSIBLE',
-  'DESTINATION_COUNTRY_NOT_SUPPORTED_FOR_ORIGINATION_IDENTITY',
-  'TWO_WAY_NOT_ENABLED',
-  'TWO_WAY_NOT_SUPPORTED_IN_COUNTRY',
-  'TWO_WAY_NOT_SUPPORTED_IN_REGION',
-  'NO_ORIGINATION_IDENTITIES_FOUND',
-  'INVALID_ARN',
-  'MISSING_PARAMETER_ORIGINATION_IDENTITY',
-  'PHONE_NUMBER_CANNOT_BE_OPTED_IN',
-  'INVALID_ORIGINATION_IDENTITY',
-]);
-const VALIDATION_ACCOUNT = new Set(['DESTINATION_COUNTRY_BLOCKED', 'COUNTRY_NOT_ENABLED', 'COUNTRY_CODE_MISMATCH']);
-const CONFLICT_CONFIG = new Set([
-  'RESOURCE_NOT_ACTIVE',
-  'NO_ORIGINATION_IDENTITIES_FOUND',
-  'RESOURCE_NOT_EMPTY',
-  'RESOURCE_MODIFICATION_NOT_ALLOWED',
-  'DELETION_PROTECTION_ENABLED',
-]);
+/** How a validation failure reads in the record, by scope. */
+const VALIDATION_WORDS: Partial<Record<FailureScope, string>> = {
+  request: 'request rejected',
+  originator: 'originator cannot send to this destination',
+  account: 'destination not allowed for this account',
+  config: 'unexpected validation reason for a send',
+};
+
+function conflictFailure(scope: FailureScope, reason: string, label: string, detail: string): ClassifiedFailure {
+  switch (scope) {
+    case 'recipient':
+      return failure(scope, reason, `recipient opted out (${label}): ${detail}`);
+    case 'channel':
+      // The protect configuration (SMS pumping defence) blocks this destination for this channel on every route.
+      return failure(scope, reason, `blocked by the protect configuration (${label}): ${detail}`);
+    case 'account':
+      return failure(scope, reason, `this account cannot send to this destination (${label}): ${detail}`);
+    default:
+      return failure(scope, reason, `configuration conflict (${label}): ${detail}`);
+  }
+}
 
 /** A classified failure; not retryable and not ambiguous unless the flags say so. */
 export function failure(
@@ -122,33 +130,35 @@ export function classifySendError(err: SendErrorInfo): ClassifiedFailure {
       // The request was refused before anything was sent: safe to retry after a backoff.
       return failure('originator', name, `throttled: ${detail}`, { retryable: true });
     case 'ServiceQuotaExceededException':
-      return failure('account', reason || name, `account quota reached (${label}): ${detail}`);
+      return failure(
+        scopeFrom(QUOTA_REASON_SCOPES, reason) ?? 'account',
+        reason || name,
+        `account quota reached (${label}): ${detail}`,
+      );
     case 'AccessDeniedException':
-      return failure('account', reason || name, `account cannot send (${label}): ${detail}`);
-    case 'ResourceNotFoundException':
-      return failure('config', reason || name, `configured resource not found (${label}): ${detail}`);
+      return failure(
+        scopeFrom(ACCESS_DENIED_REASON_SCOPES, reason) ?? 'account',
+        reason || name,
+        `account cannot send (${label}): ${detail}`,
+      );
+    case 'ResourceNotFoundException': {
+      const missing = err.resourceType ? `${label}, ${err.resourceType}` : label;
+      return failure(
+        scopeFrom(MISSING_RESOURCE_SCOPES, err.resourceType) ?? 'config',
+        reason || name,
+        `configured resource not found (${missing}): ${detail}`,
+      );
+    }
     case 'ConflictException':
-      if (reason.startsWith('DESTINATION_PHONE_NUMBER_OPTED_OUT')) {
-        return failure('recipient', reason, `recipient opted out (${label}): ${detail}`);
-      }
-      if (reason.includes('BLOCKED_BY_PROTECT')) {
-        // The protect configuration (SMS pumping defence) blocks this destination for this channel on every route.
-        return failure('channel', reason, `blocked by the protect configuration (${label}): ${detail}`);
-      }
-      if (CONFLICT_CONFIG.has(reason)) {
-        return failure('config', reason, `configuration conflict (${label}): ${detail}`);
-      }
-      return failure('config', reason || name, `conflict (${label}): ${detail}`);
+      // A reason not in the table (a newer service than our SDK) is about our setup: the next originator.
+      return conflictFailure(scopeFrom(CONFLICT_REASON_SCOPES, reason) ?? 'config', reason || name, label, detail);
     case 'ValidationException':
-      if (VALIDATION_ACCOUNT.has(reason)) {
-        return failure('account', reason, `destination not allowed for this account (${label}): ${detail}`);
-      }
-      if (VALIDATION_ORIGINATOR.has(reason)) {
-        return failure('originator', reason, `originator cannot send to this destination (${label}): ${detail}`);
-      }
-      // CANNOT_PARSE, INVALID_PARAMETER, MAXIMUM_SIZE_EXCEEDED, PRICE_OVER_THRESHOLD, ... and unknown reasons:
-      // the request itself is wrong and would fail on every route.
-      return failure('request', reason || name, `request rejected (${label}): ${detail}`);
+      // An unknown reason takes the safe path (the next originator): never FAILED on a reason we cannot read.
+      return failure(
+        scopeFrom(VALIDATION_REASON_SCOPES, reason) ?? 'originator',
+        reason || name,
+        `${VALIDATION_WORDS[scopeFrom(VALIDATION_REASON_SCOPES, reason) ?? 'originator'] ?? 'rejected'} (${label}): ${detail}`,
+      );
     case 'CredentialsProviderError':
       // We could not get credentials for the account (AssumeRole into the secondary failed): nothing was sent.
       return failure('account', 'CREDENTIALS_UNAVAILABLE', `no credentials for this account: ${detail}`);

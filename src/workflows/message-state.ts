@@ -112,7 +112,8 @@ export class MessageState {
     } else {
       attempt.state = 'failed';
       attempt.outcome = dlr.eventType;
-      attempt.failure = classifyDlrFailure(dlr.status, dlr.description);
+      // The event type names the failure (`VOICE_BUSY` stays VOICE_BUSY in the record, not TEXT_BUSY).
+      attempt.failure = classifyDlrFailure(dlr.status, dlr.description, dlr.eventType);
     }
     return undefined;
   }

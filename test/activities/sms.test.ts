@@ -263,11 +263,21 @@ describe('sendSms', () => {
       expected: { scope: 'config', reason: 'RESOURCE_NOT_ACTIVE', retryable: false, ambiguous: false },
     },
     {
-      what: 'ResourceNotFound -> config',
+      // Every originator of the route sends through that configuration set: the whole route is out.
+      what: 'ResourceNotFound configuration-set -> route',
       behaviour: {
         kind: 'error',
         type: 'ResourceNotFoundException',
         extra: { ResourceType: 'configuration-set', ResourceId: 'rsms-cs' },
+      },
+      expected: { scope: 'route', reason: 'ResourceNotFoundException', retryable: false, ambiguous: false },
+    },
+    {
+      what: 'ResourceNotFound pool -> config (that originator)',
+      behaviour: {
+        kind: 'error',
+        type: 'ResourceNotFoundException',
+        extra: { ResourceType: 'pool', ResourceId: 'pool-x' },
       },
       expected: { scope: 'config', reason: 'ResourceNotFoundException', retryable: false, ambiguous: false },
     },

@@ -116,6 +116,14 @@ describe('MessageState: receipts', () => {
     expect(state.ended()).toBe(true);
   });
 
+  it('names a voice failure by its VOICE_ event type, not as an SMS event', () => {
+    const state = newState();
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    state.onDlr(dlr(1, 'm-1', 'BUSY', { eventType: 'VOICE_BUSY' }), T0 + 2_000);
+    expect(attempt).toMatchObject({ state: 'failed', outcome: 'VOICE_BUSY' });
+    expect(attempt.failure).toMatchObject({ scope: 'handset', reason: 'VOICE_BUSY' });
+  });
+
   it('learns the message id from a receipt that beats the send result, and keeps the receipt’s outcome', () => {
     const state = newState();
     const attempt = state.startAttempt(step(R.use1PrimarySc), T0);

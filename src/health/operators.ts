@@ -17,7 +17,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { InvalidInputError } from '../domain/errors';
-import { routeHealthSchema, type RouteHealthConfig } from '../domain/route-health-config';
+import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 import { resolveTarget } from '../domain/route-targets';
 import {
   drainUpdate,
@@ -69,9 +69,9 @@ export interface ChangeAnswer {
   routes: RouteView[];
 }
 
-/** The routeHealth workflow's start arguments: the config's `routeHealth` section with defaults filled in. */
-export function defaultRouteHealthStartArgs(config: Config): [RouteHealthConfig] {
-  return [config.routeHealth ?? routeHealthSchema.parse({})];
+/** The routeHealth workflow's start arguments: the same input the worker processes start it with. */
+export function defaultRouteHealthStartArgs(config: Config): [RouteHealthWorkflowInput] {
+  return [routeHealthWorkflowInput(config)];
 }
 
 export interface RouteOperatorsOptions {

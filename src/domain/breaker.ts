@@ -66,6 +66,8 @@ const MAX_BUCKETS_PER_KEY = 3600;
 const MAX_LATENCIES = 100;
 const MAX_LATENCIES_PER_BATCH = 50;
 const MAX_HOLDS = 50;
+/** Keys held at once: far more than any config has routes × originators × countries. */
+const MAX_KEYS = 10_000;
 /** Sends reported further in the future than this (clock skew between hosts) are refused. */
 const MAX_FUTURE_MS = 300_000;
 const CLASS_NOUN: Record<CountedClass, string> = {
@@ -104,6 +106,7 @@ export class Breakers {
       const parsed = bucketOf(c);
       if (typeof parsed === 'string') rejected.push(parsed);
       else if (parsed.bucket.second * 1000 > now + MAX_FUTURE_MS) rejected.push(`${c.key}: second is in the future`);
+      else if (!this.keys.has(c.key) && this.keys.size >= MAX_KEYS) rejected.push(`${c.key}: ${MAX_KEYS} keys known`);
       else this.add(touch(c.key), parsed.bucket, parsed.reasons, now);
     }
     for (const [key, samples] of Object.entries(latencies ?? {})) {

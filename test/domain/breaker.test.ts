@@ -203,6 +203,19 @@ describe('Breakers', () => {
     expect(b.view(REGION, T0)!.state).toBe('open');
   });
 
+  it('holds at most 10,000 keys: counts of further new keys are refused, known keys still count', () => {
+    const b = new Breakers(config());
+    const many = Array.from({ length: 10_000 }, (_, i) => sends(`route:a${i}/us-east-1`, T0, 1));
+    expect(b.record(many, {}, T0).rejected).toEqual([]);
+    const { rejected } = b.record(
+      [sends('route:extra/us-east-1', T0, 1), sends('route:a7/us-east-1', T0, 0, 9)],
+      {},
+      T0,
+    );
+    expect(rejected).toEqual(['route:extra/us-east-1: 10000 keys known']);
+    expect(b.view('route:a7/us-east-1', T0)!.state).toBe('open');
+  });
+
   it('carries its state over (serialize → new Breakers) and survives old or malformed state', () => {
     const b = new Breakers(config());
     b.record([sends(REGION, T0, 0, 5)], {}, T0);

@@ -124,18 +124,31 @@ describe('Breakers', () => {
     // Then 5 sends whose receipts never come.
     const at = T0 + 2000;
     b.record([{ key: ORIG, second: sec(at), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, at);
-    expect(b.nextDue(at)).toBe(at + 1000 + 10_000);
+    // Without batches a timer checks on whole 5 s (T0 + 15 s); a tick or a batch at any time checks at once.
+    expect(b.nextDue(at)).toBe(T0 + 15_000);
     expect(b.tick(at + 10_999)).toEqual([]);
     const opened = b.tick(at + 11_000);
     expect(opened).toEqual([expect.objectContaining({ key: ORIG, to: 'open' })]);
     expect(opened[0].why).toBe('5 sends got no final receipt within 10 s in a row (no-receipt)');
   });
 
+  it('finds overdue sends when a batch touches the key, between timer checks', () => {
+    const b = new Breakers(config());
+    b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0);
+    const later = T0 + 11_000; // overdue, before the 5 s timer (T0 + 15 s)
+    const { transitions } = b.record(
+      [{ key: ORIG, second: sec(later), ok: 1, failures: {}, awaitingReceipt: 1 }],
+      {},
+      later,
+    );
+    expect(transitions).toEqual([expect.objectContaining({ key: ORIG, to: 'open' })]);
+  });
+
   it('waits latencyFactor × the p95 receipt latency when that is longer than overdueAfter', () => {
     const b = new Breakers(config());
     b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0);
     b.record([], { [ORIG]: [4000, 5000, 5000, 5000, 6000] }, T0 + 100);
-    expect(b.nextDue(T0 + 100)).toBe(T0 + 1000 + 18_000);
+    expect(b.nextDue(T0 + 100)).toBe(T0 + 20_000); // 1 s + 18 s, on whole 5 s
     expect(b.tick(T0 + 12_000)).toEqual([]);
     expect(b.tick(T0 + 19_000)).toEqual([expect.objectContaining({ to: 'open' })]);
   });

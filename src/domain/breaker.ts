@@ -66,6 +66,14 @@ const MAX_BUCKETS_PER_KEY = 3600;
 const MAX_LATENCIES = 100;
 const MAX_LATENCIES_PER_BATCH = 50;
 const MAX_HOLDS = 50;
+/** Keys held at once: far more than any config has routes × originators × countries. */
+const MAX_KEYS = 10_000;
+/**
+ * Receipts becoming overdue are checked on a timer of this granularity when no batch arrives (a batch touching the
+ * key checks at once): under steady traffic most sends get their receipt in time, and a timer per second would
+ * double the workflow's history.
+ */
+const OVERDUE_TICK_MS = 5000;
 /** Sends reported further in the future than this (clock skew between hosts) are refused. */
 const MAX_FUTURE_MS = 300_000;
 const CLASS_NOUN: Record<CountedClass, string> = {
@@ -104,6 +112,7 @@ export class Breakers {
       const parsed = bucketOf(c);
       if (typeof parsed === 'string') rejected.push(parsed);
       else if (parsed.bucket.second * 1000 > now + MAX_FUTURE_MS) rejected.push(`${c.key}: second is in the future`);
+      else if (!this.keys.has(c.key) && this.keys.size >= MAX_KEYS) rejected.push(`${c.key}: ${MAX_KEYS} keys known`);
       else this.add(touch(c.key), parsed.bucket, parsed.reasons, now);
     }
     for (const [key, samples] of Object.entries(latencies ?? {})) {
@@ -150,7 +159,7 @@ export class Breakers {
     return this.changes(before, now);
   }
 
-  /** The next time (epoch ms, after `now`) a tick may change something, or undefined. */
+  /** The next time (epoch ms, after `now`) a tick may change something, or undefined (overdue checks: see OVERDUE_TICK_MS). */
   nextDue(now: number): number | undefined {
     let due: number | undefined;
     const consider = (t: number) => {
@@ -161,7 +170,7 @@ export class Breakers {
       if (k.state === 'open') continue;
       const overdueMs = this.overdueMs(k);
       const pending = k.buckets.find((b) => b.awaiting > 0 && (b.second + 1) * 1000 + overdueMs > now);
-      if (pending) consider((pending.second + 1) * 1000 + overdueMs);
+      if (pending) consider(Math.ceil(((pending.second + 1) * 1000 + overdueMs) / OVERDUE_TICK_MS) * OVERDUE_TICK_MS);
     }
     return due;
   }

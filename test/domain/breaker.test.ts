@@ -124,18 +124,31 @@ describe('Breakers', () => {
     // Then 5 sends whose receipts never come.
     const at = T0 + 2000;
     b.record([{ key: ORIG, second: sec(at), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, at);
-    expect(b.nextDue(at)).toBe(at + 1000 + 10_000);
+    // Without batches a timer checks on whole 5 s (T0 + 15 s); a tick or a batch at any time checks at once.
+    expect(b.nextDue(at)).toBe(T0 + 15_000);
     expect(b.tick(at + 10_999)).toEqual([]);
     const opened = b.tick(at + 11_000);
     expect(opened).toEqual([expect.objectContaining({ key: ORIG, to: 'open' })]);
     expect(opened[0].why).toBe('5 sends got no final receipt within 10 s in a row (no-receipt)');
   });
 
+  it('finds overdue sends when a batch touches the key, between timer checks', () => {
+    const b = new Breakers(config());
+    b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0);
+    const later = T0 + 11_000; // overdue, before the 5 s timer (T0 + 15 s)
+    const { transitions } = b.record(
+      [{ key: ORIG, second: sec(later), ok: 1, failures: {}, awaitingReceipt: 1 }],
+      {},
+      later,
+    );
+    expect(transitions).toEqual([expect.objectContaining({ key: ORIG, to: 'open' })]);
+  });
+
   it('waits latencyFactor × the p95 receipt latency when that is longer than overdueAfter', () => {
     const b = new Breakers(config());
     b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0);
     b.record([], { [ORIG]: [4000, 5000, 5000, 5000, 6000] }, T0 + 100);
-    expect(b.nextDue(T0 + 100)).toBe(T0 + 1000 + 18_000);
+    expect(b.nextDue(T0 + 100)).toBe(T0 + 20_000); // 1 s + 18 s, on whole 5 s
     expect(b.tick(T0 + 12_000)).toEqual([]);
     expect(b.tick(T0 + 19_000)).toEqual([expect.objectContaining({ to: 'open' })]);
   });
@@ -201,6 +214,19 @@ describe('Breakers', () => {
       'region:us-east-1: second is in the future',
     ]);
     expect(b.view(REGION, T0)!.state).toBe('open');
+  });
+
+  it('holds at most 10,000 keys: counts of further new keys are refused, known keys still count', () => {
+    const b = new Breakers(config());
+    const many = Array.from({ length: 10_000 }, (_, i) => sends(`route:a${i}/us-east-1`, T0, 1));
+    expect(b.record(many, {}, T0).rejected).toEqual([]);
+    const { rejected } = b.record(
+      [sends('route:extra/us-east-1', T0, 1), sends('route:a7/us-east-1', T0, 0, 9)],
+      {},
+      T0,
+    );
+    expect(rejected).toEqual(['route:extra/us-east-1: 10000 keys known']);
+    expect(b.view('route:a7/us-east-1', T0)!.state).toBe('open');
   });
 
   it('carries its state over (serialize → new Breakers) and survives old or malformed state', () => {

@@ -161,6 +161,27 @@ describe('routeHealth workflow', () => {
     });
   });
 
+  it('opens an originator whose receipts do not come, on its own timer (silent filtering)', async () => {
+    const key = 'originator:primary/us-east-1/pool-sc@US';
+    await withRouteHealth('no-receipt', input(), async (h) => {
+      const second = Math.floor(Date.now() / 1000);
+      await h.signal(observationsSignal, {
+        source: 'test',
+        counts: [{ key, second, ok: 3, failures: {}, awaitingReceipt: 3 }],
+      });
+      // No further batch: only the workflow's timer can find the three sends overdue (overdueAfter 1 s).
+      const open = await until(
+        () => h.query(healthSnapshotQuery),
+        (s) => entryOf(s, key) !== undefined,
+        'open',
+      );
+      expect(entryOf(open, key)).toMatchObject({
+        condition: 'open',
+        why: '3 of 3 sends got no final receipt within 1 s (no-receipt)',
+      });
+    });
+  });
+
   it('drains and undrains with validation; a drain with forMs expires on its own', async () => {
     await withRouteHealth('drains', input(), async (h) => {
       expect(
@@ -311,7 +332,7 @@ describe('routeHealth workflow', () => {
   });
 
   it('replays every history recorded above with the current workflow code (determinism)', async () => {
-    expect(histories.length).toBe(6);
+    expect(histories.length).toBe(7);
     if (process.env.RECORD_HISTORIES) {
       // Refresh the committed fixtures that test/workflows/replay.test.ts replays on every run.
       for (const { workflowId, history } of histories) {

@@ -30,6 +30,8 @@ import {
 } from '../workflows/route-health-definitions';
 
 export const MAX_REASON_LENGTH = 500;
+/** A reason is shown in a table row, the Web UI and log lines: one line, nothing a terminal would interpret. */
+export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
 /** The longest drain `--for` accepted: a year, as every duration of the config. */
 export const MAX_DRAIN_MS = 365 * 24 * 3600_000;
 
@@ -101,6 +103,9 @@ function checkDrain(input: DrainInput): void {
   if (reason === '') issues.push({ path: 'reason', message: 'must not be empty: say why the route is drained' });
   if (reason.length > MAX_REASON_LENGTH) {
     issues.push({ path: 'reason', message: `must be at most ${MAX_REASON_LENGTH} characters` });
+  }
+  if (CONTROL_CHARACTERS.test(reason)) {
+    issues.push({ path: 'reason', message: 'must be one line without control characters' });
   }
   if (input.forMs !== undefined && !(Number.isInteger(input.forMs) && input.forMs > 0 && input.forMs <= MAX_DRAIN_MS)) {
     issues.push({ path: 'for', message: 'must be a duration between 1ms and 365d' });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../domain/duration';
 import { MAX_TARGET_LENGTH } from '../domain/route-targets';
-import { MAX_REASON_LENGTH } from '../health/operators';
+import { CONTROL_CHARACTERS, MAX_REASON_LENGTH } from '../health/operators';
 
 export const feedbackRequestSchema = z
   .object({
@@ -43,7 +43,8 @@ export const drainRequestSchema = z
       .string()
       .trim()
       .min(1, 'must not be empty: say why the route is drained')
-      .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
+      .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`)
+      .refine((r) => !CONTROL_CHARACTERS.test(r), 'must be one line without control characters'),
     /** Undrain on its own after this long: "30m", "2h" or milliseconds. */
     for: durationSchema.refine((ms) => ms > 0, 'must be longer than 0').optional(),
   })

@@ -25,14 +25,14 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { isGrpcServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { ResilientSmsClient } from '../client';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from '../client';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { sendRequestSchema } from '../domain/message';
 import type { SendRequestInput } from '../domain/resolve';
 import type { SecretMatcher } from '../codec/secrets';
-import { RouteHealthNotStartedError } from '../health/operators';
+import { NothingToUndrainError, RouteChangeRefusedError } from '../health/operators';
 import { registerRouteHealthApi, type RouteOperations } from './routes-api';
 import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
 
@@ -208,13 +208,10 @@ class RouteOperationsUnavailableError extends Error {
 /** Every error as the answer the API documents: 400, 404, 409, 503, Fastify's own 4xx, else a 500 without details. */
 function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
-  if (err instanceof MessageNotFoundError || err instanceof RouteHealthNotStartedError) {
+  if (err instanceof MessageNotFoundError || err instanceof NothingToUndrainError) {
     return reply.code(404).send({ error: err.message });
   }
-  if (err instanceof WorkflowUpdateFailedError) {
-    // The routeHealth workflow refused the change (its update validator): say why.
-    return reply.code(422).send({ error: `route health refused the change: ${err.cause?.message ?? err.message}` });
-  }
+  if (err instanceof RouteChangeRefusedError) return reply.code(422).send({ error: err.message });
   if (err instanceof MessageEndedError) {
     const { idempotencyKey, workflowId, status } = err;
     return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, status });

@@ -20,7 +20,7 @@ export class BadTargetError extends Error {
     readonly target: string,
     reason: string,
   ) {
-    super(`bad target "${target}": ${reason}. ${TARGET_FORMS}`);
+    super(`bad target ${JSON.stringify(target)}: ${reason}. ${TARGET_FORMS}`);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   WithStartWorkflowOperation,
   WorkflowIdConflictPolicy,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import type { Config } from '../domain/config';
@@ -30,14 +31,33 @@ import {
 } from '../workflows/route-health-definitions';
 
 export const MAX_REASON_LENGTH = 500;
+/** A reason is shown in a table row, the Web UI and log lines: one line, nothing a terminal would interpret. */
+export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
 /** The longest drain `--for` accepted: a year, as every duration of the config. */
 export const MAX_DRAIN_MS = 365 * 24 * 3600_000;
 
-/** An undrain when the routeHealth workflow does not exist: nothing is drained (the API answers 404). */
-export class RouteHealthNotStartedError extends Error {
-  override readonly name = 'RouteHealthNotStartedError';
-  constructor(readonly workflowId: string) {
-    super(`nothing to undrain: ${workflowId} does not exist (route health has seen nothing yet)`);
+/** An undrain with nothing to undrain: no routeHealth workflow yet, or none of the target's keys drained (API 404). */
+export class NothingToUndrainError extends Error {
+  override readonly name = 'NothingToUndrainError';
+  constructor(why: string) {
+    super(`nothing to undrain: ${why}`);
+  }
+}
+
+/** The routeHealth workflow refused a change (its update validator), with its reason (API 422). */
+export class RouteChangeRefusedError extends Error {
+  override readonly name = 'RouteChangeRefusedError';
+}
+
+/** Runs an update; a refusal by the workflow becomes a RouteChangeRefusedError carrying the workflow's reason. */
+async function refusedAsError<T>(update: () => Promise<T>): Promise<T> {
+  try {
+    return await update();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new RouteChangeRefusedError(`route health refused the change: ${err.cause?.message ?? err.message}`);
+    }
+    throw err;
   }
 }
 
@@ -101,6 +121,9 @@ function checkDrain(input: DrainInput): void {
   if (reason === '') issues.push({ path: 'reason', message: 'must not be empty: say why the route is drained' });
   if (reason.length > MAX_REASON_LENGTH) {
     issues.push({ path: 'reason', message: `must be at most ${MAX_REASON_LENGTH} characters` });
+  }
+  if (CONTROL_CHARACTERS.test(reason)) {
+    issues.push({ path: 'reason', message: 'must be one line without control characters' });
   }
   if (input.forMs !== undefined && !(Number.isInteger(input.forMs) && input.forMs > 0 && input.forMs <= MAX_DRAIN_MS)) {
     issues.push({ path: 'for', message: 'must be a duration between 1ms and 365d' });
@@ -171,7 +194,7 @@ export class RouteOperators {
         by: input.by,
         ...(input.forMs !== undefined ? { forMs: input.forMs } : {}),
       };
-      routes.push(await this.bounded('drain', () => this.updateWithStart(request)));
+      routes.push(await this.bounded('drain', () => refusedAsError(() => this.updateWithStart(request))));
       this.opts.onChange?.({
         action: 'drain',
         target: input.target,
@@ -187,17 +210,20 @@ export class RouteOperators {
   /** Undrains every key `target` names. Nothing to undrain when the workflow does not exist: says so. */
   async undrain(input: { target: string; by: string }): Promise<ChangeAnswer> {
     const keys = resolveTarget(this.opts.config, input.target);
+    const current = await this.routes();
+    if (!current.running)
+      throw new NothingToUndrainError(`${this.workflowId} does not exist (route health has seen nothing yet)`);
+    // Only the keys that are drained: an originator's identity names every route that uses it, drained or not (and
+    // the workflow refuses to undrain a key that is not drained).
+    const drained = new Set(current.routes.filter((v) => v.drain).map((v) => v.key));
+    const toUndrain = keys.filter((k) => drained.has(k));
+    if (toUndrain.length === 0)
+      throw new NothingToUndrainError(`${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} not drained`);
     const handle = this.opts.client.workflow.getHandle(this.workflowId);
     const routes: RouteView[] = [];
-    for (const key of keys) {
-      try {
-        routes.push(
-          await this.bounded('undrain', () => handle.executeUpdate(undrainUpdate, { args: [{ key, by: input.by }] })),
-        );
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new RouteHealthNotStartedError(this.workflowId);
-        throw err;
-      }
+    for (const key of toUndrain) {
+      const update = () => handle.executeUpdate(undrainUpdate, { args: [{ key, by: input.by }] });
+      routes.push(await this.bounded('undrain', () => refusedAsError(update)));
       this.opts.onChange?.({ action: 'undrain', target: input.target, key, by: input.by });
     }
     return { workflowId: this.workflowId, target: input.target, enabled: this.enabled, routes };

@@ -27,6 +27,7 @@ const view = (key: string): RouteView => ({
   since: 1,
   why: 'drained',
   recent: { ok: 0, failures: {}, probes: 0 },
+  drain: { reason: 'maintenance', by: 'cli:ops@host', since: 1 },
 });
 
 /** A Temporal client stand-in: the routeHealth workflow exists (or not), and answers updates with the key's view. */
@@ -183,9 +184,21 @@ describe('POST /routes/undrain', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(calls).toEqual([
+      { op: 'query', workflowId: WORKFLOW_ID },
       { op: 'undrain', workflowId: WORKFLOW_ID, args: [{ key: 'region:us-east-1', by: 'api:app' }] },
     ]);
     expect(logged.map((l) => l.msg)).toContain('route undrained');
+  });
+
+  it('answers 404 when the target is not drained', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/routes/undrain',
+      headers: bearer,
+      payload: { target: 'us-west-2' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(errorOf(res)).toBe('nothing to undrain: region:us-west-2 is not drained');
   });
 
   it('answers 404 when route health has seen nothing yet, 400 for a bad target', async () => {

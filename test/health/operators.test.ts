@@ -10,7 +10,12 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
 import { routeHealthSchema } from '../../src/domain/route-health-config';
 import { BadTargetError } from '../../src/domain/route-targets';
-import { RouteHealthNotStartedError, RouteOperators, type RouteChange } from '../../src/health/operators';
+import {
+  NothingToUndrainError,
+  RouteChangeRefusedError,
+  RouteOperators,
+  type RouteChange,
+} from '../../src/health/operators';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 import { startArgsQuery } from './route-health-stub-workflow';
 
@@ -59,7 +64,7 @@ it('says route health has seen nothing yet, then a drain starts the workflow and
     enabled: true,
     routes: [],
   });
-  await expect(ops.undrain({ target: 'us-east-1', by: 'cli:test' })).rejects.toThrow(RouteHealthNotStartedError);
+  await expect(ops.undrain({ target: 'us-east-1', by: 'cli:test' })).rejects.toThrow(NothingToUndrainError);
 
   const drained = await ops.drain({
     target: 'primary-use1',
@@ -97,6 +102,21 @@ it('drains every key an originator identity names on the running workflow, then 
     ...drained.routes.map((r) => `drain ${r.key} by api:app: sender id suspended`),
     ...drained.routes.map((r) => `undrain ${r.key} by api:app`),
   ]);
+});
+
+it('undrains only the keys of a target that are drained, and says when none is', async () => {
+  await ops.drain({ target: 'originator:primary/us-west-2/ExampleCo@*', reason: 'one route only', by: 'cli:test' });
+  const undrained = await ops.undrain({ target: 'ExampleCo', by: 'cli:test' });
+  expect(undrained.routes.map((r) => r.key)).toEqual(['originator:primary/us-west-2/ExampleCo@*']);
+  await expect(ops.undrain({ target: 'us-east-1', by: 'cli:test' })).rejects.toThrow(
+    'nothing to undrain: region:us-east-1 is not drained',
+  );
+});
+
+it("passes the workflow's refusal on with its reason", async () => {
+  await expect(ops.drain({ target: 'us-west-2', reason: 'refuse me', by: 'cli:test' })).rejects.toThrow(
+    new RouteChangeRefusedError('route health refused the change: drain region:us-west-2: refused by the stand-in'),
+  );
 });
 
 it('refuses a bad target or an empty reason before anything reaches Temporal', async () => {

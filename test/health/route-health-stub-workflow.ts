@@ -4,7 +4,14 @@
  * started with, so that those tests check the client side (src/health/operators.ts) on the real server.
  */
 import { condition, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
-import { drainUpdate, routesQuery, undrainUpdate, type RouteView } from '../../src/workflows/route-health-definitions';
+import {
+  drainUpdate,
+  routesQuery,
+  undrainUpdate,
+  type DrainRequest,
+  type RouteView,
+  type UndrainRequest,
+} from '../../src/workflows/route-health-definitions';
 
 export const startArgsQuery = defineQuery<unknown[]>('startArgs');
 
@@ -13,7 +20,7 @@ export async function routeHealth(...args: unknown[]): Promise<void> {
   const now = () => workflowInfo().runStartTime.getTime();
   setHandler(startArgsQuery, () => args);
   setHandler(routesQuery, () => [...views.values()]);
-  setHandler(drainUpdate, (req) => {
+  const drain = (req: DrainRequest): RouteView => {
     const since = now();
     const view: RouteView = {
       key: req.key,
@@ -26,18 +33,29 @@ export async function routeHealth(...args: unknown[]): Promise<void> {
     };
     views.set(req.key, view);
     return view;
-  });
-  setHandler(undrainUpdate, (req) => {
-    const previous = views.get(req.key);
+  };
+  const undrain = (req: UndrainRequest): RouteView => {
     views.delete(req.key);
     return {
       key: req.key,
       state: 'closed',
       condition: 'closed',
       since: now(),
-      why: previous ? `undrained by ${req.by}` : 'was not drained',
+      why: `undrained by ${req.by}`,
       recent: { ok: 0, failures: {}, probes: 0 },
     };
+  };
+  // Validators as the real workflow has them: it refuses what it cannot take (here, a reason the test chooses) and
+  // the undrain of a key that is not drained.
+  setHandler(drainUpdate, drain, {
+    validator: (req: DrainRequest) => {
+      if (req.reason === 'refuse me') throw new Error(`drain ${req.key}: refused by the stand-in`);
+    },
+  });
+  setHandler(undrainUpdate, undrain, {
+    validator: (req: UndrainRequest) => {
+      if (!views.has(req.key)) throw new Error(`undrain: ${req.key} is not drained`);
+    },
   });
   await condition(() => false);
 }

@@ -90,8 +90,8 @@ export interface ChangeAnswer {
 }
 
 /** The routeHealth workflow's start arguments: the same input the worker processes start it with. */
-export function defaultRouteHealthStartArgs(config: Config): [RouteHealthWorkflowInput] {
-  return [routeHealthWorkflowInput(config)];
+export function defaultRouteHealthStartArgs(config: Config, taskQueue?: string): [RouteHealthWorkflowInput] {
+  return [routeHealthWorkflowInput(config, taskQueue)];
 }
 
 export interface RouteOperatorsOptions {
@@ -234,7 +234,10 @@ export class RouteOperators {
     const startWorkflowOperation = new WithStartWorkflowOperation(ROUTE_HEALTH_WORKFLOW_TYPE, {
       workflowId: this.workflowId,
       taskQueue: this.opts.taskQueue ?? config.temporal.taskQueue,
-      args: (this.opts.startArgs ?? defaultRouteHealthStartArgs)(config),
+      args: (this.opts.startArgs ?? defaultRouteHealthStartArgs)(
+        config,
+        this.opts.taskQueue ?? config.temporal.taskQueue,
+      ),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     return this.opts.client.workflow.executeUpdateWithStart(drainUpdate, { args: [request], startWorkflowOperation });

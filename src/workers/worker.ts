@@ -7,6 +7,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createRouteHealthActivities } from '../activities/route-health';
 import { syncCanariesLogged } from '../canaries/schedules';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
 import { dataConverterFor } from '../codec/data-converter';
@@ -32,13 +33,8 @@ export interface CreateWorkerOptions {
 }
 
 /** The route health of a worker, when the config enables it: on the worker's connection, namespace and converter. */
-function routeHealthFor(
-  opts: CreateWorkerOptions,
-  namespace: string,
-  dataConverter: ReturnType<typeof dataConverterFor>,
-): RouteHealthProcess | undefined {
+function routeHealthFor(opts: CreateWorkerOptions, client: Client): RouteHealthProcess | undefined {
   if (!opts.config.routeHealth?.enabled) return undefined;
-  const client = new Client({ connection: opts.connection, namespace, dataConverter });
   const runtime = Runtime.instance();
   return createRouteHealthProcess({
     config: opts.config,
@@ -65,7 +61,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
   const channels = channelClientsFromConfig(opts.config);
   const dataConverter = dataConverterFor(opts.config);
   const namespace = opts.namespace ?? opts.config.temporal.namespace;
-  const routeHealth = routeHealthFor(opts, namespace, dataConverter);
+  // A client on the worker's own connection: route health's flusher and cache, and the routeHealth workflow's
+  // wake-up activity (registered on every worker, so a routeHealth workflow started by an operator always runs).
+  const client = new Client({ connection: opts.connection, namespace, dataConverter });
+  const routeHealth = routeHealthFor(opts, client);
   // The bundle `npm run build` prebuilt (lib/workflow-bundle*.js) when it is current: no webpack at start.
   const workflowBundle =
     opts.workflowBundle ??
@@ -81,7 +80,11 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: { ...createActivities({ smsClient, channels }), ...routeHealth?.activities },
+    activities: {
+      ...createActivities({ smsClient, channels }),
+      ...createRouteHealthActivities({ client }),
+      ...routeHealth?.activities,
+    },
     // Route health: what messages report through the `routeHealth` sink (never called on replay).
     ...(routeHealth ? { sinks: routeHealth.sinks } : {}),
     // Encrypted payloads and failure messages when security.encryption is configured (a prebuilt bundle

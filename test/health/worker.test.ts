@@ -129,5 +129,6 @@ it('installs nothing of route health when it is not enabled', async () => {
   expect(worker.options.sinks?.routeHealth).toBeUndefined();
   expect([...worker.options.activities.keys()]).not.toContain('readRouteHealth');
   expect([...worker.options.activities.keys()]).toContain('sendSms');
+  await worker.runUntil(Promise.resolve()); // a created worker must run and shut down to release its native half
   close();
 });

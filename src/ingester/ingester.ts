@@ -69,7 +69,9 @@ export function createIngester(opts: IngesterOptions): Ingester {
       if (queues.length === 0) log('warn', 'no dlrQueues configured: nothing to ingest');
       loops = queues.map((q) => pollQueue(q, ctx));
       const healthQueue = healthEventQueueConfig(ctx);
-      if (healthQueue && !ctx.routeHealthClient) {
+      if (!healthQueue && opts.config.routeHealth?.healthEvents) {
+        log('info', 'routeHealth.healthEvents is not read: route health is not enabled (its events stay on the queue)');
+      } else if (healthQueue && !ctx.routeHealthClient) {
         log('error', 'routeHealth.healthEvents is not read: the Temporal client given cannot signalWithStart');
       } else if (healthQueue) {
         loops.push(pollQueue(healthQueue, ctx, (q) => new HealthEventHandler(q, ctx)));

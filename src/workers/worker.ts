@@ -50,10 +50,10 @@ export function workflowsPath(): string {
 
 export interface CreatedWorker {
   worker: Worker;
-  /** Route health's process side, when enabled (its timers run from creation until `close`). */
+  /** Route health's process side, when enabled (its timers run from creation; `stop()` ends them after a last flush). */
   routeHealth?: RouteHealthProcess;
-  /** Releases the AWS clients and, with route health, stops its timers after a last flush. */
-  close: () => Promise<void>;
+  /** Releases the AWS clients and stops route health's timers (its last flush goes on in the background). */
+  close: () => void;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWorker> {
@@ -100,8 +100,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
   return {
     worker,
     routeHealth,
-    close: async () => {
-      await routeHealth?.stop();
+    close: () => {
+      void routeHealth?.stop();
       smsClient.destroyAll();
       channels.destroyAll();
     },
@@ -118,7 +118,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   const connection = await NativeConnection.connect({
     address: opts.address ?? env.temporalAddress ?? config.temporal.address,
   });
-  const { worker, close } = await createWorker({ config, connection, namespace: opts.namespace });
+  const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).
   const client = new Client({
@@ -130,7 +130,8 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
-    await close();
+    await routeHealth?.stop(); // the last observations, before the connection closes
+    close();
     await connection.close();
   }
 }

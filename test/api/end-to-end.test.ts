@@ -124,7 +124,7 @@ async function withWorker<T>(config: Config, fn: (client: ResilientSmsClient) =>
   try {
     return await worker.runUntil(fn(new ResilientSmsClient(config, temporal)));
   } finally {
-    await close();
+    close();
   }
 }
 

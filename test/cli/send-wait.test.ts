@@ -27,7 +27,7 @@ let sms: SmsV2Endpoint;
 let config: Config;
 let worker: Worker;
 let workerRun: Promise<void>;
-let closeWorker: () => Promise<void>;
+let closeWorker: () => void;
 let tmp: string;
 let configFile: string;
 const keys: string[] = [];
@@ -156,7 +156,7 @@ afterAll(async () => {
     worker.shutdown();
     await workerRun;
   }
-  await closeWorker?.();
+  closeWorker?.();
   await sms?.close();
   await env?.teardown();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

@@ -4,13 +4,14 @@
  * the readRouteHealth local activity (filtering, probes per half-open period, bad input) and the sink's checks.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { configSchema, type Config } from '../../src/domain/config';
 import type { RouteHealthSnapshot } from '../../src/domain/route-health';
 import { ObservationAggregator } from '../../src/health/aggregator';
 import { ObservationFlusher } from '../../src/health/flusher';
 import { createRouteHealthProcess, observationProblem } from '../../src/health';
 import type { HealthLog } from '../../src/health/log';
+import { configuredRouteKeys, createRouteHealthMetrics, routeKeyLabel } from '../../src/health/metrics';
 import { ProbeGate, readRouteHealthActivity } from '../../src/health/read-route-health';
 import { routeHealthWorkflowInput, type RouteHealthClient } from '../../src/health/signal';
 import { SnapshotCache } from '../../src/health/snapshot-cache';
@@ -233,5 +234,37 @@ describe('the observe sink', () => {
     expect(observationProblem({ kind: 'send', at: 1, probe: false, keys: [], outcome: 'maybe' })).toContain('outcome');
     expect(observationProblem({ kind: 'receipt', at: 1, probe: false, key: 'k', sentAt: 1 })).toContain('`ok`');
     expect(observationProblem({ kind: 'no-receipt', at: Number.NaN, probe: false })).toContain('`at`');
+  });
+});
+
+describe('rsms_route_state', () => {
+  it('shows every configured route key, the snapshot keys by condition, and 0 again for a key that left it', async () => {
+    const sets: { value: number; tags: Record<string, unknown> }[] = [];
+    const meter = {
+      createGauge: () => ({ set: (value: number, tags: Record<string, unknown>) => sets.push({ value, tags }) }),
+      createCounter: () => ({ add: () => undefined }),
+    } as unknown as MetricMeter;
+    const metrics = createRouteHealthMetrics(meter, configuredRouteKeys(config()));
+    const last = (key: string) => sets.filter((s) => s.tags.key === key).at(-1)?.value;
+    expect(last('region:us-east-1')).toBe(0);
+    expect(last('route:primary/us-east-1')).toBe(0);
+    const fake = fakeClient();
+    const cache = new SnapshotCache({ config: config(), client: fake.client, intervalMs: 1_000, log, metrics });
+    fake.snapshot = {
+      at: 1,
+      entries: [
+        { key: 'region:us-east-1', condition: 'open', since: 1, why: 'x' },
+        { key: 'originator:primary/us-east-1/+12065550100@US', condition: 'drained', since: 1, why: 'y' },
+      ],
+    };
+    await cache.refresh();
+    expect(last('region:us-east-1')).toBe(2);
+    expect(sets.at(-1)?.tags).toEqual({ key: 'originator:primary/us-east-1/+12065550100@US', kind: 'originator' });
+    expect(last('originator:primary/us-east-1/+12065550100@US')).toBe(3);
+    fake.snapshot = { at: 2, entries: [] };
+    await cache.refresh();
+    expect(last('region:us-east-1')).toBe(0);
+    expect(last('originator:primary/us-east-1/+12065550100@US')).toBe(0);
+    expect(routeKeyLabel('not a key')).toBe('other');
   });
 });

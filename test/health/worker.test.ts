@@ -111,7 +111,8 @@ it('sends what messages report to the routeHealth workflow and serves its snapsh
       expect(read.entries).toEqual([{ ...snapshot.entries[0], probe: true }]);
     });
   } finally {
-    await close();
+    await routeHealth?.stop();
+    close();
     await handle.terminate().catch(() => undefined);
   }
 });
@@ -128,5 +129,6 @@ it('installs nothing of route health when it is not enabled', async () => {
   expect(worker.options.sinks?.routeHealth).toBeUndefined();
   expect([...worker.options.activities.keys()]).not.toContain('readRouteHealth');
   expect([...worker.options.activities.keys()]).toContain('sendSms');
-  await close();
+  await worker.runUntil(Promise.resolve()); // a created worker must run and shut down to release its native half
+  close();
 });

@@ -187,7 +187,7 @@ describe('messages whose workflow has closed, on the real server', () => {
         expect(feedback.err).toMatch(/has already ended: ABORTED .*it takes no more feedback$/);
       });
     } finally {
-      await close();
+      close();
     }
   });
 
@@ -238,7 +238,7 @@ describe('messages whose workflow has closed, on the real server', () => {
         expect((await call('GET', `/v1/messages/sms:${key}`)).json.status).toBe('CANCELLED');
       });
     } finally {
-      await close();
+      close();
     }
   });
 

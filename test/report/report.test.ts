@@ -45,7 +45,7 @@ let sms: SmsV2Endpoint;
 let config: Config;
 let worker: Worker;
 let workerRun: Promise<void>;
-let closeWorker: () => Promise<void>;
+let closeWorker: () => void;
 let report: DeliveryReport;
 let tmp: string;
 const taskQueue = uniqueTaskQueue('report');
@@ -210,7 +210,7 @@ afterAll(async () => {
     worker.shutdown();
     await workerRun;
   }
-  await closeWorker?.();
+  closeWorker?.();
   await sms?.close();
   await env?.teardown();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

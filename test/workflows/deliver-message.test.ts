@@ -177,7 +177,7 @@ async function withWorker<T>(
   try {
     return await worker.runUntil(fn({ client, temporal: env.client, start }));
   } finally {
-    await close();
+    close();
   }
 }
 

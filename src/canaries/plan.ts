@@ -38,9 +38,10 @@ export interface CanaryPlans {
   skipped: { routeId: string; reason: string }[];
 }
 
-/** The routes to probe: `canaries.routes`, else every route with SMS originators. */
-function canaryRouteIds(config: Config): string[] {
-  const asked = config.routeHealth?.canaries?.routes;
+/** The routes to probe: `canaries.routes`, else every route with SMS originators; none when canaries are off. */
+export function canaryRouteIds(config: Config): string[] {
+  if (!config.routeHealth?.canaries) return [];
+  const asked = config.routeHealth.canaries.routes;
   if (asked) return asked;
   const used = new Set(Object.values(config.originators).flatMap((list) => list.map((o) => o.route)));
   return config.routes.filter((r) => used.has(r.id)).map((r) => r.id);

@@ -4,6 +4,7 @@
  * cache refreshed every `refreshInterval` (./snapshot-cache.ts), the `readRouteHealth` local activity served from it
  * (./read-route-health.ts) and the metrics (./metrics.ts). The design, its limits and figures: docs/route-health.md.
  */
+import { canaryRouteIds } from '../canaries/plan';
 import { hostname } from 'node:os';
 import type { MetricMeter } from '@temporalio/common';
 import type { InjectedSinks } from '@temporalio/worker';
@@ -100,7 +101,12 @@ export function createRouteHealthProcess(opts: RouteHealthProcessOptions): Route
   });
   const cache = new SnapshotCache({ config, client, intervalMs: rh.refreshInterval, log, metrics });
   const perPeriod = Math.max(...Object.values(rh.breakers).map((b) => b.halfOpenProbes));
-  const readRouteHealth = readRouteHealthActivity({ cache, gate: new ProbeGate(perPeriod) });
+  const canaryRoutes = new Set(
+    canaryRouteIds(config).flatMap((id) =>
+      config.routes.filter((r) => r.id === id).map((r) => `${r.account}/${r.region}`),
+    ),
+  );
+  const readRouteHealth = readRouteHealthActivity({ cache, gate: new ProbeGate(perPeriod), canaryRoutes });
   return {
     sinks: { routeHealth: { observe: { fn: observeSink(aggregator, log, metrics), callDuringReplay: false } } },
     activities: { [READ_ROUTE_HEALTH_ACTIVITY]: readRouteHealth },

@@ -8,6 +8,8 @@
  * - A half-open key gets `probe: true` for at most `halfOpenProbes` callers per half-open period (one period per
  *   `since`) in this process: those messages may use the rung as a probe. The gate is per process: N worker
  *   processes may let N x `halfOpenProbes` messages through in one half-open period.
+ * - Where canaries probe a route (`routeHealth.canaries`), they are its half-open probes: a key of such a route never
+ *   gets `probe: true` here, so no user's message is risked on a route that was open a moment ago.
  * - Bad input is a non-retryable `ApplicationFailure` naming what is wrong.
  */
 import { ApplicationFailure } from '@temporalio/common';
@@ -61,6 +63,20 @@ export interface ReadRouteHealthOptions {
   gate: ProbeGate;
   /** Default 2 000 ms. */
   firstSnapshotWaitMs?: number;
+  /** Routes (`account/Region`) whose canaries are their half-open probes. */
+  canaryRoutes?: ReadonlySet<string>;
+}
+
+/** Does a canary probe the route of `key` (`region:R` when any canary route is in R)? */
+export function probedByCanary(key: string, canaryRoutes: ReadonlySet<string> | undefined): boolean {
+  if (!canaryRoutes || canaryRoutes.size === 0) return false;
+  if (key.startsWith('region:')) {
+    const region = key.slice('region:'.length);
+    return [...canaryRoutes].some((r) => r.endsWith(`/${region}`));
+  }
+  const body = key.slice(key.indexOf(':') + 1);
+  const [account, region] = body.split('/');
+  return canaryRoutes.has(`${account}/${region}`);
 }
 
 export function readRouteHealthActivity(opts: ReadRouteHealthOptions): ReadRouteHealth {
@@ -76,7 +92,9 @@ export function readRouteHealthActivity(opts: ReadRouteHealthOptions): ReadRoute
     for (const e of snapshot.entries) {
       if (!asked.has(e.key)) continue;
       const { probe: _ignored, ...entry } = e;
-      entries.push(e.condition === 'half-open' && opts.gate.take(e.key, e.since) ? { ...entry, probe: true } : entry);
+      const probe =
+        e.condition === 'half-open' && !probedByCanary(e.key, opts.canaryRoutes) && opts.gate.take(e.key, e.since);
+      entries.push(probe ? { ...entry, probe: true } : entry);
     }
     return { at: snapshot.at, entries };
   };

@@ -14,6 +14,7 @@ import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import type { RouteHealthSnapshot } from '../domain/route-health';
 import { createRouteHealthProcess, type RouteHealthProcess } from '../health';
 import { healthLogOf } from '../health/log';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
@@ -42,6 +43,11 @@ function routeHealthFor(opts: CreateWorkerOptions, client: Client): RouteHealthP
     log: healthLogOf(runtime.logger),
     meter: runtime.metricMeter,
   });
+}
+
+/** `readRouteHealth` on a worker without route health: nothing is known to be unhealthy. */
+function readNoRouteHealth(): Promise<RouteHealthSnapshot> {
+  return Promise.resolve({ at: 0, entries: [] });
 }
 
 export function workflowsPath(): string {
@@ -83,7 +89,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     activities: {
       ...createActivities({ smsClient, channels }),
       ...createRouteHealthActivities({ client }),
-      ...routeHealth?.activities,
+      // Registered on every worker: a message whose plan has route health on may run on a worker whose config has
+      // it off (another deployment's config); it then reads "everything healthy". An unregistered local activity
+      // would fail its read without a marker, and the message's history would not replay.
+      readRouteHealth: routeHealth?.activities.readRouteHealth ?? readNoRouteHealth,
     },
     // Route health: what messages report through the `routeHealth` sink (never called on replay).
     ...(routeHealth ? { sinks: routeHealth.sinks } : {}),

@@ -111,8 +111,11 @@ describe('withRouteHealth', () => {
   const text = JSON.stringify(parseYaml(fs.readFileSync(localYaml, 'utf8')));
 
   it('switches routeHealth.enabled and keeps the rest of the section', () => {
-    const on = JSON.parse(withRouteHealth(text, 'local', 'on')) as { routeHealth: Record<string, unknown> };
-    expect(on.routeHealth).toEqual({ enabled: true });
+    const base = JSON.parse(text) as { routeHealth: Record<string, unknown> };
+    const off = JSON.parse(withRouteHealth(text, 'local', 'off')) as { routeHealth: Record<string, unknown> };
+    expect(off.routeHealth).toEqual({ ...base.routeHealth, enabled: false });
+    const on = JSON.parse(withRouteHealth(JSON.stringify(off), 'local', 'on')) as typeof off;
+    expect(on.routeHealth).toEqual({ ...base.routeHealth, enabled: true });
     const tuned = JSON.stringify({ ...JSON.parse(text), routeHealth: { enabled: true, flushInterval: 500 } });
     expect(JSON.parse(withRouteHealth(tuned, 'local', 'off'))).toMatchObject({
       routeHealth: { enabled: false, flushInterval: 500 },

@@ -80,7 +80,10 @@ it('says route health has seen nothing yet, then a drain starts the workflow and
     }),
   ]);
   const [startArgs] = await env.client.workflow.getHandle(`route-health:${taskQueue}`).query(startArgsQuery);
-  expect(startArgs).toMatchObject({ enabled: true, unhealthyRungs: 'skip', flushInterval: 1000 });
+  // The same input the worker processes start it with (src/workflows/route-health-input.ts).
+  expect(startArgs).toMatchObject({
+    config: { taskQueue, wakeWaiting: true, breakers: { 'send-error': { minVolume: 5 } } },
+  });
 
   const listed = await ops.routes();
   expect(listed.running).toBe(true);

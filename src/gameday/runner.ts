@@ -69,7 +69,10 @@ function machine(): Record<string, unknown> {
 }
 
 function newReport(o: GamedayOptions): GamedayReport {
-  const { log: _log, ...options } = o;
+  const { log: _log, out: _out, configPath: _config, dataDir: _data, ...rest } = o;
+  // Where the report was written and the stack's folders are this machine's paths: kept out of the report, which is
+  // committed (bench/gameday.json); only whether they were given stays.
+  const options = { ...rest, ...(o.configPath ? { configPath: path.basename(o.configPath) } : {}) };
   return {
     schema: 1,
     startedAt: new Date().toISOString(),

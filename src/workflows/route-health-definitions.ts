@@ -4,6 +4,7 @@
  * local activity a message reads health with, and the signal that wakes a message whose route opened.
  */
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
+import type { KeyCounts } from '../domain/breaker-counts';
 import type {
   BreakerState,
   FailureClass,
@@ -22,39 +23,8 @@ export function routeHealthWorkflowId(taskQueue: string): string {
 
 // --- Reported by processes -----------------------------------------------------------------------------
 
-/**
- * What one process saw of one key, for the sends made in one second (epoch second `second`), aggregated. Every
- * count is a delta added to the workflow's bucket (key, second): batches of several processes, and several
- * batches of one process for the same second, simply add up, in any order (docs/route-health.md, "How counts
- * combine"). An outcome is counted in the second of *its send*: a receipt or a no-receipt under its `sentAt`.
- */
-export interface KeyCounts {
-  key: string;
-  /** The epoch second the counted sends were made. */
-  second: number;
-  /** Successes: accepted sends (every key of the rung) and delivered receipts (the originator key). */
-  ok: number;
-  /**
-   * Failures by class: `send-error` a send failed (or was ambiguous) and its scope blames this key; `receipt-failure`
-   * a final receipt said it failed; `no-receipt` the message's step ended without a final receipt. Not `aws-health`.
-   */
-  failures: Partial<Record<FailureClass, number>>;
-  /**
-   * Receipts still awaited, as a signed delta on the originator key: +1 per accepted send, -1 per final receipt
-   * (delivered or failed) and per no-receipt report of a send of this second. Summed over processes, what stays
-   * positive after max(overdueAfter, latencyFactor x p95 latency) counts as `no-receipt` (silent filtering).
-   */
-  awaitingReceipt?: number;
-  /** How many of `ok` are delivered receipts (the rest are accepted sends); absent = 0. Report it: the receipt classes count only these as successes. */
-  delivered?: number;
-  /** Probes (canaries, half-open probes) among the above: `ok` and failure counts of probes only. */
-  probeOk?: number;
-  probeFailures?: number;
-  /** The latest failure reason seen (for `why`). */
-  lastReason?: string;
-  /** The latest failure reason per class (for `why`); wins over `lastReason`. */
-  reasons?: Partial<Record<FailureClass, string>>;
-}
+/** One key's counts in one send second (defined with the breakers, which add them up). */
+export type { KeyCounts } from '../domain/breaker-counts';
 
 /** A batch of observations from one process: sent at most once per flush interval. */
 export interface ObservationBatch {

@@ -101,3 +101,10 @@ export const routeHealthSchema = z
   .strict();
 
 export type RouteHealthConfig = z.output<typeof routeHealthSchema>;
+
+const DEFAULTS: RouteHealthConfig = routeHealthSchema.parse({});
+
+/** The config's `routeHealth` section with its defaults applied (absent: every default, `enabled: false`). */
+export function routeHealthSettings(config: { routeHealth?: RouteHealthConfig }): RouteHealthConfig {
+  return config.routeHealth ?? DEFAULTS;
+}

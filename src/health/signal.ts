@@ -6,18 +6,12 @@
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Config } from '../domain/config';
-import { routeHealthSchema, type RouteHealthConfig } from '../domain/route-health-config';
 import { ROUTE_HEALTH_WORKFLOW_TYPE, routeHealthWorkflowId } from '../workflows/route-health-definitions';
 import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 
 export { routeHealthWorkflowInput, type RouteHealthWorkflowInput };
 
-/** The section with its defaults applied (an absent section: every default, `enabled: false`). */
-export function routeHealthSettings(config: Pick<Config, 'routeHealth'>): RouteHealthConfig {
-  return config.routeHealth ?? DEFAULTS;
-}
-
-const DEFAULTS: RouteHealthConfig = routeHealthSchema.parse({});
+export { routeHealthSettings } from '../domain/route-health-config';
 
 /**
  * What route health needs of a Temporal client: `signalWithStart`, `getHandle(...).query` and, when present,

@@ -19,7 +19,6 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
 import type { Config } from '../domain/config';
 import { parseOrThrow } from '../domain/errors';
-import { routeHealthSchema } from '../domain/route-health-config';
 import { EMULATOR_CREDENTIALS } from '../tools/provision-emulator';
 import { HttpError, sendJson, type Route } from './http';
 import type { Emit } from './log';
@@ -56,7 +55,7 @@ function rfc1123(ms: number): string {
 export function simulatedHealthEvent(config: Config, request: AwsHealthRequest, now = Date.now()) {
   const r = parseOrThrow(requestSchema, request, 'AWS Health event request');
   const region = r.region ?? config.routes[0]?.region ?? 'us-east-1';
-  const services = config.routeHealth?.healthEvents?.services ?? routeHealthSchema.parse({}).healthEvents?.services;
+  const services = config.routeHealth?.healthEvents?.services;
   const service = r.service ?? services?.[0] ?? 'SMS';
   const code = `AWS_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_OPERATIONAL_ISSUE`;
   const id = r.id ?? `sim-${region}`;

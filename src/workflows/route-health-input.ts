@@ -6,7 +6,7 @@
  */
 import type { BreakerConfig } from '../domain/breaker';
 import type { Config } from '../domain/config';
-import { routeHealthSchema } from '../domain/route-health-config';
+import { routeHealthSettings } from '../domain/route-health-config';
 
 export interface RouteHealthWorkflowConfig extends BreakerConfig {
   /** Signal `routeChanged` to in-flight messages of a key that opens or is drained. */
@@ -36,7 +36,7 @@ export function routeHealthWorkflowInput(
   full: Pick<Config, 'routeHealth' | 'routes' | 'temporal'>,
   taskQueue: string = full.temporal.taskQueue,
 ): RouteHealthWorkflowInput {
-  const config = full.routeHealth ?? routeHealthSchema.parse({});
+  const config = routeHealthSettings(full);
   const routes = [...new Set(full.routes.map((r) => `${r.account}/${r.region}`))];
   return {
     config: {

@@ -11,6 +11,7 @@ import { IdempotencyConflictError, MessageEndedError } from '../client';
 import { BadTargetError } from '../domain/route-targets';
 import { readEnvironment, type Environment } from '../config/environment';
 import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
+import { addInfraCommands } from './infra';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
@@ -33,6 +34,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addProcessCommands(program, env);
   addOperationCommands(program, env);
   addRouteCommands(program, env);
+  addInfraCommands(program, env);
   return program;
 }
 

@@ -1,0 +1,36 @@
+/**
+ * What every resource family of `infra synth` gets: the config, its scope (one account × Region), the template being
+ * built, and what earlier families made that later ones point at (topics, pools, opt-out lists). Each family is one
+ * function `(ctx) => void` in the order of src/infra/synth.ts; a new config section adds one family.
+ */
+import type { Config } from '../domain/config';
+import type { Json, TemplateBuilder } from './cfn';
+import type { Scope } from './scopes';
+
+/** A protect configuration a template creates; today no config field names one (see familiesFor in synth.ts). */
+export interface ProtectConfigurationSpec {
+  /** The name the config gives it (a tag: AWS assigns the id). */
+  name: string;
+  /** ISO country codes whose SMS the protect configuration blocks. */
+  blockedCountries: string[];
+  /** The configuration sets of the scope that use it. */
+  configurationSets: string[];
+}
+
+export interface ScopeContext {
+  config: Config;
+  scope: Scope;
+  /** Every scope of the config (the IAM family lists the account's resources in all its Regions). */
+  scopes: Scope[];
+  builder: TemplateBuilder;
+  /** SNS topics (logical ids) of the scope's DLR queues: each configuration set publishes to them. */
+  dlrTopics: string[];
+  /** Pools the scope owns, by the config's pool id: their ARN (created here or already existing). */
+  poolArns: Map<string, Json>;
+  /** The scope's opt-out list ARN, when it has one. */
+  optOutListArn?: Json;
+  /** Protect configurations to create, by configuration set name: the ProtectConfiguration's logical id. */
+  protectConfigurations: ProtectConfigurationSpec[];
+  /** What the config cannot make right in a template: printed by `infra synth`, never fatal. */
+  warnings: string[];
+}

@@ -1,0 +1,66 @@
+/**
+ * AWS::RAM::ResourceShare in the owner's template: every originator the config uses by ARN with `shared: true` (a pool,
+ * phone number or sender ID of this account × Region), and the scope's opt-out list, shared with each account whose
+ * routes send from them. RAM shares are regional, so the share lives in the owner's template of that Region
+ * (https://docs.aws.amazon.com/sms-voice/latest/userguide/shared-resources.html).
+ */
+import type { Json } from './cfn';
+import type { ScopeContext } from './context';
+import { ownerOfShared, placedOriginators } from './scopes';
+
+export const RESOURCE_SHARE_NAME = 'rsms-originators';
+
+interface Share {
+  /** ARNs by the config's text (a pool the template creates is shared by its new ARN). */
+  resources: Map<string, Json>;
+  principals: Set<string>;
+}
+
+function sharesOf(ctx: ScopeContext): Share {
+  const share: Share = { resources: new Map(), principals: new Set() };
+  const routes = new Map(ctx.config.routes.map((r) => [r.id, r]));
+  for (const placed of placedOriginators(ctx.config)) {
+    if (!placed.originator.shared) continue;
+    const { account, arn } = ownerOfShared(ctx.config, placed);
+    if (account !== ctx.scope.account || arn.region !== ctx.scope.region) continue;
+    const route = routes.get(placed.originator.route);
+    if (!route || route.account === account) continue;
+    const principal = ctx.config.accounts[route.account]?.accountId;
+    if (!principal) {
+      throw new Error(
+        `${placed.path}: route ${route.id} sends from ${account}'s ${arn.type} through RAM, but account ` +
+          `"${route.account}" has no accountId to share it with (accounts.${route.account}.accountId)`,
+      );
+    }
+    if (route.region !== arn.region) {
+      throw new Error(
+        `${placed.path}: route ${route.id} is in ${route.region} but the ${arn.type} is in ${arn.region}; RAM shares stay in their Region`,
+      );
+    }
+    share.principals.add(principal);
+    const poolArn = arn.type === 'pool' ? ctx.poolArns.get(arn.id) : undefined;
+    share.resources.set(placed.originator.identity, poolArn ?? placed.originator.identity);
+  }
+  return share;
+}
+
+/** The scope's resource share, when another account sends from its originators. */
+export function resourceShare(ctx: ScopeContext): void {
+  const share = sharesOf(ctx);
+  if (share.principals.size === 0) return;
+  const resources = [...share.resources.values()];
+  if (ctx.optOutListArn) resources.push(ctx.optOutListArn);
+  ctx.builder.resource('ResourceShare', {
+    Type: 'AWS::RAM::ResourceShare',
+    Properties: {
+      Name: RESOURCE_SHARE_NAME,
+      Principals: [...share.principals].sort(),
+      ResourceArns: resources,
+      AllowExternalPrincipals: true,
+    },
+  });
+  ctx.builder.output('ResourceShareArn', {
+    Description: `RAM share of the originators the config uses by ARN from other accounts (${[...share.resources.keys()].join(', ')})`,
+    Value: { 'Fn::GetAtt': ['ResourceShare', 'Arn'] },
+  });
+}

@@ -37,6 +37,7 @@ const INTEGRATION = [
   'test/hostile/receipts.test.ts',
   'test/ingester/health-events.test.ts',
   'test/ingester/ingester.test.ts',
+  'test/infra/cfn-lint.test.ts',
   'test/observability/metrics-endpoint.test.ts',
   'test/observability/setup.test.ts',
   'test/report/report.test.ts',

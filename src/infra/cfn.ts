@@ -52,7 +52,7 @@ export function logicalId(...parts: string[]): string {
   const id = parts
     .flatMap((p) => p.split(/[^A-Za-z0-9]+/))
     .filter((w) => w.length > 0)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
   if (!/^[A-Za-z]/.test(id)) return `R${id}`;
   return id;
@@ -77,7 +77,9 @@ export class TemplateBuilder {
 
   resource(id: string, resource: CfnResource): string {
     if (this.has(id) || id in (this.template.Parameters ?? {})) {
-      throw new Error(`two resources of the template would have the logical id ${id}: rename one of them in the config`);
+      throw new Error(
+        `two resources of the template would have the logical id ${id}: rename one of them in the config`,
+      );
     }
     this.template.Resources[id] = resource;
     return id;
@@ -99,7 +101,8 @@ export class TemplateBuilder {
 
   output(id: string, output: CfnOutput): void {
     const outputs = (this.template.Outputs ??= {});
-    if (id in outputs) throw new Error(`two outputs of the template would be named ${id}: rename one of them in the config`);
+    if (id in outputs)
+      throw new Error(`two outputs of the template would be named ${id}: rename one of them in the config`);
     outputs[id] = output;
   }
 

@@ -8,7 +8,15 @@ import type { ScopeContext } from './context';
 
 export const EMAIL_EVENTS_TOPIC = 'rsms-email-events';
 /** The SES event types published: what says whether an email reached its recipient. */
-export const EMAIL_EVENT_TYPES = ['send', 'reject', 'bounce', 'complaint', 'delivery', 'deliveryDelay', 'renderingFailure'];
+export const EMAIL_EVENT_TYPES = [
+  'send',
+  'reject',
+  'bounce',
+  'complaint',
+  'delivery',
+  'deliveryDelay',
+  'renderingFailure',
+];
 
 export function emailEvents(ctx: ScopeContext): void {
   const email = ctx.config.channels.email;
@@ -41,7 +49,9 @@ export function emailEvents(ctx: ScopeContext): void {
           Condition: {
             StringEquals: {
               'aws:SourceAccount': ref('AWS::AccountId'),
-              'aws:SourceArn': sub(`arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${name}`),
+              'aws:SourceArn': sub(
+                `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${name}`,
+              ),
             },
           },
         },
@@ -62,5 +72,5 @@ export function emailEvents(ctx: ScopeContext): void {
     DependsOn: [`${topic}Policy`],
   });
   b.output(`${set}Name`, { Description: 'channels.email.configurationSet', Value: ref(set) });
-  b.output(`${topic}Arn`, { Description: 'SNS topic of the email configuration set\'s events', Value: ref(topic) });
+  b.output(`${topic}Arn`, { Description: "SNS topic of the email configuration set's events", Value: ref(topic) });
 }

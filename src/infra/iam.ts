@@ -52,7 +52,12 @@ function channelStatements(config: Config, account: string): Json[] {
   }
   if (whatsapp?.account === account) {
     const r = `arn:\${AWS::Partition}:social-messaging:${whatsapp.region}:\${AWS::AccountId}:phone-number-id/*`;
-    statements.push({ Sid: 'WhatsApp', Effect: 'Allow', Action: 'social-messaging:SendWhatsAppMessage', Resource: sub(r) });
+    statements.push({
+      Sid: 'WhatsApp',
+      Effect: 'Allow',
+      Action: 'social-messaging:SendWhatsAppMessage',
+      Resource: sub(r),
+    });
   }
   if (push?.account === account) {
     const r = `arn:\${AWS::Partition}:sns:${push.region}:\${AWS::AccountId}:endpoint/*`;
@@ -93,7 +98,12 @@ function ingesterStatements(config: Config, account: string): Json[] {
   const actions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
   return [
     { Sid: 'Receipts', Effect: 'Allow', Action: actions, Resource: queues.map((q) => arn(q)) },
-    { Sid: 'DeadLetterDepth', Effect: 'Allow', Action: 'sqs:GetQueueAttributes', Resource: queues.map((q) => arn(q, '-dlq')) },
+    {
+      Sid: 'DeadLetterDepth',
+      Effect: 'Allow',
+      Action: 'sqs:GetQueueAttributes',
+      Resource: queues.map((q) => arn(q, '-dlq')),
+    },
   ];
 }
 
@@ -108,7 +118,7 @@ function assumedRole(config: Config, scope: Scope): { name: string; path: string
       `accounts.${scope.account}.credentials.roleArn: the role is in account ${m[1]}, not in ${scope.accountId} (accountId)`,
     );
   }
-  return { name: m[3]!, path: m[2]!, externalId: credentials.externalId };
+  return { name: m[3], path: m[2], externalId: credentials.externalId };
 }
 
 /** The account the assumed role trusts by default: the first other account of the config that does not assume one. */
@@ -161,7 +171,8 @@ export function iam(ctx: ScopeContext): void {
   if (!assumes) {
     b.parameter('RuntimeRoleName', {
       Type: 'String',
-      Description: 'The IAM role the worker and ingester run as in this account, to attach the policies to; empty: none',
+      Description:
+        'The IAM role the worker and ingester run as in this account, to attach the policies to; empty: none',
       Default: '',
     });
     b.condition('HasRuntimeRole', { 'Fn::Not': [{ 'Fn::Equals': [ref('RuntimeRoleName'), ''] }] });
@@ -182,7 +193,17 @@ export function iam(ctx: ScopeContext): void {
     b.output(`${id}Arn`, { Description: description, Value: ref(id) });
     policies.push(id);
   };
-  add(WORKER_POLICY, 'rsms-worker', 'resilient-sms worker: sends and feedback', workerStatements(config, scope.account));
-  add(INGESTER_POLICY, 'rsms-ingester', 'resilient-sms ingester: its queues', ingesterStatements(config, scope.account));
+  add(
+    WORKER_POLICY,
+    'rsms-worker',
+    'resilient-sms worker: sends and feedback',
+    workerStatements(config, scope.account),
+  );
+  add(
+    INGESTER_POLICY,
+    'rsms-ingester',
+    'resilient-sms ingester: its queues',
+    ingesterStatements(config, scope.account),
+  );
   role(ctx, policies);
 }

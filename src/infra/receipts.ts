@@ -100,7 +100,12 @@ function dlrQueue(ctx: ScopeContext, queue: DlrQueueConfig, index: number): void
   const q = queueWithDlq(ctx, name);
   b.resource(`${q}Subscription`, {
     Type: 'AWS::SNS::Subscription',
-    Properties: { TopicArn: ref(topic), Protocol: 'sqs', Endpoint: getAtt(q, 'Arn'), RawMessageDelivery: queue.rawDelivery },
+    Properties: {
+      TopicArn: ref(topic),
+      Protocol: 'sqs',
+      Endpoint: getAtt(q, 'Arn'),
+      RawMessageDelivery: queue.rawDelivery,
+    },
   });
   queuePolicy(ctx, q, 'sns.amazonaws.com', ref(topic));
   b.output(`${q}Url`, { Description: `${path}.queueUrl`, Value: ref(q) });

@@ -39,12 +39,15 @@ const SMS_ARN = /^arn:aws[a-z-]*:sms-voice:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)
 
 export function parseSmsArn(arn: string): SmsArn | undefined {
   const m = SMS_ARN.exec(arn);
-  return m ? { region: m[1]!, accountId: m[2]!, type: m[3]!, id: m[4]! } : undefined;
+  return m ? { region: m[1], accountId: m[2], type: m[3], id: m[4] } : undefined;
 }
 
 /** The queue name of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`): its last path segment. */
 export function queueNameOf(queueUrl: string, path: string): string {
-  const name = new URL(queueUrl).pathname.split('/').filter((s) => s.length > 0).pop();
+  const name = new URL(queueUrl).pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .pop();
   if (!name || !/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
     throw new Error(`${path}: "${queueUrl}" does not end in an SQS queue name (1-80 letters, digits, - or _)`);
   }

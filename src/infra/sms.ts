@@ -75,7 +75,9 @@ export function pools(ctx: ScopeContext): void {
       Description: `Phone number ids or ARNs, or sender id ARNs, already bought, to create pool "${poolId}" with; empty: the pool exists and the config's id "${poolId}" is used`,
       Default: '',
     });
-    const create = b.condition(`Create${id}`, { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref(param)] }, ''] }] });
+    const create = b.condition(`Create${id}`, {
+      'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref(param)] }, ''] }],
+    });
     b.resource(id, {
       Type: 'AWS::SMSVOICE::Pool',
       Condition: create,

@@ -1,0 +1,218 @@
+/**
+ * `infra synth` (src/infra/synth.ts) rule by rule, on config/examples/production.yaml and variations of it: what each
+ * template holds, and the clear error for a config no template can serve.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { buildProgram } from '../../src/cli/main';
+import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
+import type { CfnTemplate } from '../../src/infra/cfn';
+import { synthesize } from '../../src/infra/synth';
+import { evaluate, resourcesOf } from '../helpers/cfn-eval';
+
+const root = path.join(__dirname, '..', '..');
+const PRODUCTION = path.join(root, 'config/examples/production.yaml');
+
+/** The production example, changed by `edit` (on its raw form), parsed. */
+function production(edit: (raw: ConfigInput & Record<string, unknown>) => void = () => {}): Config {
+  const raw = parseYaml(fs.readFileSync(PRODUCTION, 'utf8')) as ConfigInput & Record<string, unknown>;
+  edit(raw);
+  return configSchema.parse(raw);
+}
+
+function template(config: Config, account: string, region: string): CfnTemplate {
+  return synthesize(config).templates.find((t) => t.account === account && t.region === region)!.template;
+}
+
+describe('which templates, and what is where', () => {
+  it('one template per account x Region of the config, IAM only in the account’s first', () => {
+    const { templates, warnings } = synthesize(production());
+    expect(templates.map((t) => t.fileName)).toEqual([
+      'primary-us-east-1.json',
+      'secondary-us-east-1.json',
+      'primary-us-west-2.json',
+      'primary-eu-west-2.json',
+      'secondary-eu-west-2.json',
+    ]);
+    const withIam = templates.filter((t) => resourcesOf(t.template, 'AWS::IAM::ManagedPolicy').length > 0);
+    expect(withIam.map((t) => t.fileName)).toEqual(['primary-us-east-1.json', 'secondary-us-east-1.json']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('the DLR topic lets only End User Messaging publish, for this account and its configuration sets', () => {
+    const t = template(production(), 'primary', 'eu-west-2');
+    const [, policy] = resourcesOf(t, 'AWS::SNS::TopicPolicy')[0];
+    const doc = evaluate(t, { accountId: '111111111111', region: 'eu-west-2' }, policy.Properties.PolicyDocument);
+    expect(doc).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: 'sms-voice.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnLike: { 'aws:SourceArn': ['arn:aws:sms-voice:eu-west-2:111111111111:configuration-set/rsms-events-eu'] },
+          },
+        },
+      ],
+    });
+  });
+
+  it('configuration sets publish final events only, or every event with ingester.intermediateEvents: signal', () => {
+    const types = (config: Config): unknown => {
+      const t = template(config, 'primary', 'us-east-1');
+      const [, set] = resourcesOf(t, 'AWS::SMSVOICE::ConfigurationSet')[0];
+      return (set.Properties.EventDestinations as { MatchingEventTypes: string[] }[])[0].MatchingEventTypes;
+    };
+    const final = types(production()) as string[];
+    expect(final).toEqual(
+      expect.arrayContaining(['TEXT_DELIVERED', 'TEXT_BLOCKED', 'VOICE_COMPLETED', 'VOICE_FAILED']),
+    );
+    expect(final).not.toContain('TEXT_PENDING');
+    expect(types(production((raw) => (raw.ingester = { intermediateEvents: 'signal' })))).toEqual([
+      'TEXT_ALL',
+      'VOICE_ALL',
+    ]);
+  });
+
+  it('a pool is created only when its parameter lists what was bought for it; else the config’s pool is used', () => {
+    const t = template(production(), 'primary', 'us-east-1');
+    const [id, pool] = resourcesOf(t, 'AWS::SMSVOICE::Pool')[0];
+    const [, share] = resourcesOf(t, 'AWS::RAM::ResourceShare')[0];
+    const at = { accountId: '111111111111', region: 'us-east-1' };
+    const existing = 'arn:aws:sms-voice:us-east-1:111111111111:pool/pool-0123456789abcdef0123456789abcdef';
+    expect(evaluate(t, at, share.Properties.ResourceArns)).toEqual([existing, { getAtt: ['OptOutList', 'Arn'] }]);
+    const bought = { ...at, parameters: { [`${id}OriginationIdentities`]: 'phone-0123,phone-4567' } };
+    expect(evaluate(t, bought, share.Properties.ResourceArns)).toContainEqual({ getAtt: [id, 'Arn'] });
+    expect(evaluate(t, bought, { 'Fn::If': [pool.Condition!, true, false] })).toBe(true);
+  });
+
+  it('the assumed role trusts the primary account, with the external id when the config has one', () => {
+    const trust = (config: Config): string => {
+      const t = template(config, 'secondary', 'us-east-1');
+      return JSON.stringify([t.Parameters!.TrustedPrincipalArn, t.Resources.AssumedRole.Properties]);
+    };
+    expect(trust(production())).toContain('"Default":"arn:aws:iam::111111111111:root"');
+    expect(trust(production())).toContain('{"StringEquals":{"sts:ExternalId":"rsms-prod-7f3c"}}');
+    const withoutId = production((raw) => {
+      raw.accounts.secondary.credentials = {
+        type: 'assume-role',
+        roleArn: 'arn:aws:iam::222222222222:role/rsms-sender',
+      };
+    });
+    expect(trust(withoutId)).not.toContain('ExternalId');
+  });
+
+  it('AWS Health: the rule and queue in the queue’s Region, a forwarding rule in the account’s other Regions', () => {
+    const config = production();
+    const rules = (a: string, r: string): unknown[] =>
+      resourcesOf(template(config, a, r), 'AWS::Events::Rule').map(([, rule]) => rule.Properties.Targets);
+    expect(JSON.stringify(rules('primary', 'us-east-1'))).toContain('QueueRsmsAwsHealth');
+    for (const region of ['us-west-2', 'eu-west-2']) {
+      expect(JSON.stringify(rules('primary', region))).toContain(
+        ':events:us-east-1:${AWS::AccountId}:event-bus/default',
+      );
+    }
+    expect(rules('secondary', 'eu-west-2')).toEqual([]);
+  });
+
+  it('a protect configuration given for a scope is created and set on its configuration set', () => {
+    const { templates } = synthesize(production(), {
+      protectConfigurations: () => [
+        { name: 'rsms-protect', blockedCountries: ['KP'], configurationSets: ['rsms-events'] },
+      ],
+    });
+    const t = templates[0].template;
+    expect(resourcesOf(t, 'AWS::SMSVOICE::ProtectConfiguration')).toHaveLength(1);
+    const [, set] = resourcesOf(t, 'AWS::SMSVOICE::ConfigurationSet')[0];
+    expect(set.Properties.ProtectConfigurationId).toEqual({
+      'Fn::GetAtt': ['ProtectRsmsProtect', 'ProtectConfigurationId'],
+    });
+  });
+
+  it('local.yaml: a topic ARN naming another account than its entry’s is a warning (the emulator’s account)', () => {
+    const { warnings } = synthesize(
+      configSchema.parse(parseYaml(fs.readFileSync(path.join(root, 'config/local.yaml'), 'utf8'))),
+    );
+    expect(warnings).toContainEqual(expect.stringContaining('dlrQueues[0].topicArn: names account 123456789012'));
+  });
+});
+
+describe('a config no template can serve is a clear error naming the field', () => {
+  const US_SHARED = 1; // originators.US[1]: the secondary route's pool, shared by ARN
+
+  it('a shared originator whose owner is no account of the config', () => {
+    const config = production((raw) => {
+      raw.originators.US[US_SHARED].identity = 'arn:aws:sms-voice:us-east-1:333333333333:pool/pool-x';
+    });
+    expect(() => synthesize(config)).toThrow(/originators\.US\[1\]\.identity: owned by account 333333333333/);
+  });
+
+  it('a shared originator used by an account without accountId', () => {
+    const config = production((raw) => {
+      delete raw.accounts.secondary.accountId;
+    });
+    expect(() => synthesize(config)).toThrow(/account "secondary" has no accountId/);
+  });
+
+  it('a shared originator in another Region than the route that sends from it', () => {
+    const config = production((raw) => {
+      raw.originators.US[US_SHARED].identity = 'arn:aws:sms-voice:eu-west-2:111111111111:pool/pool-x';
+    });
+    expect(() => synthesize(config)).toThrow(/route secondary-use1 is in us-east-1 but the pool is in eu-west-2/);
+  });
+
+  it('a topic ARN in another Region than its dlrQueues entry', () => {
+    const config = production((raw) => {
+      raw.dlrQueues![0].topicArn = 'arn:aws:sns:us-west-2:111111111111:rsms-events-primary-use1';
+    });
+    expect(() => synthesize(config)).toThrow(/dlrQueues\[0\]\.topicArn: the topic is in us-west-2/);
+  });
+
+  it('two queues whose names give one logical id', () => {
+    const config = production((raw) => {
+      const q = raw.dlrQueues![0];
+      raw.dlrQueues!.push({
+        ...q,
+        queueUrl: q.queueUrl.replace('rsms-dlr-primary-use1', 'rsms_dlr_primary_use1'),
+        topicArn: undefined,
+      });
+    });
+    expect(() => synthesize(config)).toThrow(/logical id QueueRsmsDlrPrimaryUse1Dlq/);
+  });
+
+  it('an assume-role ARN in another account than the account’s accountId', () => {
+    const config = production((raw) => {
+      raw.accounts.secondary.credentials = {
+        type: 'assume-role',
+        roleArn: 'arn:aws:iam::444444444444:role/rsms-sender',
+      };
+    });
+    expect(() => synthesize(config)).toThrow(
+      /accounts\.secondary\.credentials\.roleArn: the role is in account 444444444444/,
+    );
+  });
+});
+
+describe('resilient-sms infra synth', () => {
+  it('writes one JSON template per account x Region to --out', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-synth-'));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await buildProgram({}).parseAsync(['--config', PRODUCTION, 'infra', 'synth', '--out', path.join(out, 'infra')], {
+        from: 'user',
+      });
+      const files = fs.readdirSync(path.join(out, 'infra')).sort();
+      expect(files).toHaveLength(5);
+      const t = JSON.parse(fs.readFileSync(path.join(out, 'infra', 'secondary-us-east-1.json'), 'utf8')) as CfnTemplate;
+      expect(t.AWSTemplateFormatVersion).toBe('2010-09-09');
+      expect(log.mock.calls.map((c) => String(c[0]))).toContainEqual(
+        expect.stringContaining('account secondary, us-east-1'),
+      );
+    } finally {
+      log.mockRestore();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The email channel's event publishing, when `channels.email` names a configuration set in this account × Region:
  * AWS::SES::ConfigurationSet and its AWS::SES::ConfigurationSetEventDestination to an SNS topic that only SES may
- * publish to, for this configuration set (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-add-event-destination-sns.html).
+ * publish to, for this configuration set (https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity.html).
  */
 import { logicalId, policyDocument, ref, sub } from './cfn';
 import type { ScopeContext } from './context';

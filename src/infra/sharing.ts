@@ -2,7 +2,8 @@
  * AWS::RAM::ResourceShare in the owner's template: every originator the config uses by ARN with `shared: true` (a pool,
  * phone number or sender ID of this account × Region), and the scope's opt-out list, shared with each account whose
  * routes send from them. RAM shares are regional, so the share lives in the owner's template of that Region
- * (https://docs.aws.amazon.com/sms-voice/latest/userguide/shared-resources.html).
+ * (https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool-shared.html,
+ * https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-shared.html).
  */
 import type { Json } from './cfn';
 import type { ScopeContext } from './context';

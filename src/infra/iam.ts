@@ -46,7 +46,9 @@ function channelStatements(config: Config, account: string): Json[] {
   const { email, whatsapp, push } = config.channels;
   if (email?.account === account) {
     const at = `arn:\${AWS::Partition}:ses:${email.region}:\${AWS::AccountId}`;
-    const resources = [sub(`${at}:identity/*`)];
+    // SendEmail is authorized on the identity that sends: the address, or its verified domain.
+    const domain = email.fromAddress.slice(email.fromAddress.lastIndexOf('@') + 1);
+    const resources = [sub(`${at}:identity/${email.fromAddress}`), sub(`${at}:identity/${domain}`)];
     if (email.configurationSet) resources.push(sub(`${at}:configuration-set/${email.configurationSet}`));
     statements.push({ Sid: 'Email', Effect: 'Allow', Action: 'ses:SendEmail', Resource: resources });
   }

@@ -41,6 +41,27 @@ describe('which templates, and what is where', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('the worker may send email only from the configured address or its domain', () => {
+    const t = template(production(), 'primary', 'us-east-1');
+    const doc = evaluate(
+      t,
+      { accountId: '111111111111', region: 'us-east-1' },
+      t.Resources.WorkerPolicy.Properties.PolicyDocument,
+    );
+    expect(doc).toMatchObject({
+      Statement: expect.arrayContaining([
+        expect.objectContaining({
+          Sid: 'Email',
+          Resource: [
+            'arn:aws:ses:us-east-1:111111111111:identity/no-reply@example.com',
+            'arn:aws:ses:us-east-1:111111111111:identity/example.com',
+            'arn:aws:ses:us-east-1:111111111111:configuration-set/rsms-mail',
+          ],
+        }),
+      ]),
+    });
+  });
+
   it('the DLR topic lets only End User Messaging publish, for this account and its configuration sets', () => {
     const t = template(production(), 'primary', 'eu-west-2');
     const [, policy] = resourcesOf(t, 'AWS::SNS::TopicPolicy')[0];
@@ -180,6 +201,15 @@ describe('a config no template can serve is a clear error naming the field', () 
       });
     });
     expect(() => synthesize(config)).toThrow(/logical id QueueRsmsDlrPrimaryUse1Dlq/);
+  });
+
+  it('a queue URL that does not end in a queue name', () => {
+    const config = production((raw) => {
+      raw.dlrQueues![1].queueUrl = 'https://sqs.us-east-1.amazonaws.com/';
+    });
+    expect(() => synthesize(config)).toThrow(
+      /dlrQueues\[1\]\.queueUrl: "https:\/\/sqs.us-east-1.amazonaws.com\/" does not end/,
+    );
   });
 
   it('an assume-role ARN in another account than the account’s accountId', () => {

@@ -56,7 +56,7 @@ const targetOf = <C extends Channel>(channel: C, rung: Rung) => ({
  * `Keyword` only from a US short code, as the SendTextMessage reference asks ("If you don't have a US short code, omit
  * this attribute"); the plan's `DestinationCountryParameters` are already those of the destination's country.
  */
-function smsParameters(
+export function smsParameters(
   rung: Rung,
   { policy, country }: RoutingPlan,
 ): Pick<SendSmsInput, 'protectConfigurationId' | 'keyword' | 'destinationCountryParameters'> {

@@ -29,6 +29,7 @@ const INTEGRATION = [
   'test/chaos/chaos.test.ts',
   'test/chaos/dlr-chaos.test.ts',
   'test/cli/node-version-warning.test.ts',
+  'test/cli/config-check.test.ts',
   'test/cli/send-wait.test.ts',
   'test/health/operators.test.ts',
   'test/gameday/gameday.test.ts',

@@ -56,6 +56,8 @@ export function createSmsActivities(deps: SmsActivityDeps) {
             Context: attemptContext(input),
             MessageFeedbackEnabled: input.feedbackEnabled,
             ProtectConfigurationId: input.protectConfigurationId,
+            Keyword: input.keyword,
+            DestinationCountryParameters: input.destinationCountryParameters,
             DryRun: input.dryRun,
           }),
         );

@@ -48,6 +48,7 @@ export function createVoiceActivities(deps: VoiceActivityDeps) {
             TimeToLive: input.ttlSeconds,
             Context: attemptContext(input),
             MessageFeedbackEnabled: input.feedbackEnabled,
+            ProtectConfigurationId: input.protectConfigurationId,
           }),
         );
         return out.MessageId;

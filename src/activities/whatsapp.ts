@@ -11,6 +11,7 @@ import { attemptContext, type SendResult, type SendWhatsAppInput } from '../doma
 import type { ChannelClientResolver } from '../aws/registries';
 import { classifyWhatsAppError } from './channel-errors';
 import { runChannelSend } from './channel-send';
+import { templateComponents, type TemplateComponent } from './whatsapp-template';
 
 export interface WhatsAppActivityDeps {
   whatsappClient?: ChannelClientResolver<SocialMessagingClient>;
@@ -20,7 +21,9 @@ export interface WhatsAppActivityDeps {
 /** Meta caps `biz_opaque_callback_data` at 512 characters. */
 const MAX_CALLBACK_DATA = 512;
 
-/** The Meta Cloud API message object of a template message with body parameters. */
+const withComponents = (components: TemplateComponent[]) => (components.length > 0 ? { components } : {});
+
+/** The Meta Cloud API message object of a template message (its components: ./whatsapp-template.ts). */
 export function whatsAppTemplateMessage(input: SendWhatsAppInput): Record<string, unknown> {
   const callbackData = JSON.stringify(attemptContext(input));
   return {
@@ -31,9 +34,7 @@ export function whatsAppTemplateMessage(input: SendWhatsAppInput): Record<string
     template: {
       name: input.templateName,
       language: { code: input.templateLanguage },
-      ...(input.parameters.length > 0
-        ? { components: [{ type: 'body', parameters: input.parameters.map((text) => ({ type: 'text', text })) }] }
-        : {}),
+      ...withComponents(templateComponents(input.templateKind, input.parameters)),
     },
     ...(callbackData.length <= MAX_CALLBACK_DATA ? { biz_opaque_callback_data: callbackData } : {}),
   };

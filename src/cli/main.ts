@@ -4,7 +4,7 @@
  * --namespace; the commands come by family from ./messages, ./processes and ./operations. Errors print one
  * clear line and exit non-zero: 3 for what the HTTP API answers 409 (the message has ended; an idempotency key
  * reused for a different request), 4 when `send --wait` saw the message end without reaching the user, 2 for a
- * `routes drain/undrain` target that names nothing in the config, 1 for anything else (commander's own usage errors keep commander's exit code).
+ * `routes drain/undrain` target that names nothing in the config or `config check` errors, 1 for anything else (commander's own usage errors keep commander's exit code).
  */
 import { Command, CommanderError } from 'commander';
 import { IdempotencyConflictError, MessageEndedError } from '../client';
@@ -12,6 +12,7 @@ import { BadTargetError } from '../domain/route-targets';
 import { readEnvironment, type Environment } from '../config/environment';
 import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { addInfraCommands } from './infra';
+import { addConfigCommands, ConfigErrorsFound } from './config-check';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
@@ -35,6 +36,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addOperationCommands(program, env);
   addRouteCommands(program, env);
   addInfraCommands(program, env);
+  addConfigCommands(program, env);
   return program;
 }
 
@@ -51,6 +53,7 @@ export const CONFLICT_EXIT_CODE = 3;
 export const BAD_TARGET_EXIT_CODE = 2;
 function exitCodeOf(err: unknown): number {
   if (err instanceof BadTargetError) return BAD_TARGET_EXIT_CODE;
+  if (err instanceof ConfigErrorsFound) return err.exitCode;
   if (err instanceof NotDeliveredError) return NOT_DELIVERED_EXIT_CODE;
   return err instanceof MessageEndedError || err instanceof IdempotencyConflictError ? CONFLICT_EXIT_CODE : 1;
 }
@@ -62,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed the problem
-    console.error(`resilient-sms: ${describeError(err)}`);
+    if (!(err instanceof ConfigErrorsFound)) console.error(`resilient-sms: ${describeError(err)}`);
     return exitCodeOf(err);
   }
 }

@@ -69,21 +69,26 @@ function parseYamlText(text: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-/** Parses `text` as JSON when `source` names a .json file (JSON.parse: fast, no YAML surprises), else as YAML. */
-export function parseConfigText(text: string, source: string): Config {
+/**
+ * The config as written, before the schema: JSON when `source` names a .json file (JSON.parse: fast, no YAML
+ * surprises), else YAML. Throws one clear error naming the file when the text does not parse.
+ */
+export function parseConfigSource(text: string, source: string): unknown {
   const json = /\.json$/i.test(source);
-  let raw: unknown;
   try {
-    if (json) {
-      raw = JSON.parse(text);
-      const duplicate = duplicateJsonKey(text);
-      if (duplicate) throw new Error(duplicate);
-    } else {
-      raw = parseYamlText(text);
-    }
+    if (!json) return parseYamlText(text);
+    const raw: unknown = JSON.parse(text);
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) throw new Error(duplicate);
+    return raw;
   } catch (err) {
     throw new Error(`config ${source} is not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }
+}
+
+/** Parses `text` (./parseConfigSource) and validates it with the schema. */
+export function parseConfigText(text: string, source: string): Config {
+  const raw = parseConfigSource(text, source);
   try {
     return parseOrThrow(configSchema, raw, `config ${source}`);
   } catch (err) {

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { nameSchema, originatorSchema, regionSchema } from './config-base';
+import { WHATSAPP_TEMPLATE_KINDS } from './whatsapp-template';
 
 /** Alternate channels, each through its AWS service in one account and Region. */
 export const channelsSchema = z
@@ -27,6 +28,12 @@ export const channelsSchema = z
         /** `phone-number-id-...` of the WhatsApp Business number. */
         originationPhoneNumberId: z.string().min(1),
         templateName: z.string().min(1),
+        /**
+         * `authentication`: the template is Meta's authentication template with a copy-code button (one-time
+         * passwords; the code goes in the body and the button, src/activities/whatsapp-template.ts); `standard`: the
+         * message's parameters fill the body.
+         */
+        templateKind: z.enum(WHATSAPP_TEMPLATE_KINDS).default('standard'),
         templateLanguage: z.string().min(2).default('en_US'),
         metaApiVersion: z.string().default('v20.0'),
       })

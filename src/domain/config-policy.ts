@@ -5,6 +5,12 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { CHANNELS, isNumberChannel } from './channel';
 import { MESSAGE_TYPES } from './message';
+import {
+  destinationCountryParametersSchema,
+  keywordSchema,
+  maxPriceSchema,
+  protectConfigurationIdSchema,
+} from './send-parameters';
 
 const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as "21:00"');
 
@@ -37,12 +43,21 @@ export const policySchema = z
       .refine((v) => v >= 5_000 && v <= 259_200_000, 'ttl must be between 5s and 72h'),
     /**
      * `MaxPrice` in USD, e.g. "0.50": per the SendTextMessage reference "the maximum amount that you want to
-     * spend … per each text message"; a body of several parts (`smsParts`) costs that many parts.
+     * spend … per each text message"; a body of several parts (`smsParts`) costs that many parts. Checked against
+     * the API's own pattern (./send-parameters.ts): "1" is refused here, as every send would refuse it.
      */
-    maxPrice: z
-      .string()
-      .regex(/^\d{1,2}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "0.50"')
-      .optional(),
+    maxPrice: maxPriceSchema.optional(),
+    /** Voice's own cap, `MaxPricePerMinute` of SendVoiceMessage (USD per minute, same pattern as `maxPrice`). */
+    maxPricePerMinute: maxPriceSchema.optional(),
+    /** `ProtectConfigurationId` of every SMS and voice send of this use case (SMS protect: country rules). */
+    protectConfigurationId: protectConfigurationIdSchema.optional(),
+    /** `Keyword` of SMS sends on US short codes: the registered program's keyword (left out on other originators). */
+    keyword: keywordSchema.optional(),
+    /**
+     * `DestinationCountryParameters`, e.g. India's `IN_ENTITY_ID` / `IN_TEMPLATE_ID` (DLT registration); each key is
+     * sent only to its own country's numbers.
+     */
+    destinationCountryParameters: destinationCountryParametersSchema.optional(),
     /** ISO country codes this use case may send to (SMS pumping defence); absent = every configured country. */
     allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')).optional(),
     /** Channels in the order the ladder climbs them; SMS rungs are the routing ladder above. */
@@ -54,7 +69,10 @@ export const policySchema = z
       .refine((c) => !c.some(isNumberChannel), 'sms and voice are never allowed after an opt-out'),
     /** Quiet hours in the recipient's local time. */
     quietHours: z.array(quietHoursSchema).default([]),
-    /** Stop the ladder before the known total price (USD, from delivery receipts) would exceed this. */
+    /**
+     * Stop the ladder once the known total price (USD, from the receipts: each one's `totalMessagePrice` plus its
+     * `totalCarrierFee`) reaches this.
+     */
     maxTotalPrice: z
       .string()
       .regex(/^\d{1,4}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "1.50"')

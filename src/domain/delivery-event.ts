@@ -105,7 +105,10 @@ export const dlrSignalSchema = z
     messageId: messageIdSchema,
     eventTimestamp: timestampSchema,
     description: z.string().max(MAX_DESCRIPTION_CHARS).optional(),
+    /** `totalMessagePrice` (USD). */
     price: amountSchema.optional(),
+    /** `totalCarrierFee` (USD); absent from signals recorded before it was carried. */
+    carrierFee: amountSchema.optional(),
     origin: z
       .object({ account: z.string().min(1).max(64), region: z.string().min(1).max(64) })
       .strict()

@@ -141,6 +141,7 @@ function parse(body: unknown): DlrParseResult {
     eventTimestamp: event.eventTimestamp,
     description: event.messageStatusDescription?.slice(0, MAX_DESCRIPTION_CHARS),
     price: event.totalMessagePrice,
+    carrierFee: event.totalCarrierFee,
     destinationTag: tag(event.destinationPhoneNumber),
     originationTag: tag(event.originationPhoneNumber),
   } satisfies DlrSignal);

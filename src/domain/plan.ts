@@ -57,7 +57,21 @@ export interface ResolvedPolicy {
   stepWaitMs: number;
   deadlineMs: number;
   ttlSeconds: number;
+  /** `MaxPrice` of SMS sends (USD per message part). */
   maxPrice?: string;
+  /** `MaxPricePerMinute` of voice sends (USD). */
+  maxPricePerMinute?: string;
+  /**
+   * Set in every plan since voice got its own cap: voice sends `maxPricePerMinute` (or no cap). Absent in plans
+   * recorded before, whose voice sends carry `maxPrice` as their per-minute cap, as those releases sent them.
+   */
+  voicePriceCap?: 'per-minute';
+  /** `ProtectConfigurationId` of SMS and voice sends; absent (older plans too): none sent. */
+  protectConfigurationId?: string;
+  /** `Keyword` of SMS sends on US short codes; absent (older plans too): none sent. */
+  keyword?: string;
+  /** `DestinationCountryParameters` that apply to the destination's country; absent (older plans too): none sent. */
+  destinationCountryParameters?: Record<string, string>;
   messageFeedback: boolean;
   feedbackGraceMs: number;
   throttleRetries: number;
@@ -90,7 +104,13 @@ export interface RoutingPlan {
   skipped: SkippedChannel[];
   policy: ResolvedPolicy;
   /** The WhatsApp template, when the ladder has a WhatsApp rung. */
-  whatsapp?: { templateName: string; templateLanguage: string; metaApiVersion: string };
+  whatsapp?: {
+    templateName: string;
+    templateLanguage: string;
+    metaApiVersion: string;
+    /** Set only for Meta's authentication (copy-code) template; absent: a standard template, as in older plans. */
+    templateKind?: 'authentication';
+  };
 }
 
 /** Does `b` differ from `a` in originator only, account, or Region? */

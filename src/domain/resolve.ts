@@ -11,6 +11,8 @@ import type { z } from 'zod';
 import { countryOf, messageRequestSchema, type MessageRequest, type sendRequestSchema } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
 import { ownValue } from './own';
+import { countryParametersFor } from './send-parameters';
+import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
 
 /** What each channel says; derived from the SMS body where the request gives nothing. */
@@ -38,6 +40,10 @@ export function resolvePolicy(useCase: string, policy: Policy, voiceId?: string)
     deadlineMs: policy.deadline,
     ttlSeconds: Math.round(policy.ttl / 1000),
     maxPrice: policy.maxPrice,
+    ...(policy.maxPricePerMinute !== undefined ? { maxPricePerMinute: policy.maxPricePerMinute } : {}),
+    voicePriceCap: 'per-minute',
+    ...(policy.protectConfigurationId !== undefined ? { protectConfigurationId: policy.protectConfigurationId } : {}),
+    ...(policy.keyword !== undefined ? { keyword: policy.keyword } : {}),
     messageFeedback: policy.messageFeedback,
     feedbackGraceMs: policy.feedbackGrace,
     throttleRetries: policy.throttleRetries,
@@ -133,13 +139,19 @@ function deriveContent(request: MessageRequest, useCase: string): ChannelContent
  * (SDK model of @aws-sdk/client-pinpoint-sms-voice-v2, `MessageBodyTextType`), and a WhatsApp template
  * parameter at most 1024. Email and push content is cut to fit when derived.
  */
-function checkDerivedContent(content: ChannelContent, rungs: readonly Rung[]): void {
+function checkDerivedContent(content: ChannelContent, rungs: readonly Rung[], authentication: boolean): void {
   const on = (channel: Channel) => rungs.some((r) => r.channel === channel);
   const issues: { path: string; message: string }[] = [];
   if (on('voice') && content.voice.textType === 'TEXT' && content.voice.text.length > 3000) {
     issues.push({
       path: 'body',
       message: `read aloud it is ${content.voice.text.length} characters, over voice's 3000: give content.voice.text`,
+    });
+  }
+  if (on('whatsapp') && authentication && authenticationCode(content.whatsapp.parameters) === undefined) {
+    issues.push({
+      path: 'content.whatsapp.parameters',
+      message: `the WhatsApp authentication template needs a one-time password: give it as the first parameter (1-${MAX_OTP_CODE_CHARS} characters, no spaces) or put a code of 4-15 digits in the body`,
     });
   }
   if (on('whatsapp') && content.whatsapp.parameters.some((p) => p.length > 1024)) {
@@ -295,9 +307,11 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   // Only with route health on: the flag decides, from the input alone, whether the workflow reads health
   // (so messages started without it replay unchanged).
   if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
+  const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
+  if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;
   const { content: _content, ...rest } = request;
   const content = deriveContent(request, request.useCase);
-  checkDerivedContent(content, rungs);
+  checkDerivedContent(content, rungs, config.channels.whatsapp?.templateKind === 'authentication');
   return {
     request: {
       ...rest,
@@ -318,6 +332,9 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
               templateName: config.channels.whatsapp.templateName,
               templateLanguage: config.channels.whatsapp.templateLanguage,
               metaApiVersion: config.channels.whatsapp.metaApiVersion,
+              ...(config.channels.whatsapp.templateKind === 'authentication'
+                ? { templateKind: 'authentication' as const }
+                : {}),
             }
           : undefined,
     },

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AlternateChannel } from './channel';
 import type { ClassifiedFailure } from './outcome';
 import type { EscalationLevel } from './plan';
+import type { WhatsAppTemplateKind } from './whatsapp-template';
 
 /** Where a send goes: one account in one Region, as named in the config. */
 export interface RouteRef {
@@ -47,6 +48,10 @@ export interface SendSmsInput extends AttemptRef {
   maxPrice?: string;
   feedbackEnabled: boolean;
   protectConfigurationId?: string;
+  /** `Keyword`: the program keyword of a registered US short code (only sent from one). */
+  keyword?: string;
+  /** `DestinationCountryParameters`, e.g. India's `IN_ENTITY_ID` and `IN_TEMPLATE_ID`. */
+  destinationCountryParameters?: Record<string, string>;
   dryRun?: boolean;
 }
 
@@ -83,8 +88,10 @@ export interface SendVoiceInput extends AttemptRef {
   textType: 'TEXT' | 'SSML';
   voiceId?: string;
   ttlSeconds: number;
+  /** `MaxPricePerMinute` in USD, as a decimal string. */
   maxPrice?: string;
   feedbackEnabled: boolean;
+  protectConfigurationId?: string;
 }
 
 /** An account and Region of a non-SMS channel, as named in the config's `channels` section. */
@@ -102,6 +109,8 @@ export interface SendWhatsAppInput extends AttemptRef {
   destination: string;
   templateName: string;
   templateLanguage: string;
+  /** `authentication`: Meta's copy-code one-time-password template (absent: a standard template). */
+  templateKind?: WhatsAppTemplateKind;
   /** Body parameters of the template, in order. */
   parameters: string[];
   metaApiVersion: string;

@@ -88,7 +88,10 @@ export interface AttemptRecord {
   events: AttemptEvent[];
   /** Receipts for this attempt not listed in `events` (beyond the bound). Absent when none. */
   omittedEvents?: number;
+  /** `totalMessagePrice` of the attempt's latest receipt that had one (USD). */
   price?: number;
+  /** `totalCarrierFee` of the attempt's latest receipt that had one (USD); counts toward `maxTotalPrice` too. */
+  carrierFee?: number;
 }
 
 /** One change route health made to a message's ladder (src/workflows/health-order.ts). */
@@ -169,4 +172,14 @@ export function deliveredAt(record: StatusRecord): number | undefined {
   if (!attempt) return undefined;
   const receipt = attempt.events.find((e) => statusClass(e.status) === 'success');
   return receipt?.receivedAt ?? attempt.finishedAt;
+}
+
+/**
+ * What an attempt cost as its receipts say (USD): `totalMessagePrice` plus `totalCarrierFee`, the two charges of the
+ * event format (https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-event-format.html);
+ * undefined while no receipt named either.
+ */
+export function attemptCost(attempt: Pick<AttemptRecord, 'price' | 'carrierFee'>): number | undefined {
+  if (attempt.price === undefined && attempt.carrierFee === undefined) return undefined;
+  return (attempt.price ?? 0) + (attempt.carrierFee ?? 0);
 }

@@ -105,6 +105,19 @@ export function eventSchedule(
 export const PRICE_PER_PART = 0.00581;
 /** Price per voice minute (USD). */
 export const PRICE_PER_VOICE_MINUTE = 0.013;
+/**
+ * Carrier fee per SMS part to a US number (USD), a plausible constant. AWS bills US carriers' pass-through fees
+ * apart from the message price (the `CarrierFeeCount` / `CarrierFees` usage types of
+ * https://docs.aws.amazon.com/sms-voice/latest/userguide/sms-billing.html) and reports them in each SMS event's
+ * `totalCarrierFee` (https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-event-format.html,
+ * whose example, a message without such a fee, has `"totalCarrierFee": 0.0`). Elsewhere the fee is 0.
+ */
+export const US_CARRIER_FEE_PER_PART = 0.00302;
+
+/** The `totalCarrierFee` of a text: US carriers' fee per part, 0 for other countries. */
+export function carrierFeeOf(isoCountryCode: string | undefined, parts: number): number {
+  return isoCountryCode === 'US' ? Number((parts * US_CARRIER_FEE_PER_PART).toFixed(5)) : 0;
+}
 
 export interface EventSubject {
   messageId: string;
@@ -136,7 +149,7 @@ export function buildEvent(subject: EventSubject, scheduled: ScheduledEvent, now
   if (text) {
     event.totalMessageParts = request.parts;
     event.totalMessagePrice = Number((request.parts * PRICE_PER_PART).toFixed(5));
-    event.totalCarrierFee = 0;
+    event.totalCarrierFee = carrierFeeOf(subject.isoCountryCode, request.parts);
   } else if (scheduled.isFinal) {
     const seconds = scheduled.eventType === 'VOICE_COMPLETED' ? Math.max(1, Math.ceil(request.bodyLength / 15)) : 0;
     event.callDurationInSeconds = seconds;

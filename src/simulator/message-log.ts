@@ -3,6 +3,7 @@
  * never kept, only their length; phone numbers are (this is the operator's local simulator).
  */
 import type { Caller, SendOperation } from './protocol';
+import type { SendParameters } from './send-parameters';
 
 export type SendOutcome = 'accepted' | 'rejected' | 'ambiguous' | 'timeout';
 
@@ -37,6 +38,8 @@ export interface MessageRecord {
   context?: Record<string, string>;
   dryRun?: boolean;
   messageFeedbackEnabled?: boolean;
+  /** The use case's send parameters the request carried (MaxPrice, Keyword, …; ./send-parameters.ts). */
+  parameters?: SendParameters;
   receivedAt: string;
   outcome: SendOutcome;
   error?: { type: string; reason?: string; message: string };

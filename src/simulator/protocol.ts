@@ -192,11 +192,7 @@ export function parseSendRequest(operation: SendOperation, body: JsonObject): Se
   ) {
     throw validationError('INVALID_PARAMETER', 'TimeToLive', 'must be an integer from 5 to 259200 seconds');
   }
-  const maxPrice = optionalString(body, 'MaxPrice', 8, 2);
-  if (maxPrice !== undefined && !/^[0-9]{0,2}\.[0-9]{1,5}$/.test(maxPrice)) {
-    throw validationError('INVALID_PARAMETER', 'MaxPrice', 'must be a price such as 0.50');
-  }
-  optionalString(body, 'ProtectConfigurationId', 256);
+  // MaxPrice / MaxPricePerMinute, ProtectConfigurationId, Keyword, DestinationCountryParameters: ./send-parameters.ts.
   if (operation === 'SendTextMessage') {
     const text = requiredString(body, 'MessageBody', MAX_TEXT_BODY);
     const messageType = optionalEnum(body, 'MessageType', ['TRANSACTIONAL', 'PROMOTIONAL']);

@@ -13,6 +13,7 @@ import { eventSchedule, type FinalEventType } from './events';
 import { apiFaultError, type Fault } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
+import { parseSendParameters } from './send-parameters';
 import {
   AwsError,
   CORAL_NAMESPACE,
@@ -166,7 +167,9 @@ export class SmsVoiceFront implements Route {
   ) {
     const operation = record.operation as SendOperation;
     const send = parseSendRequest(operation, json);
+    const parameters = parseSendParameters(operation, json);
     noteSendRequest(record, send, isoCountryOf(send.destination));
+    if (Object.keys(parameters).length > 0) record.parameters = parameters;
     const fault = takeFault(this.deps.faults, record, {
       operation,
       account: incoming.account,

@@ -12,7 +12,7 @@ import { maskPhone } from '../domain/privacy';
 import { smsParts } from '../domain/sms-parts';
 import type { PutFeedbackInput, SendResult } from '../domain/sending';
 import type { ClassifiedFailure } from '../domain/outcome';
-import { mayHaveSent, type AttemptRecord, type MessageStatus, type StatusRecord } from '../domain/status';
+import { attemptCost, mayHaveSent, type AttemptRecord, type MessageStatus, type StatusRecord } from '../domain/status';
 import type { CancelSignal, DeliverMessageInput, FeedbackSignal } from './definitions';
 import { FEEDBACK_FAILED, STEP_TIMEOUT, type NextStep, type PlannerAttempt } from './planner';
 import { listEvent, receiptRejection, type ReceiptExpectations, type Rejection } from './receipt-rules';
@@ -90,6 +90,7 @@ export class MessageState {
     // A receipt may arrive before the send activity's result (or after an ambiguous send): learn the id.
     attempt.messageId ??= dlr.messageId;
     if (dlr.price !== undefined) attempt.price = dlr.price;
+    if (dlr.carrierFee !== undefined) attempt.carrierFee = dlr.carrierFee;
     const cls = dlr.isFinal ? statusClass(dlr.status) : 'intermediate';
     const settled =
       attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED);
@@ -160,7 +161,7 @@ export class MessageState {
       rungIndex: a.rungIndex,
       sent: mayHaveSent(a.state),
       outcome: a.state === 'delivered' ? { kind: 'success' } : { kind: 'failure', failure: a.failure! },
-      price: a.price,
+      price: attemptCost(a),
     }));
   }
 

@@ -12,8 +12,8 @@ import {
 import type { createActivities } from '../activities';
 import { failure, type ClassifiedFailure } from '../domain/outcome';
 import type { Channel } from '../domain/channel';
-import type { Rung } from '../domain/plan';
-import { SEND_FAILURE_TYPE, type AttemptRef, type SendResult } from '../domain/sending';
+import type { ResolvedPolicy, RoutingPlan, Rung } from '../domain/plan';
+import { SEND_FAILURE_TYPE, type AttemptRef, type SendResult, type SendSmsInput } from '../domain/sending';
 import type { AttemptRecord } from '../domain/status';
 import type { DeliverMessageInput } from './definitions';
 
@@ -51,6 +51,30 @@ const targetOf = <C extends Channel>(channel: C, rung: Rung) => ({
   region: rung.region,
 });
 
+/**
+ * The use case's send parameters of an SMS rung (absent from older plans, so their sends stay as they were):
+ * `Keyword` only from a US short code, as the SendTextMessage reference asks ("If you don't have a US short code, omit
+ * this attribute"); the plan's `DestinationCountryParameters` are already those of the destination's country.
+ */
+export function smsParameters(
+  rung: Rung,
+  { policy, country }: RoutingPlan,
+): Pick<SendSmsInput, 'protectConfigurationId' | 'keyword' | 'destinationCountryParameters'> {
+  const usShortCode = rung.originatorType === 'short-code' && country === 'US' && policy.keyword !== undefined;
+  return {
+    ...(policy.protectConfigurationId ? { protectConfigurationId: policy.protectConfigurationId } : {}),
+    ...(usShortCode ? { keyword: policy.keyword } : {}),
+    ...(policy.destinationCountryParameters
+      ? { destinationCountryParameters: policy.destinationCountryParameters }
+      : {}),
+  };
+}
+
+/** Voice's `MaxPricePerMinute`: its own cap; a plan recorded before it existed sends `maxPrice`, as it did then. */
+export function voiceMaxPrice(policy: ResolvedPolicy): string | undefined {
+  return policy.voicePriceCap === 'per-minute' ? policy.maxPricePerMinute : policy.maxPrice;
+}
+
 const SENDERS: Record<Channel, ChannelSender> = {
   sms: (rung, { request, plan }, common, options) =>
     sendSms.executeWithOptions(options, [
@@ -64,6 +88,7 @@ const SENDERS: Record<Channel, ChannelSender> = {
         ttlSeconds: plan.policy.ttlSeconds,
         maxPrice: plan.policy.maxPrice,
         feedbackEnabled: plan.policy.messageFeedback,
+        ...smsParameters(rung, plan),
       },
     ]),
   voice: (rung, { request, plan }, common, options) =>
@@ -77,8 +102,9 @@ const SENDERS: Record<Channel, ChannelSender> = {
         textType: request.content.voice.textType,
         voiceId: plan.policy.voiceId,
         ttlSeconds: plan.policy.ttlSeconds,
-        maxPrice: plan.policy.maxPrice,
+        maxPrice: voiceMaxPrice(plan.policy),
         feedbackEnabled: plan.policy.messageFeedback,
+        ...(plan.policy.protectConfigurationId ? { protectConfigurationId: plan.policy.protectConfigurationId } : {}),
       },
     ]),
   whatsapp: (rung, { request, plan }, common, options) =>
@@ -91,6 +117,7 @@ const SENDERS: Record<Channel, ChannelSender> = {
         templateName: plan.whatsapp!.templateName,
         templateLanguage: plan.whatsapp!.templateLanguage,
         metaApiVersion: plan.whatsapp!.metaApiVersion,
+        ...(plan.whatsapp!.templateKind ? { templateKind: plan.whatsapp!.templateKind } : {}),
         parameters: request.content.whatsapp.parameters,
       },
     ]),

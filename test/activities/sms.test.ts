@@ -175,6 +175,19 @@ describe('sendSms', () => {
     });
     expect(body).not.toHaveProperty('MaxPrice');
     expect(body).not.toHaveProperty('ConfigurationSetName');
+    expect(body).not.toHaveProperty('Keyword');
+    expect(body).not.toHaveProperty('DestinationCountryParameters');
+  });
+
+  test("the use case's Keyword and DestinationCountryParameters reach SendTextMessage as given", async () => {
+    await env.run(
+      activities().sendSms,
+      input({ keyword: 'ACMEOTP', destinationCountryParameters: { IN_ENTITY_ID: '1101', IN_TEMPLATE_ID: '1107' } }),
+    );
+    expect(endpoint.requests[0].body).toMatchObject({
+      Keyword: 'ACMEOTP',
+      DestinationCountryParameters: { IN_ENTITY_ID: '1101', IN_TEMPLATE_ID: '1107' },
+    });
   });
 
   test('each route uses its own account credentials and Region', async () => {

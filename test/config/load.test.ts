@@ -226,7 +226,11 @@ describe('rejected configs name the field', () => {
       /unknown account "nobody"/,
     ],
     ['unknown policy field (strict)', 'policies.otp', 'maxPrice: "0.50"', 'maxPrize: "0.50"', /maxPrize/],
-    ['bad maxPrice', 'policies.otp.maxPrice', 'maxPrice: "0.50"', 'maxPrice: "50 cents"', /decimal price/],
+    ['bad maxPrice', 'policies.otp.maxPrice', 'maxPrice: "0.50"', 'maxPrice: "50 cents"', /not a price the API takes/],
+    // SendTextMessage's MaxPrice pattern is [0-9]{0,2}\.[0-9]{1,5}: a price without a decimal point fails every send.
+    ['maxPrice without decimals', 'policies.otp.maxPrice', 'maxPrice: "0.50"', 'maxPrice: "1"', /\[0-9\]\{0,2\}/],
+    ['maxPrice of 100 USD', 'policies.otp.maxPrice', 'maxPrice: "0.50"', 'maxPrice: "100.0"', /not a price/],
+    ['maxPrice with 6 decimals', 'policies.otp.maxPrice', 'maxPrice: "0.50"', 'maxPrice: "0.123456"', /not a price/],
     [
       'bad allowed country',
       'policies.otp.allowedCountries[1]',

@@ -44,6 +44,7 @@ describe('parseDlrMessageBody: good bodies', () => {
         eventTimestamp: 1686975103470,
         description: 'Message has been accepted by phone',
         price: 0.00581,
+        carrierFee: 0,
         destinationTag: numberTag('sms:order-1', DEST),
         originationTag: numberTag('sms:order-1', ORIGIN),
       },
@@ -73,6 +74,7 @@ describe('parseDlrMessageBody: good bodies', () => {
     const bare = dlrEvent('w', 1);
     delete bare.messageStatusDescription;
     delete bare.totalMessagePrice;
+    delete bare.totalCarrierFee;
     delete bare.destinationPhoneNumber;
     delete bare.originationPhoneNumber;
     const result = parseDlrMessageBody(JSON.stringify(bare));
@@ -84,6 +86,13 @@ describe('parseDlrMessageBody: good bodies', () => {
       'messageId',
       'eventTimestamp',
     ]);
+  });
+
+  it("carries the receipt's carrier fee apart from its message price", () => {
+    const result = parseDlrMessageBody(
+      JSON.stringify(dlrEvent('w', 1, { totalMessagePrice: 0.0058, totalCarrierFee: 0.003 })),
+    );
+    expect(result.ok && result.signal).toMatchObject({ price: 0.0058, carrierFee: 0.003 });
   });
 
   it('keeps intermediate events (isFinal false) and unknown extra fields do not matter', () => {

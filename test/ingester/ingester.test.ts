@@ -329,6 +329,7 @@ it('signals enveloped and raw DLRs to the workflows named in their context, and 
       eventTimestamp: 1686975103470,
       description: 'Message has been accepted by phone',
       price: 0.00581,
+      carrierFee: 0,
       // The queue it came from, and its numbers as tags only.
       origin: { account: 'primary', region: 'us-west-2' },
       destinationTag: numberTag(b.workflowId, DEST),

@@ -24,6 +24,7 @@ import type { Config } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import type { Fault } from '../../src/simulator/faults';
 import type { MessageRecord } from '../../src/simulator/message-log';
+import { US_CARRIER_FEE_PER_PART } from '../../src/simulator/events';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { startMoto, type Moto } from '../../src/tools/moto';
 import { provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
@@ -154,7 +155,8 @@ describe('default delivery', () => {
           messageType: 'TRANSACTIONAL',
           context,
           totalMessageParts: 1,
-          totalCarrierFee: 0,
+          // A US number: US carriers' fee per part.
+          totalCarrierFee: US_CARRIER_FEE_PER_PART,
         });
         expect(e.messageRequestTimestamp).toBeGreaterThanOrEqual(before);
         expect(e.totalMessagePrice).toBeGreaterThan(0);

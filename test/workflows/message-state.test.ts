@@ -361,6 +361,18 @@ describe('MessageState: sends and step timeouts', () => {
     expect(state.mayStillGetReceipt()).toBe(true);
   });
 
+  it("counts a receipt's carrier fee with its message price toward maxTotalPrice", () => {
+    const state = newState({ maxTotalPrice: 0.01 });
+    const attempt = sent(state, R.use1PrimarySc, 'm-1');
+    // 0.006 + 0.005 = 0.011: over the cap only with the carrier fee.
+    state.onDlr(dlr(1, 'm-1', 'SPAM', { price: 0.006, carrierFee: 0.005 }), T0 + 1_000);
+    expect(attempt).toMatchObject({ state: 'failed', price: 0.006, carrierFee: 0.005 });
+    expect(state.plannerView()[0].price).toBeCloseTo(0.011, 10);
+    const next = nextStep(state.plan, state.plannerView(), T0 + 1_000);
+    expect(next).toMatchObject({ kind: 'stop', status: 'STOPPED' });
+    expect(next.kind === 'stop' && next.reason).toMatch(/spent 0.01100 USD/);
+  });
+
   it('a delivered SMS without feedback times out as "delivered but no feedback"', () => {
     const state = newState({ success: 'feedback' });
     const attempt = sent(state, R.use1PrimarySc, 'm-1');

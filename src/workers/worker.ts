@@ -5,7 +5,9 @@
  * own connection. Without it nothing of route health is installed.
  */
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { connectNative } from '../temporal/native';
+import { temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
 import { createRouteHealthActivities } from '../activities/route-health';
 import { syncCanariesLogged } from '../canaries/schedules';
@@ -124,9 +126,10 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   const config = loadConfig(configPathFrom(configPath, env));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
-  const connection = await NativeConnection.connect({
-    address: opts.address ?? env.temporalAddress ?? config.temporal.address,
-  });
+  // TLS, client certificate, API key: the config's temporal section, checked before connecting (src/temporal).
+  const connection = await connectNative(
+    temporalSettings(config, { address: opts.address ?? env.temporalAddress, namespace: opts.namespace }),
+  );
   const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).

@@ -16,9 +16,17 @@ export function nativeConnectionOptions(s: TemporalSettings): NativeConnectionOp
   };
 }
 
-export async function connectNative(s: TemporalSettings, opts: ConnectOptions = {}): Promise<NativeConnection> {
+export interface NativeConnectOptions extends ConnectOptions {
+  /**
+   * The caller made checkTls's handshake already, before the Runtime was installed: a process whose Runtime
+   * forwards Core's logs does not exit after a failure found before its first native object.
+   */
+  tlsChecked?: boolean;
+}
+
+export async function connectNative(s: TemporalSettings, opts: NativeConnectOptions = {}): Promise<NativeConnection> {
   const timeoutMs = connectTimeoutOf(s, opts.defaultTimeoutMs);
-  await checkTls(s, timeoutMs);
+  if (!opts.tlsChecked) await checkTls(s, timeoutMs);
   const connecting = NativeConnection.connect(nativeConnectionOptions(s));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));

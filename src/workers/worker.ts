@@ -6,6 +6,7 @@
  */
 import { Client } from '@temporalio/client';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { checkTls, connectTimeoutOf } from '../temporal/connect';
 import { connectNative } from '../temporal/native';
 import { temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
@@ -124,12 +125,17 @@ export type RunWorkerOptions = ProcessOptions;
 export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}): Promise<void> {
   const env = opts.environment ?? readEnvironment();
   const config = loadConfig(configPathFrom(configPath, env));
+  // TLS, client certificate, API key: the config's temporal section, read and tried (one TLS handshake) before the
+  // Runtime exists: a Runtime forwarding Core's logs keeps the process alive, so a bad setting found after it would
+  // leave a process that never exits (src/temporal).
+  const settings = temporalSettings(config, {
+    address: opts.address ?? env.temporalAddress,
+    namespace: opts.namespace,
+  });
+  await checkTls(settings, connectTimeoutOf(settings));
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
-  // TLS, client certificate, API key: the config's temporal section, checked before connecting (src/temporal).
-  const connection = await connectNative(
-    temporalSettings(config, { address: opts.address ?? env.temporalAddress, namespace: opts.namespace }),
-  );
+  const connection = await connectNative(settings, { tlsChecked: true });
   const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).

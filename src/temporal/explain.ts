@@ -58,7 +58,9 @@ export function explainProbe(s: TemporalSettings, r: ProbeResult, timeoutMs: num
     return new TemporalSettingsError('temporal.address', `${s.address} speaks TLS but not HTTP/2, which gRPC needs`);
   }
   if (r.kind === 'unreachable') return unreachable(s, r.code === 'TIMEOUT' ? undefined : r.message, timeoutMs);
-  const detail = `${r.code}: ${r.message}`;
+  // OpenSSL's text is a line of library internals; its reason ("wrong version number") is what a reader needs.
+  const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(r.message)?.[1] ?? r.message.split('\n')[0];
+  const detail = `${r.code}: ${reason}`;
   if (UNTRUSTED.has(r.code)) return untrusted(s, detail);
   if (r.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return wrongName(s, detail);
   if (r.code === 'CERT_HAS_EXPIRED' || r.code === 'CERT_NOT_YET_VALID') {

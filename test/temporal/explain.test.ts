@@ -122,6 +122,16 @@ describe('explainProbe', () => {
     expect(e('ERR_SSL_WRONG_VERSION_NUMBER')).toMatch(/^temporal\.tls: .* does not speak TLS/);
   });
 
+  it("OpenSSL's reason, not its internals", () => {
+    const message =
+      '808C8B15EF7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n';
+    expect(
+      explainProbe(mtls, { kind: 'tls-error', code: 'ERR_SSL_WRONG_VERSION_NUMBER', message }, 1000)!.message,
+    ).toBe(
+      'temporal.tls: ns.acct.tmprl.cloud:7233 does not speak TLS (a plain-TCP server?): remove the tls section or set tls.enabled: false (ERR_SSL_WRONG_VERSION_NUMBER: wrong version number)',
+    );
+  });
+
   it('without a CA configured, the system CAs are what did not trust the server', () => {
     const noCa = { ...mtls, fields: {} };
     expect(

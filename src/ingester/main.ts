@@ -16,7 +16,7 @@ import { createGaugeMetrics } from '../observability/metrics';
 import { installObservability } from '../observability/runtime';
 import { lazyClient, watchSettings } from '../temporal/connect';
 import type { TemporalSettingsError } from '../temporal/errors';
-import { temporalSettings } from '../temporal/settings';
+import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createIngester, type Ingester } from './ingester';
 import { jsonLinesLog, type IngesterLog } from './log';
 
@@ -39,6 +39,7 @@ export async function runIngester(configPath?: string, opts: ProcessOptions = {}
     namespace: opts.namespace,
   });
   const connection = lazyClient(settings);
+  log('info', `Temporal at ${describeSettings(settings)}`);
   const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config) });
   const ingester = createIngester({
     config,

@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { checkTls, connectTimeoutOf } from '../temporal/connect';
 import { connectNative } from '../temporal/native';
-import { temporalSettings } from '../temporal/settings';
+import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
 import { createRouteHealthActivities } from '../activities/route-health';
 import { syncCanariesLogged } from '../canaries/schedules';
@@ -136,6 +136,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
   const connection = await connectNative(settings, { tlsChecked: true });
+  Runtime.instance().logger.info(`connected to Temporal at ${describeSettings(settings)}`);
   const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).

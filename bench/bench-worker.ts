@@ -11,7 +11,7 @@ import { dataConverterFor } from '../src/codec/data-converter';
 import { readEnvironment } from '../src/config/environment';
 import { loadConfig } from '../src/config/load';
 import { installObservability } from '../src/observability/runtime';
-import { checkTls, connectTimeoutOf } from '../src/temporal/connect';
+import { preflight } from '../src/temporal/connect';
 import { connectNative } from '../src/temporal/native';
 import { temporalSettings } from '../src/temporal/settings';
 import { workerTuningOptions } from '../src/workers/worker-tuning';
@@ -20,9 +20,9 @@ async function main(opts: { config: string; taskQueue: string }): Promise<void> 
   const environment = readEnvironment();
   const config = loadConfig(opts.config);
   const settings = temporalSettings(config, { address: environment.temporalAddress });
-  await checkTls(settings, connectTimeoutOf(settings)); // before the Runtime, which keeps a failed process alive
+  await preflight(settings); // before the Runtime, which keeps a failed process alive
   installObservability({ processName: 'bench-noop-worker', environment });
-  const connection = await connectNative(settings, { tlsChecked: true });
+  const connection = await connectNative(settings, { checked: true });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -57,6 +57,16 @@ export async function connectClient(s: TemporalSettings, opts: ConnectOptions = 
   }
 }
 
+/**
+ * The settings tried with one pure-JS connection, then closed: for the worker, before its Runtime exists (a Runtime
+ * forwarding Core's logs keeps a process alive while a native connect is pending, so a failure found later leaves a
+ * process that lingers instead of exiting with the reason).
+ */
+export async function preflight(s: TemporalSettings, opts: ConnectOptions = {}): Promise<void> {
+  const connection = await connectClient(s, opts);
+  await connection.close();
+}
+
 /** A Connection that connects on its first call. */
 export function lazyClient(s: TemporalSettings, opts: ConnectOptions = {}): Connection {
   return Connection.lazy(clientConnectionOptions(s, connectTimeoutOf(s, opts.defaultTimeoutMs)));

@@ -17,16 +17,13 @@ export function nativeConnectionOptions(s: TemporalSettings): NativeConnectionOp
 }
 
 export interface NativeConnectOptions extends ConnectOptions {
-  /**
-   * The caller made checkTls's handshake already, before the Runtime was installed: a process whose Runtime
-   * forwards Core's logs does not exit after a failure found before its first native object.
-   */
-  tlsChecked?: boolean;
+  /** The caller tried the settings already (./connect.ts `preflight`, before the Runtime): no TLS handshake first. */
+  checked?: boolean;
 }
 
 export async function connectNative(s: TemporalSettings, opts: NativeConnectOptions = {}): Promise<NativeConnection> {
   const timeoutMs = connectTimeoutOf(s, opts.defaultTimeoutMs);
-  if (!opts.tlsChecked) await checkTls(s, timeoutMs);
+  if (!opts.checked) await checkTls(s, timeoutMs);
   const connecting = NativeConnection.connect(nativeConnectionOptions(s));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));

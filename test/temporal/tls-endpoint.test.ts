@@ -286,6 +286,11 @@ describeIfNginx('Temporal through a TLS-terminating proxy (nginx)', () => {
       );
       expect(await worker.exited).toBe(1);
       expect(worker.output()).toContain('(temporal.connectTimeout)');
+      // Plain TCP too: the worker tries the settings before its Runtime exists, so it exits at once with the reason
+      // (behind a pending native connect it lingered about 30 s, past this test's timeout).
+      const plain = run(configFile('silent-plain', { address: `127.0.0.1:${port}`, connectTimeout: '1s' }), ['worker']);
+      expect(await plain.exited).toBe(1);
+      expect(plain.output()).toContain(`no answer from Temporal at 127.0.0.1:${port} within 1000 ms`);
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();

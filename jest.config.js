@@ -45,6 +45,7 @@ const INTEGRATION = [
   'test/simulator/simulator.test.ts',
   'test/simulator/send-parameters-sdk.test.ts',
   'test/stack/signals.test.ts',
+  'test/temporal/tls-endpoint.test.ts',
   'test/tools/dev-server.test.ts',
   'test/tools/moto.test.ts',
   'test/tools/start-dev-server.test.ts',

@@ -5,21 +5,24 @@
  *
  *   node lib/bench/bench-worker.js --config <stack config.json> [--task-queue bench-noop]
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { dataConverterFor } from '../src/codec/data-converter';
 import { readEnvironment } from '../src/config/environment';
 import { loadConfig } from '../src/config/load';
 import { installObservability } from '../src/observability/runtime';
+import { preflight } from '../src/temporal/connect';
+import { connectNative } from '../src/temporal/native';
+import { temporalSettings } from '../src/temporal/settings';
 import { workerTuningOptions } from '../src/workers/worker-tuning';
 
 async function main(opts: { config: string; taskQueue: string }): Promise<void> {
   const environment = readEnvironment();
   const config = loadConfig(opts.config);
+  const settings = temporalSettings(config, { address: environment.temporalAddress });
+  await preflight(settings); // before the Runtime, which keeps a failed process alive
   installObservability({ processName: 'bench-noop-worker', environment });
-  const connection = await NativeConnection.connect({
-    address: environment.temporalAddress ?? config.temporal.address,
-  });
+  const connection = await connectNative(settings, { checked: true });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

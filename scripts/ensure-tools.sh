@@ -82,13 +82,15 @@ elif [[ ! -x "$VENV/bin/cfn-lint" || "$("$VENV/bin/cfn-lint" --version 2>/dev/nu
     die "pip install cfn-lint==$CFN_LINT_VERSION failed"
 fi
 
-# --- System packages for the compose and browser tests --------------------------------------------------
-# docker-compose (Debian's package: parses docker-compose.yml, test/compose) and chromium (headless, driven by
-# playwright-core: test/browser). Installed with apt-get only when missing, and only where that is expected:
+# --- System packages for the compose, browser and TLS tests ---------------------------------------------
+# docker-compose (Debian's package: parses docker-compose.yml, test/compose), chromium (headless, driven by
+# playwright-core: test/browser), nginx and openssl (a TLS-terminating gRPC proxy in front of the dev server, with
+# certificates the test makes: test/temporal/tls-endpoint.test.ts). Installed with apt-get only when missing, and
+# only where that is expected:
 #   - as root (containers, CI images), or with passwordless sudo when CI or RSMS_INSTALL_SYSTEM_PACKAGES=1;
 #   - never with RSMS_INSTALL_SYSTEM_PACKAGES=0 (and never without apt-get).
-# When they stay missing, those tests skip with a warning (and fail under CI). COMPOSE_BIN / CHROMIUM_PATH
-# point the tests at other binaries.
+# When they stay missing, those tests skip with a warning (and fail under CI). COMPOSE_BIN / CHROMIUM_PATH /
+# NGINX_PATH point the tests at other binaries.
 system_install_allowed() {
   [[ "${RSMS_INSTALL_SYSTEM_PACKAGES:-}" == "0" ]] && return 1
   command -v apt-get >/dev/null 2>&1 || return 1
@@ -107,11 +109,13 @@ apt_install() {
 missing_system=()
 if [[ -z "${COMPOSE_BIN:-}" ]] && ! command -v docker-compose >/dev/null 2>&1; then missing_system+=(docker-compose); fi
 if [[ -z "${CHROMIUM_PATH:-}" && ! -x /usr/bin/chromium ]]; then missing_system+=(chromium); fi
+if [[ -z "${NGINX_PATH:-}" && ! -x /usr/sbin/nginx ]]; then missing_system+=(nginx); fi
+if ! command -v openssl >/dev/null 2>&1; then missing_system+=(openssl); fi
 if ((${#missing_system[@]} > 0)); then
   if system_install_allowed; then
     log "installing ${missing_system[*]} (apt-get; RSMS_INSTALL_SYSTEM_PACKAGES=0 to skip)"
     apt_install "${missing_system[@]}" || log "WARNING: apt-get install ${missing_system[*]} failed; the tests needing them will skip"
   else
-    log "not installing ${missing_system[*]} (needs apt-get and root, or RSMS_INSTALL_SYSTEM_PACKAGES=1 with sudo): the compose/browser tests will skip"
+    log "not installing ${missing_system[*]} (needs apt-get and root, or RSMS_INSTALL_SYSTEM_PACKAGES=1 with sudo): the compose/browser/TLS tests will skip"
   fi
 fi

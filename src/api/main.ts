@@ -3,7 +3,7 @@
  * keys from the environment variables the config names and connects to Temporal lazily (the API starts, and
  * answers 503, while Temporal is down) through the shared data converter.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ResilientSmsClient } from '../client';
 import { dataConverterFor } from '../codec/data-converter';
 import { requireSecret, SecretMatcher, secretSourceFor } from '../codec/secrets';
@@ -11,6 +11,9 @@ import type { RunningServer } from '../codec/server';
 import { readEnvironment } from '../config/environment';
 import type { Config } from '../domain/config';
 import { RouteOperators } from '../health/operators';
+import { lazyClient, watchSettings } from '../temporal/connect';
+import type { TemporalSettingsError } from '../temporal/errors';
+import { temporalSettings } from '../temporal/settings';
 import { buildApiServer, type MessagesClient } from './server';
 
 const MIN_API_KEY_LENGTH = 16;
@@ -53,17 +56,26 @@ export interface StartApiOptions {
   logger?: boolean | { level: string };
   /** Deadline of each request's Temporal calls, ms. Default 10 000. */
   temporalTimeoutMs?: number;
+  /**
+   * Temporal refused the config's TLS or API key settings (tried in the background: the API starts while Temporal
+   * is down). `resilient-sms api` stops with the message; default: logged.
+   */
+  onTemporalSettingsError?: (err: TemporalSettingsError) => void;
 }
 
 /** Builds the API on a real Temporal client from the config and listens. */
 export async function startApi(config: Config, opts: StartApiOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const apiKeys = apiKeysFor(config, env);
-  const address = opts.address ?? readEnvironment(env).temporalAddress ?? config.temporal.address;
-  const connection = Connection.lazy({ address });
+  const settings = temporalSettings(config, {
+    address: opts.address ?? readEnvironment(env).temporalAddress,
+    namespace: opts.namespace,
+    env,
+  });
+  const connection = lazyClient(settings);
   const temporal = new Client({
     connection,
-    namespace: opts.namespace ?? config.temporal.namespace,
+    namespace: settings.namespace,
     dataConverter: dataConverterFor(config, env),
   });
   const sms = new ResilientSmsClient(config, temporal);
@@ -74,9 +86,15 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
     logger: opts.logger,
   });
   const host = opts.host ?? config.security.api?.host ?? '127.0.0.1';
+  const watch = watchSettings(
+    settings,
+    connection,
+    opts.onTemporalSettingsError ?? ((err) => app.log.error({ field: err.field }, err.message)),
+  );
   try {
     await app.listen({ host, port: opts.port ?? config.security.api?.port ?? 8090 });
   } catch (err) {
+    watch.stop();
     await connection.close();
     throw err;
   }
@@ -86,6 +104,7 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     app,
     async close() {
+      watch.stop();
       await app.close();
       await connection.close();
     },

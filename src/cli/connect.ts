@@ -9,6 +9,8 @@ import { dataConverterFor } from '../codec/data-converter';
 import type { Environment } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import { connectClient } from '../temporal/connect';
+import { temporalSettings, type TemporalSettings } from '../temporal/settings';
 
 export interface GlobalOptions {
   config?: string;
@@ -33,13 +35,24 @@ export function addressOverride(g: GlobalOptions, env: Environment): string | un
   return g.address ?? env.temporalAddress;
 }
 
-/** Connects (5 s timeout), runs `fn`, closes. */
-export async function withConnection<T>(address: string, fn: (connection: Connection) => Promise<T>): Promise<T> {
+/** The settings of the config's temporal section under --address / $TEMPORAL_ADDRESS and --namespace. */
+export function settingsOf(g: GlobalOptions, env: Environment, config: Config): TemporalSettings {
+  return temporalSettings(config, { address: addressOverride(g, env), namespace: g.namespace });
+}
+
+/**
+ * Connects (5 s timeout unless temporal.connectTimeout says otherwise), runs `fn`, closes. A setting Temporal
+ * refuses, or no answer, fails with the reason in one line (src/temporal/explain.ts).
+ */
+export async function withConnection<T>(
+  settings: TemporalSettings,
+  fn: (connection: Connection) => Promise<T>,
+): Promise<T> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+    connection = await connectClient(settings, { defaultTimeoutMs: 5_000 });
   } catch (err) {
-    throw new CliError(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+    throw new CliError((err as Error).message);
   }
   try {
     return await fn(connection);
@@ -55,13 +68,9 @@ export async function withClient<T>(
   fn: (client: ResilientSmsClient, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(configPathOf(g, env));
-  const address = addressOverride(g, env) ?? config.temporal.address;
-  return withConnection(address, async (connection) => {
-    const temporal = new Client({
-      connection,
-      namespace: g.namespace ?? config.temporal.namespace,
-      dataConverter: dataConverterFor(config),
-    });
+  const settings = settingsOf(g, env, config);
+  return withConnection(settings, async (connection) => {
+    const temporal = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config) });
     return fn(new ResilientSmsClient(config, temporal), config);
   });
 }

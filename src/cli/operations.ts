@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { Environment } from '../config/environment';
 import { loadConfig } from '../config/load';
-import { addressOverride, configPathOf, globalsOf, withClient, withConnection } from './connect';
+import { plainSettings } from '../temporal/settings';
+import { addressOverride, configPathOf, globalsOf, settingsOf, withClient, withConnection } from './connect';
 import { parseCount } from './options';
 
 interface ReportOptions {
@@ -41,10 +42,12 @@ function addSetup(program: Command, env: Environment): void {
       const g = globalsOf(cmd);
       // The config is optional here: docker-compose runs `setup` with --address and --namespace only.
       const config = g.config || env.configPath ? loadConfig(configPathOf(g, env)) : undefined;
-      const address = addressOverride(g, env) ?? config?.temporal.address ?? '127.0.0.1:7233';
-      const namespace = g.namespace ?? config?.temporal.namespace ?? 'default';
+      const settings = config
+        ? settingsOf(g, env, config)
+        : plainSettings(addressOverride(g, env) ?? '127.0.0.1:7233', g.namespace ?? 'default');
+      const { address, namespace } = settings;
       const { ensureSearchAttributes } = await import('../observability/setup');
-      const r = await withConnection(address, (connection) => ensureSearchAttributes({ connection, namespace }));
+      const r = await withConnection(settings, (connection) => ensureSearchAttributes({ connection, namespace }));
       console.log(
         `search attributes on ${address}, namespace ${namespace}: ` +
           (r.added.length ? `added ${r.added.join(', ')}` : 'nothing to add') +

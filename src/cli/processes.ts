@@ -52,6 +52,8 @@ interface ListenOptions {
   /** Temporal, for the servers that call it (the API): --address / $TEMPORAL_ADDRESS, --namespace. */
   address?: string;
   namespace?: string;
+  /** Temporal refused the config's TLS or API key settings: the server stops with this error. */
+  onTemporalSettingsError?: (err: Error) => void;
 }
 
 /** The HTTP servers: the config section their defaults come from, how to start one, what its log line names. */
@@ -85,15 +87,25 @@ function addServers(program: Command, env: Environment): void {
       .action(async (o: { host?: string; port?: number }, cmd: Command) => {
         const g = globalsOf(cmd);
         const config = loadConfig(configPathOf(g, env));
+        let fail: (err: Error) => void = () => undefined;
+        const failed = new Promise<never>((_, reject) => (fail = reject));
         const running = await server.start(config, {
           ...o,
           logger: { level: env.logLevel ?? 'info' },
           address: addressOverride(g, env),
           namespace: g.namespace,
+          onTemporalSettingsError: (err) => fail(err),
         });
         running.app.log.info({ url: running.url, keys: server.keys(config) }, server.listening);
         const { untilStopped } = await import('../codec/server');
-        await untilStopped(() => running.close());
+        // Until SIGINT/SIGTERM, or until Temporal refuses the settings (the command then fails with the reason).
+        await Promise.race([
+          untilStopped(() => running.close()),
+          failed.catch(async (err: Error) => {
+            await running.close();
+            throw err;
+          }),
+        ]);
       });
   }
 }

@@ -2,14 +2,81 @@
  * Process sections: where Temporal is, and the worker's and the ingester's tuning.
  */
 import { z } from 'zod';
+import { envVarNameSchema } from './config-security';
+import { durationSchema } from './duration';
+
+/** The three PEM inputs of `temporal.tls`, each given by file path (`…File`) or by environment variable (`…Env`). */
+export const TLS_PEM_INPUTS = ['serverCa', 'clientCert', 'clientKey'] as const;
+export type TlsPemInput = (typeof TLS_PEM_INPUTS)[number];
+
+const pemFileSchema = z.string().min(1).optional();
+const pemEnvSchema = envVarNameSchema.optional();
+
+/**
+ * TLS to the Temporal frontend (src/temporal/settings.ts reads and checks it at start). A section that is present
+ * turns TLS on (`enabled: false` turns it off again without deleting it). Every PEM is named, never written here:
+ * `…File` (a path, relative to the working directory) or `…Env` (a variable holding the PEM text; `\n` escapes
+ * allowed, for env files). No CA: the system's CAs verify the server (Temporal Cloud). A client certificate and
+ * its key together: mutual TLS.
+ */
+export const temporalTlsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    serverCaFile: pemFileSchema,
+    serverCaEnv: pemEnvSchema,
+    clientCertFile: pemFileSchema,
+    clientCertEnv: pemEnvSchema,
+    clientKeyFile: pemFileSchema,
+    clientKeyEnv: pemEnvSchema,
+    /** The name the server's certificate must hold (SNI and verification), when it is not the address's host. */
+    serverName: z
+      .string()
+      .regex(/^[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})$/, 'must be a host name such as temporal.example.com')
+      .optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    for (const input of TLS_PEM_INPUTS) {
+      if (tls[`${input}File`] !== undefined && tls[`${input}Env`] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [`${input}Env`],
+          message: `give ${input}File or ${input}Env, not both`,
+        });
+      }
+    }
+    const cert = tls.clientCertFile !== undefined || tls.clientCertEnv !== undefined;
+    const key = tls.clientKeyFile !== undefined || tls.clientKeyEnv !== undefined;
+    if (cert !== key) {
+      ctx.addIssue({
+        code: 'custom',
+        path: cert ? ['clientKeyFile'] : ['clientCertFile'],
+        message: 'mutual TLS needs both the client certificate (clientCertFile/Env) and its key (clientKeyFile/Env)',
+      });
+    }
+  });
+export type TemporalTlsConfig = z.output<typeof temporalTlsSchema>;
+
+/** Written in the file instead of named: refused with the way to do it right. */
+const NOT_IN_THE_FILE =
+  'never write the API key in the config file: put it in an environment variable and name that variable in ' +
+  'temporal.apiKeyEnv (e.g. apiKeyEnv: TEMPORAL_API_KEY)';
 
 export const temporalSchema = z
   .object({
+    /** The frontend's gRPC address, host:port (Temporal Cloud: the namespace's endpoint, docs/runbook.md). */
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('resilient-sms'),
+    tls: temporalTlsSchema.optional(),
+    /** The environment variable (or security.envFile entry) holding a Temporal Cloud API key; implies TLS. */
+    apiKeyEnv: envVarNameSchema.optional(),
+    apiKey: z.never({ error: NOT_IN_THE_FILE }).optional(),
+    /** How long a process waits for the first connection before it fails with the reason. Default 10 s (CLI 5 s). */
+    connectTimeout: durationSchema.optional(),
   })
   .strict();
+export type TemporalConfig = z.output<typeof temporalSchema>;
 
 /**
  * Worker process tuning (`npm run bench` measures it; see README "Performance"). Absent fields keep the

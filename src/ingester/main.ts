@@ -4,7 +4,7 @@
  *
  *   resilient-sms --config config/local.yaml ingest   (src/cli/processes.ts)
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createSqsClient } from '../aws/clients';
 import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
@@ -14,6 +14,9 @@ import { dlrMetricsRecorder, rejectionMetricsRecorder } from '../observability/d
 import { startGaugePoller } from '../observability/gauges';
 import { createGaugeMetrics } from '../observability/metrics';
 import { installObservability } from '../observability/runtime';
+import { lazyClient, watchSettings } from '../temporal/connect';
+import type { TemporalSettingsError } from '../temporal/errors';
+import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createIngester, type Ingester } from './ingester';
 import { jsonLinesLog, type IngesterLog } from './log';
 
@@ -29,13 +32,15 @@ export async function runIngester(configPath?: string, opts: ProcessOptions = {}
     environment: env,
     forwardCoreLogs: false, // no native Worker/connection here: forwarding would keep the process alive
   });
-  // Lazy: the ingester starts (and holds its DLRs) even while Temporal is still down.
-  const connection = Connection.lazy({ address: opts.address ?? env.temporalAddress ?? config.temporal.address });
-  const client = new Client({
-    connection,
-    namespace: opts.namespace ?? config.temporal.namespace,
-    dataConverter: dataConverterFor(config),
+  // Lazy: the ingester starts (and holds its DLRs) even while Temporal is still down. Unreadable, expired or
+  // mismatched certificates fail here; a CA, server name or key the server refuses stops it once tried (src/temporal).
+  const settings = temporalSettings(config, {
+    address: opts.address ?? env.temporalAddress,
+    namespace: opts.namespace,
   });
+  const connection = lazyClient(settings);
+  log('info', `Temporal at ${describeSettings(settings)}`);
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config) });
   const ingester = createIngester({
     config,
     client,
@@ -53,25 +58,38 @@ export async function runIngester(configPath?: string, opts: ProcessOptions = {}
     sqsClientFor: (q) => createSqsClient(config, q, 0),
     log,
   });
-  const done = stoppedOnSignal(ingester, log);
+  const { done, stop } = stoppedOnSignal(ingester, log);
+  let badSettings: TemporalSettingsError | undefined;
+  const watch = watchSettings(settings, connection, (err) => {
+    badSettings = err;
+    log('error', `stopping: ${err.message}`);
+    stop(); // the same orderly stop as a signal; the error below is the exit's reason
+  });
   ingester.start();
   try {
     await done;
   } finally {
+    watch.stop();
     await gauges.stop();
     await connection.close();
   }
+  if (badSettings) throw badSettings;
 }
 
-/** Resolves once SIGTERM or SIGINT has stopped the ingester. */
-function stoppedOnSignal(ingester: Ingester, log: IngesterLog): Promise<void> {
+/** `done` resolves once SIGTERM, SIGINT or `stop()` has stopped the ingester. */
+function stoppedOnSignal(ingester: Ingester, log: IngesterLog): { done: Promise<void>; stop: () => void } {
   let stopped: Promise<void> | undefined;
-  return new Promise<void>((resolve) => {
+  let stop: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    stop = () => {
+      stopped ??= ingester.stop().then(resolve, resolve);
+    };
     const onSignal = (sig: NodeJS.Signals): void => {
       log('info', `received ${sig}`);
-      stopped ??= ingester.stop().then(resolve, resolve);
+      stop();
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  return { done, stop };
 }

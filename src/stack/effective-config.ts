@@ -20,7 +20,8 @@ function relocalQueue(rh: NonNullable<Config['routeHealth']>, sqs: string): NonN
 export function effectiveConfig(config: Config, at: { temporal: string; simulator: string; sqs: string }): Config {
   return {
     ...config,
-    temporal: { ...config.temporal, address: at.temporal },
+    // The stack's own dev server speaks plain TCP: the config's TLS and API key are for the real cluster.
+    temporal: { ...config.temporal, address: at.temporal, tls: undefined, apiKeyEnv: undefined },
     routes: config.routes.map((r) => (r.endpoint && isLocalUrl(r.endpoint) ? { ...r, endpoint: at.simulator } : r)),
     dlrQueues: config.dlrQueues.map((q) => {
       if (!q.endpoint || !isLocalUrl(q.endpoint)) return q;

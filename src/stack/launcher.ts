@@ -8,12 +8,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { dataConverterFor } from '../codec/data-converter';
 import { ensureLocalSecrets, uiCodecEndpoint, withLocalSecurity, type LocalSecrets } from '../codec/local-secrets';
 import { readEnvironment } from '../config/environment';
 import { loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import { connectClient } from '../temporal/connect';
+import { plainSettings } from '../temporal/settings';
 import { DEV_SEARCH_ATTRIBUTES } from '../tools/dev-search-attributes';
 import { startMoto } from '../tools/moto';
 import { provisionChannels } from '../tools/provision-channels';
@@ -299,8 +301,8 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
     process.once('SIGHUP', onSignal); // the terminal closed
   });
   const connect = async () => {
-    connection = await Connection.connect({ address: plan.temporalAddress });
     const namespace = plan.effective.temporal.namespace;
+    connection = await connectClient(plainSettings(plan.temporalAddress, namespace));
     return new Client({ connection, namespace, dataConverter: dataConverterFor(plan.effective, plan.childEnv) });
   };
   try {

@@ -12,7 +12,9 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import { connectClient } from '../temporal/connect';
+import { plainSettings } from '../temporal/settings';
 import { startService, tcpProbe, type ServiceProcess } from './service-process';
 
 export const TEMPORAL_CLI_ENV = 'TEMPORAL_CLI_PATH';
@@ -274,7 +276,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     if (!(await tcpProbe(ip, port))) return false;
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      connection = await connectClient(plainSettings(address, namespace), { defaultTimeoutMs: 2_000 });
       await connection.workflowService.getSystemInfo({});
       await connection.workflowService.describeNamespace({ namespace });
       return true;

@@ -5,7 +5,10 @@
  * own connection. Without it nothing of route health is installed.
  */
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { preflight } from '../temporal/connect';
+import { connectNative } from '../temporal/native';
+import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
 import { createRouteHealthActivities } from '../activities/route-health';
 import { syncCanariesLogged } from '../canaries/schedules';
@@ -122,11 +125,18 @@ export type RunWorkerOptions = ProcessOptions;
 export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}): Promise<void> {
   const env = opts.environment ?? readEnvironment();
   const config = loadConfig(configPathFrom(configPath, env));
+  // TLS, client certificate, API key: the config's temporal section, read and tried (one short pure-JS connection)
+  // before the Runtime exists: a Runtime forwarding Core's logs keeps the process alive while a native connect is
+  // pending, so a bad setting or a silent server found after it would leave a process that lingers (src/temporal).
+  const settings = temporalSettings(config, {
+    address: opts.address ?? env.temporalAddress,
+    namespace: opts.namespace,
+  });
+  await preflight(settings);
   // JSON logs and the Prometheus endpoint ($METRICS_PORT / --metrics-port), before the first connection.
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
-  const connection = await NativeConnection.connect({
-    address: opts.address ?? env.temporalAddress ?? config.temporal.address,
-  });
+  const connection = await connectNative(settings, { checked: true });
+  Runtime.instance().logger.info(`connected to Temporal at ${describeSettings(settings)}`);
   const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).

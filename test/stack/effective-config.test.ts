@@ -29,3 +29,16 @@ it('leaves a queue in AWS, and a config without route health, as they are', () =
   expect(effectiveConfig(inAws, at).routeHealth).toEqual(inAws.routeHealth);
   expect(effectiveConfig({ ...local, routeHealth: undefined }, at).routeHealth).toBeUndefined();
 });
+
+it("drops the config's TLS and API key: the stack's own dev server speaks plain TCP", () => {
+  const secured = {
+    ...local,
+    temporal: { ...local.temporal, apiKeyEnv: 'TEMPORAL_API_KEY', tls: { enabled: true, serverName: 'temporal.test' } },
+  };
+  const t = JSON.parse(JSON.stringify(effectiveConfig(secured, at).temporal)) as Record<string, unknown>;
+  expect(t).toEqual({
+    address: '127.0.0.1:17233',
+    namespace: local.temporal.namespace,
+    taskQueue: local.temporal.taskQueue,
+  });
+});

@@ -174,7 +174,7 @@ describe('parseSesEvent', () => {
     ],
     ['a bounce object that is an array', { ...sesEvent('Bounce'), bounce: [] }, /bounce is not an object/],
   ])('%s is malformed', (_what, event, why) => {
-    expect(parseSesEvent(event as Record<string, unknown>)).toMatchObject({
+    expect(parseSesEvent(event)).toMatchObject({
       kind: 'malformed',
       error: expect.stringMatching(why),
     });

@@ -203,7 +203,7 @@ describe('sendWhatsApp', () => {
     ['country-blocked', 'country restricted'],
   ])('simulator fault %s (%s) -> accepted, then a failed status', async (effect) => {
     await addFault({ match: { originator: PHONE_ID }, effect: { api: effect } });
-    const result = await env.run(activities().sendWhatsApp, input());
+    const result: SendResult = await env.run(activities().sendWhatsApp, input());
     expect(result.messageId).toEqual(expect.any(String));
     expect(simRecords()[0]).toMatchObject({ outcome: 'accepted', faultId: expect.any(String) });
     const record = simRecords()[0];

@@ -41,6 +41,7 @@ const INTEGRATION = [
   'test/observability/setup.test.ts',
   'test/report/report.test.ts',
   'test/simulator/simulator.test.ts',
+  'test/simulator/whatsapp-statuses.test.ts',
   'test/stack/signals.test.ts',
   'test/tools/dev-server.test.ts',
   'test/tools/moto.test.ts',

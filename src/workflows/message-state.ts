@@ -45,7 +45,8 @@ export class MessageState {
     this.plan = plan;
     this.policy = plan.policy;
     this.deadlineAt = now + plan.policy.deadlineMs;
-    this.expectations = { workflowId, destination: request.destination };
+    const whatsapp = request.contacts?.whatsapp;
+    this.expectations = { workflowId, destination: request.destination, ...(whatsapp ? { whatsapp } : {}) };
     this.record = {
       workflowId,
       idempotencyKey: input.idempotencyKey,

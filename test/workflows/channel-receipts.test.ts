@@ -15,6 +15,8 @@ import { usPlan } from '../helpers/fixtures';
 const T0 = 1_700_000_000_000;
 const WF = 'alert:key-1';
 const DEST = '+14255550156';
+/** The request's WhatsApp number (`contacts.whatsapp`), which the WhatsApp attempt is sent to. */
+const WA_NUMBER = '+447700900456';
 
 const rung = (channel: 'whatsapp' | 'email'): Rung => ({
   channel,
@@ -31,7 +33,13 @@ function setup(policy: Partial<ResolvedPolicy>) {
   plan.rungs = [rung('whatsapp'), rung('email')];
   const input = {
     idempotencyKey: 'key-1',
-    request: { destination: DEST, body: 'Disk full', useCase: 'alert', messageType: 'TRANSACTIONAL' },
+    request: {
+      destination: DEST,
+      body: 'Disk full',
+      useCase: 'alert',
+      messageType: 'TRANSACTIONAL',
+      contacts: { whatsapp: WA_NUMBER, email: 'someone@example.com' },
+    },
     plan,
   } as unknown as DeliverMessageInput;
   return new MessageState(withDefaults(input), WF, T0);
@@ -55,7 +63,7 @@ function wa(attempt: number, status: string, more: Partial<DlrSignal> = {}): Dlr
     isFinal: status !== 'SENT',
     messageId: 'wa-0123456789abcdef',
     eventTimestamp: T0 + 1_000 + status.length,
-    destinationTag: numberTag(WF, DEST),
+    destinationTag: numberTag(WF, WA_NUMBER),
     channel: 'whatsapp',
     origin,
     ...more,
@@ -167,6 +175,8 @@ describe('channel receipts settle WhatsApp and email attempts', () => {
   test('a WhatsApp status naming another recipient, or from another account’s queue, is rejected', () => {
     const state = setup(both('delivered'));
     const a = send(state, 0, 'aws-wa-1');
+    // The SMS destination is not the WhatsApp attempt's recipient.
+    expect(state.onDlr(wa(1, 'DELIVERED', { destinationTag: numberTag(WF, DEST) }), T0)).toBe('other-destination');
     expect(state.onDlr(wa(1, 'DELIVERED', { destinationTag: numberTag(WF, '+14255550199') }), T0)).toBe(
       'other-destination',
     );

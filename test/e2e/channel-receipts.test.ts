@@ -32,7 +32,7 @@ async function sendAndWait(destination: string): Promise<StatusRecord> {
     body: 'Your code is 424242',
     useCase: 'wa',
     idempotencyKey: key,
-    contacts: { whatsapp: '+447700900161', email: 'user@example.com' },
+    contacts: { whatsapp: '+14255550171', email: 'user@example.com' },
   });
   const until = Date.now() + 60_000;
   let last: StatusRecord | undefined;

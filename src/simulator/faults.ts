@@ -117,7 +117,7 @@ export interface SendAttempt {
 }
 
 function effectAppliesTo(effect: FaultEffect, operation: FaultOperation): boolean {
-  // WhatsApp has no delivery receipts here: only API effects apply to it.
+  // Only API effects apply to WhatsApp (its statuses follow acceptance, or a Meta refusal: ./whatsapp-statuses.ts).
   if (operation === 'SendWhatsAppMessage') return 'api' in effect;
   if ('api' in effect || effect.dlr === 'none') return true;
   const list: readonly string[] = operation === 'SendTextMessage' ? TEXT_FINAL_EVENTS : VOICE_FINAL_EVENTS;

@@ -42,6 +42,7 @@ const INTEGRATION = [
   'test/report/report.test.ts',
   'test/simulator/simulator.test.ts',
   'test/simulator/whatsapp-statuses.test.ts',
+  'test/simulator/ses-events.test.ts',
   'test/stack/signals.test.ts',
   'test/tools/dev-server.test.ts',
   'test/tools/moto.test.ts',

@@ -8,6 +8,7 @@
  *   messages are published to the same topics as the DLRs: ./whatsapp-statuses.
  * - Every accepted SMS or voice message gets its delivery events (DLRs), published to the SNS topic of the config's
  *   `dlrQueues` entry for (account, Region), like a configuration set's event destination: ./event-scheduler.
+ * - SES v2 `SendEmail` (`POST /v2/email/outbound-emails`) and its configuration-set events: ./ses-front.
  * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api; AWS Health events
  *   published to the route-health event queue (`POST /_sim/aws-health`): ./aws-health.
  * - `GET /`: what the simulator implements.
@@ -29,6 +30,7 @@ import { createSimulatorState, type SimulatorState } from './state';
 import { WHATSAPP_OPERATION } from './whatsapp-protocol';
 import { whatsAppFront } from './whatsapp-front';
 import { WhatsAppStatusPublisher } from './whatsapp-statuses';
+import { sesFront } from './ses-front';
 
 export { MAX_REQUEST_BYTES } from './http';
 export type { SimulatorLog } from './log';
@@ -152,12 +154,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const maxMessages = opts.maxMessages ?? DEFAULT_MAX_MESSAGES;
   const state = createSimulatorState({ config, maxMessages, random: opts.random }, events);
   const { messages, faults, chaos, accountsByAccessKey: keys } = state;
+  const ses = sesFront({ keys, messages, faults, emit, publisher, deliveryDelayMs, accountIds: accountIdsOf(config) });
 
   const awsHealth = awsHealthRoute(config, emit);
   const routes = [
     awsHealth,
     adminApi(state, emit),
     whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
+    ses,
     new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit }),
     indexPage,
   ];
@@ -176,6 +180,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     stopped = true;
     events.cancel();
     statuses.cancel();
+    ses.cancel();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

@@ -30,7 +30,7 @@ import { createSimulatorState, type SimulatorState } from './state';
 import { WHATSAPP_OPERATION } from './whatsapp-protocol';
 import { whatsAppFront } from './whatsapp-front';
 import { WhatsAppStatusPublisher } from './whatsapp-statuses';
-import { sesFront } from './ses-front';
+import { SES_OPERATION, sesFront } from './ses-front';
 
 export { MAX_REQUEST_BYTES } from './http';
 export type { SimulatorLog } from './log';
@@ -77,7 +77,7 @@ const indexPage: Route = {
   handle: (_req, res) =>
     sendJson(res, 200, {
       service: 'resilient-sms carrier simulator (AWS End User Messaging SMS, AWS JSON 1.0)',
-      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION],
+      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION, SES_OPERATION],
       admin: ADMIN_PATHS,
     }),
 };

@@ -44,6 +44,8 @@ const INTEGRATION = [
   'test/report/report.test.ts',
   'test/simulator/simulator.test.ts',
   'test/simulator/send-parameters-sdk.test.ts',
+  'test/simulator/whatsapp-statuses.test.ts',
+  'test/simulator/ses-events.test.ts',
   'test/stack/signals.test.ts',
   'test/temporal/tls-endpoint.test.ts',
   'test/tools/dev-server.test.ts',

@@ -3,20 +3,27 @@
  * `src/domain/outcome.ts`. Pure functions over the flattened `SendErrorInfo` (see `sdk-errors.ts`); voice uses
  * `classifySendError` itself (same service as SMS).
  *
- * None of these channels has a delivery receipt on our DLR queues: the service's acceptance is the success signal.
+ * Their receipts (WhatsApp statuses, SES events) are in src/domain/channel-receipts.ts; push has none.
  *
  * WhatsApp — AWS End User Messaging Social `SendWhatsAppMessage` (restJson1; HTTP status from the model):
  * | exception                       | HTTP | scope      | retryable | ambiguous | why                                            |
  * |---------------------------------|------|------------|-----------|-----------|------------------------------------------------|
  * | ThrottledRequestException       | 429  | originator | yes       | no        | refused before sending; back off, same number  |
  * | InternalServiceException        | 500  | region     | no        | yes       | reached the service, may have been sent        |
- * | DependencyException             | 502  | channel    | no        | no        | Meta refused (template, recipient, WABA state) |
+ * | DependencyException             | 502  | region     | yes       | no        | server fault of a dependency (Meta): retry     |
  * | AccessDeniedException           | 403  | account    | no        | no        | IAM / account cannot send                      |
  * | AccessDeniedByMetaException     | 403  | account    | no        | no        | Meta denied the business account               |
  * | LimitExceededException          | 400  | account    | no        | no        | account quota                                  |
  * | ValidationException             | 400  | request    | no        | no        | malformed request                              |
  * | InvalidParametersException      | 400  | request    | no        | no        | malformed message JSON / parameters            |
  * | ResourceNotFoundException       | 404  | config     | no        | no        | unknown originationPhoneNumberId: our config   |
+ *
+ * `DependencyException` is a server fault the model marks retryable (`@aws-sdk/client-socialmessaging`
+ * `models/errors.d.ts`: `$fault: "server"`, `$retryable`; "Thrown when performing an action because a dependency would
+ * be broken", HTTP 502, https://docs.aws.amazon.com/social-messaging/latest/APIReference/API_SendWhatsAppMessage.html):
+ * the same rung is retried after a backoff (`unreachableRetries`), then the Region is given up. Meta's refusals of a
+ * recipient (not on WhatsApp, country restricted) are not send errors: the send is accepted and a `failed` status
+ * with Meta's error code follows (docs/receipts.md).
  *
  * Email — SES v2 `SendEmail`:
  * | exception                             | HTTP | scope      | retryable | ambiguous | why                                  |
@@ -117,7 +124,9 @@ export function classifyWhatsAppError(err: SendErrorInfo): ClassifiedFailure {
     case 'InternalServiceException':
       return failure('region', name, `WhatsApp service error, outcome unknown: ${detail}`, { ambiguous: true });
     case 'DependencyException':
-      return failure('channel', name, `WhatsApp (Meta) refused the message: ${detail}`);
+      return failure('region', name, `WhatsApp service dependency (Meta) failed, retryable: ${detail}`, {
+        retryable: true,
+      });
     case 'AccessDeniedException':
     case 'AccessDeniedByMetaException':
       return failure('account', name, `WhatsApp account cannot send (${name}): ${detail}`);

@@ -1,7 +1,8 @@
 /**
  * The part every alternate-channel send shares (WhatsApp, email, push): resolve the client of the target, call the
  * service once, and turn any failure into the non-retryable `SendFailure` carrying its `ClassifiedFailure` - the
- * same contract as `sendSms`. Acceptance is these channels' success signal (no receipts on our DLR queues).
+ * same contract as `sendSms`. What settles the attempt after acceptance (a receipt, or the acceptance itself) is the
+ * workflow's business: src/domain/channel-receipts.ts.
  */
 import type { ClassifiedFailure, SendErrorInfo } from '../domain/outcome';
 import type { ChannelTarget, SendResult } from '../domain/sending';

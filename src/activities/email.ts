@@ -3,7 +3,8 @@
  * configuration set and the workflow id + attempt as message tags (SES copies tags into its sending events, the
  * email counterpart of SMS `Context`).
  *
- * Success signal: acceptance (SES `MessageId`); SES events are not on our DLR path. Not idempotent (a second call
+ * SES copies the tags into its configuration-set events, which settle the attempt per the policy's `channelSuccess`
+ * (src/domain/ses-event.ts, src/domain/channel-receipts.ts). Not idempotent (a second call
  * mails twice): every failure is a non-retryable `SendFailure` (see `channel-errors.ts` for the table). Never logs
  * the recipient, subject or body.
  */

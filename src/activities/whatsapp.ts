@@ -2,8 +2,9 @@
  * WhatsApp through AWS End User Messaging Social `SendWhatsAppMessage`: a template message (the only kind a business
  * may send outside a 24-hour customer-service window), as the Meta Cloud API JSON the service forwards to Meta.
  *
- * Success signal: acceptance (the returned `messageId`); Meta's status webhooks are not on our DLR path. The
- * workflow id and attempt still travel in `biz_opaque_callback_data`, which Meta copies into those statuses.
+ * The workflow id and attempt travel in `biz_opaque_callback_data`, which Meta copies into every status of the
+ * message; End User Messaging Social publishes those statuses to the WABA's event destination, and they settle the
+ * attempt per the policy's `channelSuccess` (src/domain/whatsapp-event.ts, src/domain/channel-receipts.ts).
  * Not idempotent; every failure is a non-retryable `SendFailure` (see `channel-errors.ts` for the table).
  */
 import { SendWhatsAppMessageCommand, type SocialMessagingClient } from '@aws-sdk/client-socialmessaging';

@@ -8,9 +8,8 @@ export type Channel = (typeof CHANNELS)[number];
 
 /**
  * SMS and voice reach a phone number through End User Messaging: they share its accounts, spend limits,
- * Regional health and opt-out list, and theirs are the only delivery receipts that come back through our
- * DLR queues. The other channels ("alternate channels") each have their own AWS service, and the service's
- * acceptance is their success signal.
+ * Regional health and opt-out list. The other channels ("alternate channels") each have their own AWS service;
+ * WhatsApp and email receipts come back through the same DLR queues (./channel-receipts.ts), push has none.
  */
 export const NUMBER_CHANNELS = ['sms', 'voice'] as const;
 export type NumberChannel = (typeof NUMBER_CHANNELS)[number];

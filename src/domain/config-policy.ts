@@ -28,10 +28,26 @@ export const quietHoursSchema = z
 
 export const SUCCESS_CRITERIA = ['dlr', 'feedback', 'dlr-or-feedback'] as const;
 
+/**
+ * The receipt that settles a WhatsApp or email attempt as delivered: the service's `accepted`ance of the send, the
+ * `delivered` receipt (WhatsApp `delivered`, SES `Delivery`; a later `read` / `Open` counts too), or only the
+ * `read` receipt (WhatsApp `read`, SES `Open`, which needs open tracking on the configuration set). docs/receipts.md.
+ */
+export const CHANNEL_SUCCESS_EVENTS = ['accepted', 'delivered', 'read'] as const;
+export type ChannelSuccessEvent = (typeof CHANNEL_SUCCESS_EVENTS)[number];
+const channelSuccessSchema = z
+  .object({
+    whatsapp: z.enum(CHANNEL_SUCCESS_EVENTS).default('delivered'),
+    email: z.enum(CHANNEL_SUCCESS_EVENTS).default('delivered'),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     /** What ends the message as a success: a final DLR, the user's feedback, or whichever comes first. */
     success: z.enum(SUCCESS_CRITERIA).default('dlr-or-feedback'),
+    /** Per channel with receipts, which receipt is the `dlr` (push has none: its acceptance always is). */
+    channelSuccess: channelSuccessSchema.default({ whatsapp: 'delivered', email: 'delivered' }),
     messageType: z.enum(MESSAGE_TYPES).default('TRANSACTIONAL'),
     /** How long one rung waits for its DLR (or feedback) before the ladder climbs. */
     stepWait: durationSchema.default(72 * 3600_000),

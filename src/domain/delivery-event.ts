@@ -115,6 +115,11 @@ export const dlrSignalSchema = z
       .optional(),
     destinationTag: z.string().regex(NUMBER_TAG_PATTERN).optional(),
     originationTag: z.string().regex(NUMBER_TAG_PATTERN).optional(),
+    /**
+     * The receipt's channel when it is not SMS or voice: a WhatsApp status (./whatsapp-event.ts) or an SES event
+     * (./ses-event.ts). Absent on SMS and voice receipts, and on every signal recorded before channel receipts.
+     */
+    channel: z.enum(['whatsapp', 'email']).optional(),
   })
   .strict();
 export type DlrSignal = z.infer<typeof dlrSignalSchema>;

@@ -6,6 +6,11 @@
  * The body is either the SNS envelope (`{"Type":"Notification","Message":"<event JSON>",...}`) or,
  * with raw message delivery, the event itself. Every field is bounded (./delivery-event.ts says by what); the
  * envelope's fields are returned so that the ingester can verify its signature (src/ingester/sns-signature.ts).
+ *
+ * The same queues carry the alternate channels' receipts, recognised by shape: an End User Messaging Social event
+ * (`whatsAppWebhookEntry`: ./whatsapp-event.ts) or an SES event-publishing record (`eventType` and `mail`:
+ * ./ses-event.ts). A well-formed event that settles nothing of ours (an incoming WhatsApp message, an SES Click, a
+ * send by someone else) is `ignored`: the ingester acknowledges and counts it, after checking its signature.
  */
 import { z } from 'zod';
 import {
@@ -15,8 +20,11 @@ import {
   type DeliveryEvent,
   type DlrSignal,
 } from './delivery-event';
+import type { ChannelEventResult } from './channel-event';
 import { numberTag } from './number-tag';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from './sending';
+import { isSesEvent, parseSesEvent } from './ses-event';
+import { isWhatsAppEvent, parseWhatsAppEvent } from './whatsapp-event';
 
 /** The SQS maximum message size; anything longer cannot be a real DLR and is not parsed. */
 export const MAX_DLR_BODY_CHARS = 256 * 1024;
@@ -44,8 +52,10 @@ export const snsEnvelopeSchema = z.object({
 export type SnsEnvelope = z.infer<typeof snsEnvelopeSchema>;
 
 export type DlrParseResult =
-  | { ok: true; event: DeliveryEvent; signal: DlrSignal; workflowId: string; envelope?: SnsEnvelope }
-  | { ok: false; error: string };
+  /** `event`: the SMS or voice event (absent for WhatsApp and SES receipts). */
+  | { ok: true; event?: DeliveryEvent; signal: DlrSignal; workflowId: string; envelope?: SnsEnvelope }
+  /** Malformed, or (`ignored`) well-formed but settling nothing: `error` says which and why. */
+  | { ok: false; error: string; ignored?: boolean; envelope?: SnsEnvelope };
 
 const fail = (error: string): DlrParseResult => ({ ok: false, error: redact(error) });
 
@@ -114,6 +124,9 @@ function parse(body: unknown): DlrParseResult {
     where = 'event (in the SNS envelope)';
   }
 
+  if (isRecord(raw) && (isWhatsAppEvent(raw) || isSesEvent(raw))) {
+    return fromChannel(isWhatsAppEvent(raw) ? parseWhatsAppEvent(raw) : parseSesEvent(raw), where, envelope);
+  }
   const parsed = deliveryEventSchema.safeParse(raw);
   if (!parsed.success) return fail(`${where} is not a delivery event: ${issuesOf(parsed.error, 'event')}`);
   const event = parsed.data;
@@ -153,6 +166,13 @@ function parse(body: unknown): DlrParseResult {
   // zod drops undefined optionals only when absent; keep the signal free of undefined-valued keys.
   const compact = Object.fromEntries(Object.entries(signal.data).filter(([, v]) => v !== undefined)) as DlrSignal;
   return { ok: true, event, signal: compact, workflowId, ...(envelope ? { envelope } : {}) };
+}
+
+function fromChannel(result: ChannelEventResult, where: string, envelope: SnsEnvelope | undefined): DlrParseResult {
+  const env = envelope ? { envelope } : {};
+  if (result.kind === 'malformed') return fail(`${where}: ${result.error}`);
+  if (result.kind === 'ignored') return { ok: false, ignored: true, error: redact(result.reason), ...env };
+  return { ok: true, signal: result.signal, workflowId: result.workflowId, ...env };
 }
 
 /** At most five zod issues, each with its path (input keys only when they look like identifiers). */

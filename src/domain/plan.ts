@@ -4,6 +4,7 @@
  * commands of a message already in flight. Types here are safe to import from workflow code.
  */
 import type { Channel } from './channel';
+import type { ChannelSuccessEvent } from './config-policy';
 import type { OriginatorType } from './config';
 import type { MessageType } from './message';
 import type { UnhealthyRungAction } from './route-health';
@@ -53,6 +54,11 @@ export interface QuietHoursRule {
 export interface ResolvedPolicy {
   useCase: string;
   success: 'dlr' | 'feedback' | 'dlr-or-feedback';
+  /**
+   * Which receipt settles a WhatsApp or email attempt. Absent in plans recorded before channel receipts: those
+   * attempts succeed on acceptance, as they did then (and every replay stays the same).
+   */
+  channelSuccess?: { whatsapp: ChannelSuccessEvent; email: ChannelSuccessEvent };
   messageType: MessageType;
   stepWaitMs: number;
   deadlineMs: number;

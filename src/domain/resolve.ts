@@ -35,6 +35,7 @@ export function resolvePolicy(useCase: string, policy: Policy, voiceId?: string)
   return {
     useCase,
     success: policy.success,
+    channelSuccess: { ...policy.channelSuccess },
     messageType: policy.messageType,
     stepWaitMs: policy.stepWait,
     deadlineMs: policy.deadline,

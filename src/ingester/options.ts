@@ -99,6 +99,11 @@ export interface IngesterStats {
   rejected: number;
   /** Receipts acknowledged without a signal because the same or a settling one was already signalled. */
   duplicatesDropped: number;
+  /**
+   * Well-formed channel events that settle nothing of ours (an incoming WhatsApp message, an SES Click, another
+   * sender's mail, a status or event type not known): acknowledged without a signal, logged.
+   */
+  receiptsIgnored: number;
   /** AWS Health events (./health-events.ts): signalled to the routeHealth workflow, acknowledged, dead-lettered. */
   healthEventsSignalled: number;
   healthEventsIgnored: number;
@@ -119,6 +124,7 @@ export function emptyStats(): IngesterStats {
     intermediateSkipped: 0,
     rejected: 0,
     duplicatesDropped: 0,
+    receiptsIgnored: 0,
     healthEventsSignalled: 0,
     healthEventsIgnored: 0,
     healthEventsMalformed: 0,

@@ -5,6 +5,8 @@
  * - SNS envelope fails verification (./sns-signature.ts) -> the same (rejected); a signing certificate that cannot be
  *                                   fetched just now -> kept for redelivery
  * - already signalled (./signalled-cache.ts) -> deleted without a signal, counted and logged
+ * - a channel event that settles nothing of ours (../domain/dlr-parse.ts: `ignored`) -> its SNS signature checked,
+ *                                   then deleted without a signal; counted (`receiptsIgnored`) and logged
  * - intermediate event, final-only mode -> acknowledged without a signal
  * - signalled                    -> deleted
  * - workflow closed / unknown    -> deleted (counted in `closedWorkflow`): nowhere to deliver it
@@ -54,6 +56,8 @@ export class ReceiptHandler {
     const m = entry.message;
     const receiveCount = Number(m.Attributes?.ApproximateReceiveCount ?? NaN) || undefined;
     const parsed = parseDlrMessageBody(m.Body ?? '');
+    if (!parsed.ok && parsed.ignored)
+      return this.acknowledgeIgnored(entry, parsed.error, parsed.envelope, receiveCount);
     if (!parsed.ok) return this.leaveForDeadLetter(entry, parsed.error, receiveCount, 'malformed');
     if (!(await this.verified(entry, parsed.envelope, receiveCount))) return;
     const { workflowId } = parsed;
@@ -88,6 +92,23 @@ export class ReceiptHandler {
     } finally {
       if (entry.outcome !== 'delete') this.signalled.forget(claimed);
     }
+  }
+
+  /** A well-formed event that settles nothing: acknowledged (once its signature holds), counted, logged. */
+  private async acknowledgeIgnored(
+    entry: Entry,
+    why: string,
+    envelope: SnsEnvelope | undefined,
+    receiveCount: number | undefined,
+  ): Promise<void> {
+    if (!(await this.verified(entry, envelope, receiveCount))) return;
+    this.ctx.stats.receiptsIgnored++;
+    entry.outcome = 'delete';
+    this.ctx.log('info', 'event acknowledged without a signal: it settles no attempt', {
+      queue: this.queue.label,
+      messageId: entry.message.MessageId,
+      why,
+    });
   }
 
   /** The SNS signature check; false when the receipt was rejected or kept (its outcome is then set). */

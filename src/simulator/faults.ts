@@ -10,8 +10,8 @@ import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { FINAL_EVENTS, TEXT_FINAL_EVENTS, VOICE_FINAL_EVENTS, type FinalEventType } from './events';
 import { AwsError, SEND_OPERATIONS, type SendOperation } from './protocol';
 
-/** Operations a fault can apply to: the SMS v2 sends and End User Messaging Social's `SendWhatsAppMessage`. */
-export const FAULT_OPERATIONS = [...SEND_OPERATIONS, 'SendWhatsAppMessage'] as const;
+/** Operations a fault can apply to: the SMS v2 sends, End User Messaging Social's `SendWhatsAppMessage`, SES v2 `SendEmail`. */
+export const FAULT_OPERATIONS = [...SEND_OPERATIONS, 'SendWhatsAppMessage', 'SendEmail'] as const;
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 
 export const API_EFFECTS = [
@@ -117,8 +117,8 @@ export interface SendAttempt {
 }
 
 function effectAppliesTo(effect: FaultEffect, operation: FaultOperation): boolean {
-  // WhatsApp has no delivery receipts here: only API effects apply to it.
-  if (operation === 'SendWhatsAppMessage') return 'api' in effect;
+  // Only API effects apply to WhatsApp (its statuses follow acceptance, or a Meta refusal: ./whatsapp-statuses.ts).
+  if (operation === 'SendWhatsAppMessage' || operation === 'SendEmail') return 'api' in effect;
   if ('api' in effect || effect.dlr === 'none') return true;
   const list: readonly string[] = operation === 'SendTextMessage' ? TEXT_FINAL_EVENTS : VOICE_FINAL_EVENTS;
   return list.includes(effect.dlr);

@@ -24,7 +24,7 @@ export interface MessageRecord {
   requestId: string;
   /** Present when the service accepted the message (`accepted`, `ambiguous`). */
   messageId?: string;
-  operation: SendOperation | 'SendWhatsAppMessage';
+  operation: SendOperation | 'SendWhatsAppMessage' | 'SendEmail';
   region?: string;
   /** Config account name, from the access key id; absent when the key is unknown. */
   account?: string;

@@ -4,9 +4,11 @@
  * HTTP server.
  *
  * - SMS and voice v2, AWS JSON 1.0: ./sms-voice-front (wire format and validation: ./protocol).
- * - WhatsApp (End User Messaging Social) under `/v1/whatsapp/`: ./whatsapp-front.
+ * - WhatsApp (End User Messaging Social) under `/v1/whatsapp/`: ./whatsapp-front; Meta's statuses of accepted
+ *   messages are published to the same topics as the DLRs: ./whatsapp-statuses.
  * - Every accepted SMS or voice message gets its delivery events (DLRs), published to the SNS topic of the config's
  *   `dlrQueues` entry for (account, Region), like a configuration set's event destination: ./event-scheduler.
+ * - SES v2 `SendEmail` (`POST /v2/email/outbound-emails`) and its configuration-set events: ./ses-front.
  * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api; AWS Health events
  *   published to the route-health event queue (`POST /_sim/aws-health`): ./aws-health.
  * - `GET /`: what the simulator implements.
@@ -27,6 +29,8 @@ import { SmsVoiceFront } from './sms-voice-front';
 import { createSimulatorState, type SimulatorState } from './state';
 import { WHATSAPP_OPERATION } from './whatsapp-protocol';
 import { whatsAppFront } from './whatsapp-front';
+import { WhatsAppStatusPublisher } from './whatsapp-statuses';
+import { SES_OPERATION, sesFront } from './ses-front';
 
 export { MAX_REQUEST_BYTES } from './http';
 export type { SimulatorLog } from './log';
@@ -73,7 +77,7 @@ const indexPage: Route = {
   handle: (_req, res) =>
     sendJson(res, 200, {
       service: 'resilient-sms carrier simulator (AWS End User Messaging SMS, AWS JSON 1.0)',
-      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION],
+      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION, SES_OPERATION],
       admin: ADMIN_PATHS,
     }),
 };
@@ -127,6 +131,14 @@ function logStartup(emit: Emit, config: Config, state: SimulatorState, publisher
   }
 }
 
+/** Config account name -> its AWS account id, where the config gives one. */
+function accountIdsOf(config: Config): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const [name, account] of Object.entries(config.accounts))
+    if (account.accountId) ids.set(name, account.accountId);
+  return ids;
+}
+
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const { config } = opts;
   const host = opts.host ?? '127.0.0.1';
@@ -138,15 +150,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const emit = createEmit(opts.log ?? (() => {}));
   const publisher = new EventPublisher(config, opts.snsEndpoint);
   const events = new EventScheduler(publisher, emit);
+  const statuses = new WhatsAppStatusPublisher(publisher, emit);
   const maxMessages = opts.maxMessages ?? DEFAULT_MAX_MESSAGES;
   const state = createSimulatorState({ config, maxMessages, random: opts.random }, events);
   const { messages, faults, chaos, accountsByAccessKey: keys } = state;
+  const ses = sesFront({ keys, messages, faults, emit, publisher, deliveryDelayMs, accountIds: accountIdsOf(config) });
 
   const awsHealth = awsHealthRoute(config, emit);
   const routes = [
     awsHealth,
     adminApi(state, emit),
-    whatsAppFront({ keys, messages, faults, emit }),
+    whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
+    ses,
     new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit }),
     indexPage,
   ];
@@ -164,10 +179,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (stopped) return;
     stopped = true;
     events.cancel();
+    statuses.cancel();
+    ses.cancel();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
-    await events.drain(STOP_DRAIN_MS);
+    await Promise.all([events.drain(STOP_DRAIN_MS), statuses.drain(STOP_DRAIN_MS)]);
+    statuses.cancel();
     events.cancel(); // an in-flight chain cannot schedule more, but be certain
     publisher.destroy();
     awsHealth.destroy();

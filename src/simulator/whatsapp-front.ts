@@ -1,9 +1,10 @@
 /**
  * The simulator's End User Messaging Social (WhatsApp) front: every request under `/v1/whatsapp/`, answered as the
  * service would (`POST /v1/whatsapp/send` is `SendWhatsAppMessage`). The wire format, validation and the errors
- * faults answer with are in ./whatsapp-protocol. Only API faults apply: there are no WhatsApp delivery events.
+ * faults answer with are in ./whatsapp-protocol. Only API faults apply; every accepted message gets Meta's statuses
+ * (./whatsapp-statuses).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
@@ -19,6 +20,7 @@ import {
 } from './send-request';
 import {
   isObject,
+  META_REFUSALS,
   parseWhatsAppSend,
   WHATSAPP_OPERATION,
   WHATSAPP_PATH_PREFIX,
@@ -26,9 +28,37 @@ import {
   WHATSAPP_SIGNING_SERVICE,
   whatsAppFaultError,
   WhatsAppError,
+  type WhatsAppSend,
 } from './whatsapp-protocol';
+import { statusSchedule, type MetaRefusal, type WhatsAppStatusPublisher } from './whatsapp-statuses';
 
-export type WhatsAppFrontDeps = SendFrontDeps;
+export interface WhatsAppFrontDeps extends SendFrontDeps {
+  /** Publishes the statuses of accepted messages; absent: none are published. */
+  statuses?: WhatsAppStatusPublisher;
+  /** Time from acceptance to `delivered` (`read` follows after as long again). */
+  deliveryDelayMs?: number;
+  /** Config account name -> its 12-digit AWS account id (the events' header). */
+  accountIds?: ReadonlyMap<string, string>;
+}
+
+/** Meta's statuses for an accepted message (or its refusal), when a publisher is set. */
+function scheduleStatuses(
+  deps: WhatsAppFrontDeps,
+  record: MessageRecord,
+  message: WhatsAppSend,
+  refusal?: MetaRefusal,
+) {
+  if (!deps.statuses) return;
+  deps.statuses.schedule(
+    {
+      record,
+      wamid: `wamid.${randomBytes(24).toString('base64')}`,
+      ...(message.callbackData !== undefined ? { callbackData: message.callbackData } : {}),
+      awsAccountId: deps.accountIds?.get(record.account ?? '') ?? '000000000000',
+    },
+    statusSchedule(deps.deliveryDelayMs ?? 0, refusal),
+  );
+}
 
 function answer(res: ServerResponse, requestId: string, status: number, body: unknown, errorType?: string): void {
   sendAwsJson(res, requestId, status, body, errorType ? { 'x-amzn-ErrorType': errorType } : {});
@@ -83,12 +113,19 @@ function sendMessage(
     record.outcome = 'accepted';
     return messageId;
   };
+  let refusal: MetaRefusal | undefined;
   if (fault && 'api' in fault.effect) {
     const effect = fault.effect.api;
-    if (applyConnectionFault(req, record, effect, accept)) return;
-    throw whatsAppFaultError(effect)!;
+    if (applyConnectionFault(req, record, effect, accept)) {
+      if (record.outcome === 'ambiguous') scheduleStatuses(deps, record, message);
+      return;
+    }
+    const error = whatsAppFaultError(effect);
+    if (error) throw error;
+    refusal = META_REFUSALS[effect as keyof typeof META_REFUSALS];
   }
   answer(res, record.requestId, 200, { messageId: accept() });
+  scheduleStatuses(deps, record, message, refusal);
 }
 
 /** Handles every request under `/v1/whatsapp/`. */

@@ -11,8 +11,10 @@
  * Who is calling: the Region from the SigV4 credential scope, the account from the access key id (config accounts
  * with static credentials), exactly as for SMS. Accepted sends are recorded in the message log (operation
  * `SendWhatsAppMessage`, originator = `originationPhoneNumberId`, destination = the message's `to`, never the
- * message itself). Faults apply with `match.originator` = `originationPhoneNumberId`; only API effects (WhatsApp
- * has no delivery receipts on our DLR path):
+ * message itself). Every accepted message gets Meta's statuses (`sent`, `delivered`, `read`), published as End User
+ * Messaging Social does (./whatsapp-statuses.ts). Faults apply with `match.originator` = `originationPhoneNumberId`;
+ * only API effects. Meta's refusals of a recipient are not send errors: the send is accepted and a `failed` status
+ * with Meta's error code follows.
  *
  * | effect           | answer                                      | classified as            |
  * |------------------|---------------------------------------------|--------------------------|
@@ -20,8 +22,8 @@
  * | internal-error   | 500 InternalServiceException                | region, ambiguous        |
  * | spend-limit      | 400 LimitExceededException                  | account                  |
  * | account-disabled | 403 AccessDeniedByMetaException             | account                  |
- * | opted-out        | 502 DependencyException (Meta refused)      | channel                  |
- * | country-blocked  | 502 DependencyException (Meta refused)      | channel                  |
+ * | opted-out        | accepted, then `failed` 131026 (not on WA)  | (receipt) channel        |
+ * | country-blocked  | accepted, then `failed` 130497 (country)    | (receipt) channel        |
  * | timeout          | no answer                                   | region, ambiguous        |
  * | ambiguous        | accepted, then the connection is dropped    | region, ambiguous        |
  *
@@ -50,20 +52,22 @@ export class WhatsAppError extends Error {
   }
 }
 
+/** The API faults that are Meta refusing the recipient: accepted, then a `failed` status (./whatsapp-statuses.ts). */
+export const META_REFUSALS = { 'opted-out': 'not-on-whatsapp', 'country-blocked': 'country-restricted' } as const;
+type AnsweringFault = Exclude<ApiEffect, 'timeout' | 'ambiguous' | keyof typeof META_REFUSALS>;
+
 /** Status, error type and message of each API fault that answers (`timeout` / `ambiguous` are about the socket). */
-const FAULT_ERRORS: Record<Exclude<ApiEffect, 'timeout' | 'ambiguous'>, [number, string, string]> = {
+const FAULT_ERRORS: Record<AnsweringFault, [number, string, string]> = {
   throttle: [429, 'ThrottledRequestException', 'Rate exceeded (simulated)'],
   'internal-error': [500, 'InternalServiceException', 'Internal service error (simulated)'],
   'spend-limit': [400, 'LimitExceededException', 'Account limit exceeded (simulated)'],
   'account-disabled': [403, 'AccessDeniedByMetaException', 'The WhatsApp Business Account is disabled'],
-  'opted-out': [502, 'DependencyException', 'Meta: the recipient cannot receive this message'],
-  'country-blocked': [502, 'DependencyException', "Meta: messages to the recipient's country are blocked"],
 };
 
-/** The service error a fault answers with (`timeout` / `ambiguous` are about the socket: none). */
+/** The service error a fault answers with (`timeout` / `ambiguous` are about the socket, refusals accepted: none). */
 export function whatsAppFaultError(effect: ApiEffect): WhatsAppError | undefined {
-  if (effect === 'timeout' || effect === 'ambiguous') return undefined;
-  const [status, type, message] = FAULT_ERRORS[effect];
+  if (effect === 'timeout' || effect === 'ambiguous' || effect in META_REFUSALS) return undefined;
+  const [status, type, message] = FAULT_ERRORS[effect as AnsweringFault];
   return new WhatsAppError(status, type, message);
 }
 
@@ -76,6 +80,8 @@ export interface WhatsAppSend {
   templateName?: string;
   /** Workflow id and attempt from `biz_opaque_callback_data`, when it carries ours. */
   context: Record<string, string>;
+  /** `biz_opaque_callback_data` verbatim (Meta returns it in the message's statuses). */
+  callbackData?: string;
 }
 
 const PHONE_NUMBER_ID = /^phone-number-id-[0-9A-Za-z]+$/;
@@ -158,5 +164,6 @@ export function parseWhatsAppSend(body: unknown, region: string): WhatsAppSend {
     type,
     ...(templateName !== undefined ? { templateName } : {}),
     context: callbackContext(message.biz_opaque_callback_data),
+    ...(typeof message.biz_opaque_callback_data === 'string' ? { callbackData: message.biz_opaque_callback_data } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * unit tests drive it without a server.
  */
 import { isNumberChannel } from '../domain/channel';
+import { awaitsChannelReceipt, channelReceiptClass, classifyChannelReceiptFailure } from '../domain/channel-receipts';
 import type { DlrSignal } from '../domain/delivery-event';
 import { classifyDlrFailure, failure, statusClass } from '../domain/outcome';
 import { higherLevel, type EscalationLevel, type ResolvedPolicy, type RoutingPlan } from '../domain/plan';
@@ -44,7 +45,8 @@ export class MessageState {
     this.plan = plan;
     this.policy = plan.policy;
     this.deadlineAt = now + plan.policy.deadlineMs;
-    this.expectations = { workflowId, destination: request.destination };
+    const whatsapp = request.contacts?.whatsapp;
+    this.expectations = { workflowId, destination: request.destination, ...(whatsapp ? { whatsapp } : {}) };
     this.record = {
       workflowId,
       idempotencyKey: input.idempotencyKey,
@@ -73,7 +75,13 @@ export class MessageState {
    */
   onDlr(dlr: DlrSignal, now: number): Rejection | undefined {
     const attempt = this.record.attempts[dlr.attempt - 1];
-    if (!attempt || (attempt.messageId !== undefined && attempt.messageId !== dlr.messageId)) {
+    // A WhatsApp status names Meta's message, not the send's id (../domain/whatsapp-event.ts): matched by attempt.
+    const idMatters = dlr.channel !== 'whatsapp';
+    if (
+      !attempt ||
+      (dlr.channel !== undefined && dlr.channel !== attempt.channel) ||
+      (idMatters && attempt.messageId !== undefined && attempt.messageId !== dlr.messageId)
+    ) {
       this.record.unmatchedEvents++;
       return undefined;
     }
@@ -88,10 +96,15 @@ export class MessageState {
       return undefined;
     }
     // A receipt may arrive before the send activity's result (or after an ambiguous send): learn the id.
-    attempt.messageId ??= dlr.messageId;
+    if (idMatters) attempt.messageId ??= dlr.messageId;
     if (dlr.price !== undefined) attempt.price = dlr.price;
     if (dlr.carrierFee !== undefined) attempt.carrierFee = dlr.carrierFee;
-    const cls = dlr.isFinal ? statusClass(dlr.status) : 'intermediate';
+    const cls =
+      dlr.channel !== undefined
+        ? channelReceiptClass(dlr, this.policy)
+        : dlr.isFinal
+          ? statusClass(dlr.status)
+          : 'intermediate';
     const settled =
       attempt.state === 'delivered' || (attempt.state === 'failed' && attempt.outcome !== FEEDBACK_FAILED);
     const event = { type: dlr.eventType, status: dlr.status, at: dlr.eventTimestamp, receivedAt: now };
@@ -114,7 +127,10 @@ export class MessageState {
       attempt.state = 'failed';
       attempt.outcome = dlr.eventType;
       // The event type names the failure (`VOICE_BUSY` stays VOICE_BUSY in the record, not TEXT_BUSY).
-      attempt.failure = classifyDlrFailure(dlr.status, dlr.description, dlr.eventType);
+      attempt.failure =
+        dlr.channel !== undefined
+          ? classifyChannelReceiptFailure(dlr)
+          : classifyDlrFailure(dlr.status, dlr.description, dlr.eventType);
     }
     return undefined;
   }
@@ -180,12 +196,15 @@ export class MessageState {
   }
 
   /**
-   * Nothing more will be sent, but an SMS or voice attempt without a final receipt may still be delivered:
+   * Nothing more will be sent, but an attempt without a final receipt (SMS, voice, or WhatsApp / email waiting for
+   * its receipt) may still be delivered:
    * its receipt can come late (under load, or from a slow carrier).
    */
   mayStillGetReceipt(): boolean {
     return this.record.attempts.some(
-      (a) => isNumberChannel(a.channel) && (a.state === 'timed-out' || a.state === 'sent' || a.state === 'unknown'),
+      (a) =>
+        (isNumberChannel(a.channel) || awaitsChannelReceipt(this.policy, a.channel)) &&
+        (a.state === 'timed-out' || a.state === 'sent' || a.state === 'unknown'),
     );
   }
 
@@ -233,8 +252,13 @@ export class MessageState {
     if (attempt.state !== 'sending') return;
     attempt.state = 'sent';
     attempt.outcome = 'SENT';
-    // WhatsApp, email and push have no receipts on our queues: acceptance is their success signal.
-    if (!isNumberChannel(attempt.channel) && this.policy.success !== 'feedback') {
+    // Push has no receipts, and the policy may take acceptance as WhatsApp's or email's success (or the plan
+    // predates channel receipts): then acceptance is the success signal (../domain/channel-receipts.ts).
+    if (
+      !isNumberChannel(attempt.channel) &&
+      !awaitsChannelReceipt(this.policy, attempt.channel) &&
+      this.policy.success !== 'feedback'
+    ) {
       attempt.state = 'delivered';
       attempt.outcome = 'ACCEPTED';
       attempt.finishedAt = result.acceptedAt;

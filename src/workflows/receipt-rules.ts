@@ -18,10 +18,14 @@ export const MAX_EVENTS_PER_ATTEMPT = 10;
 
 const E164 = /^\+[1-9]\d{1,18}$/;
 
-/** What the receipt is checked against: the message's workflow id (the tags' salt) and its destination. */
+/**
+ * What the receipt is checked against: the message's workflow id (the tags' salt), its destination, and the WhatsApp
+ * number (`contacts.whatsapp`) that a WhatsApp attempt was sent to.
+ */
 export interface ReceiptExpectations {
   workflowId: string;
   destination: string;
+  whatsapp?: string;
 }
 
 /** Why a receipt was rejected: a short code (a metric label) and what it means (logged). */
@@ -41,7 +45,8 @@ export function receiptRejection(
 ): Rejection | undefined {
   if (dlr.origin === undefined) return undefined; // recorded before the rules: accepted as then
   if (dlr.origin.account !== attempt.account || dlr.origin.region !== attempt.region) return 'other-queue';
-  const destinationTag = numberTag(expect.workflowId, expect.destination);
+  const number = attempt.channel === 'whatsapp' && expect.whatsapp !== undefined ? expect.whatsapp : expect.destination;
+  const destinationTag = numberTag(expect.workflowId, number);
   if (dlr.destinationTag !== undefined && dlr.destinationTag !== destinationTag) return 'other-destination';
   if (attempt.messageId !== undefined) return undefined;
   if (dlr.destinationTag === undefined) return 'no-destination';

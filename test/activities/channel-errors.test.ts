@@ -28,7 +28,8 @@ describe('classifyWhatsAppError', () => {
   const rows: Row[] = [
     ['ThrottledRequestException', social.ThrottledRequestException, 429, { scope: 'originator', retryable: true }],
     ['InternalServiceException', social.InternalServiceException, 500, { scope: 'region', ambiguous: true }],
-    ['DependencyException', social.DependencyException, 502, { scope: 'channel', ambiguous: false }],
+    // A retryable server fault (the SDK model's $fault "server" and $retryable), not Meta refusing the recipient.
+    ['DependencyException', social.DependencyException, 502, { scope: 'region', retryable: true, ambiguous: false }],
     ['AccessDeniedException', social.AccessDeniedException, 403, { scope: 'account' }],
     ['AccessDeniedByMetaException', social.AccessDeniedByMetaException, 403, { scope: 'account' }],
     ['LimitExceededException', social.LimitExceededException, 400, { scope: 'account' }],

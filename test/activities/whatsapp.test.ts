@@ -194,9 +194,26 @@ describe('sendWhatsApp', () => {
     },
     { effect: 'spend-limit', expected: { scope: 'account', reason: 'LimitExceededException', retryable: false } },
     { effect: 'account-disabled', expected: { scope: 'account', reason: 'AccessDeniedByMetaException' } },
-    { effect: 'opted-out', expected: { scope: 'channel', reason: 'DependencyException', ambiguous: false } },
-    { effect: 'country-blocked', expected: { scope: 'channel', reason: 'DependencyException' } },
   ];
+
+  // Meta refusing the recipient is no send error: End User Messaging Social accepts the send and Meta's `failed`
+  // status follows, with its error code (131026 not on WhatsApp, 130497 country restricted).
+  test.each([
+    ['opted-out', 'not on WhatsApp'],
+    ['country-blocked', 'country restricted'],
+  ])('simulator fault %s (%s) -> accepted, then a failed status', async (effect) => {
+    await addFault({ match: { originator: PHONE_ID }, effect: { api: effect } });
+    const result: SendResult = await env.run(activities().sendWhatsApp, input());
+    expect(result.messageId).toEqual(expect.any(String));
+    expect(simRecords()[0]).toMatchObject({ outcome: 'accepted', faultId: expect.any(String) });
+    const record = simRecords()[0];
+    for (let i = 0; i < 200 && !record.events.some((e) => e.eventType === 'WHATSAPP_FAILED'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(record.events.map((e) => e.eventType)).toEqual(['WHATSAPP_SENT', 'WHATSAPP_FAILED']);
+    // This config has no dlrQueues topic: the statuses are recorded as not published, with why.
+    expect(record.events[1]).toMatchObject({ published: false, error: expect.stringContaining('no dlrQueues entry') });
+  });
 
   test.each(faults)('simulator fault $effect -> $expected.scope', async ({ effect, expected }) => {
     await addFault({ match: { originator: PHONE_ID }, effect: { api: effect } });

@@ -117,6 +117,7 @@ describe('a valid config', () => {
   it('fills every policy default', () => {
     expect(config.policies.marketing).toEqual({
       success: 'dlr-or-feedback',
+      channelSuccess: { whatsapp: 'delivered', email: 'delivered' },
       messageType: 'PROMOTIONAL',
       stepWait: 72 * 3600_000,
       deadline: 73 * 3600_000,

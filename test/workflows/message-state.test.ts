@@ -321,7 +321,8 @@ describe('MessageState: feedback and cancel', () => {
 
 describe('MessageState: sends and step timeouts', () => {
   it('a refused send fails the attempt without a send; an alternate channel’s acceptance is its delivery', () => {
-    const state = newState();
+    // A plan recorded before channel receipts (no `channelSuccess`): email succeeds on acceptance, as it did then.
+    const state = newState({ channelSuccess: undefined });
     const refused = state.startAttempt(step(R.use1PrimarySc), T0);
     state.sendFailed(refused, failure('account', 'CREDENTIALS_UNAVAILABLE', 'no credentials'), T0 + 10);
     expect(refused).toMatchObject({ state: 'send-failed', outcome: 'CREDENTIALS_UNAVAILABLE', finishedAt: T0 + 10 });

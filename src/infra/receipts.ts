@@ -63,6 +63,7 @@ function dlrTopicPolicy(ctx: ScopeContext, topic: string): void {
   const sourceArns = (sets.length > 0 ? sets : ['*']).map((name) =>
     sub(`arn:\${AWS::Partition}:sms-voice:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${name}`),
   );
+  const emailSet = emailConfigurationSetOf(ctx);
   ctx.builder.resource(`${topic}Policy`, {
     Type: 'AWS::SNS::TopicPolicy',
     Properties: {
@@ -79,9 +80,56 @@ function dlrTopicPolicy(ctx: ScopeContext, topic: string): void {
             ArnLike: { 'aws:SourceArn': sourceArns },
           },
         },
+        // SES publishes the email channel's events to the same topic, so the ingester reads them from the same queue
+        // (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-add-event-destination-sns.html).
+        ...(emailSet ? [sesPublishes(topic, emailSet)] : []),
+        // End User Messaging Social publishes the WhatsApp Business Account's events (Meta's statuses) there too; the
+        // WABA's event destination itself is set outside CloudFormation (docs/runbook.md, WhatsApp and email receipts).
+        ...(whatsappSendsFrom(ctx) ? [socialPublishes(topic)] : []),
       ]),
     },
   });
+}
+
+/** The email channel's configuration set when the channel sends from this account × Region. */
+export function emailConfigurationSetOf(ctx: ScopeContext): string | undefined {
+  const email = ctx.config.channels.email;
+  if (!email || email.account !== ctx.scope.account || email.region !== ctx.scope.region) return undefined;
+  return email.configurationSet;
+}
+
+function whatsappSendsFrom(ctx: ScopeContext): boolean {
+  const whatsapp = ctx.config.channels.whatsapp;
+  return !!whatsapp && whatsapp.account === ctx.scope.account && whatsapp.region === ctx.scope.region;
+}
+
+function socialPublishes(topic: string): Json {
+  return {
+    Sid: 'SocialMessagingPublishes',
+    Effect: 'Allow',
+    Principal: { Service: 'social-messaging.amazonaws.com' },
+    Action: 'sns:Publish',
+    Resource: ref(topic),
+    Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+  };
+}
+
+function sesPublishes(topic: string, configurationSet: string): Json {
+  return {
+    Sid: 'SesPublishes',
+    Effect: 'Allow',
+    Principal: { Service: 'ses.amazonaws.com' },
+    Action: 'sns:Publish',
+    Resource: ref(topic),
+    Condition: {
+      StringEquals: {
+        'aws:SourceAccount': ref('AWS::AccountId'),
+        'aws:SourceArn': sub(
+          `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${configurationSet}`,
+        ),
+      },
+    },
+  };
 }
 
 function dlrQueue(ctx: ScopeContext, queue: DlrQueueConfig, index: number): void {

@@ -41,6 +41,32 @@ describe('which templates, and what is where', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('SES and End User Messaging Social publish to the receipt topic the ingester reads, and may publish there', () => {
+    const withWhatsapp = production((raw) => {
+      (raw.channels as Record<string, unknown>).whatsapp = {
+        account: 'primary',
+        region: 'us-east-1',
+        originationPhoneNumberId: 'phone-number-id-0123456789abcdef0123456789abcdef',
+        templateName: 'otp_code',
+      };
+    });
+    const t = template(withWhatsapp, 'primary', 'us-east-1');
+    const ctx = { accountId: '111111111111', region: 'us-east-1' };
+    const [[, destination]] = resourcesOf(t, 'AWS::SES::ConfigurationSetEventDestination') as [
+      [string, CfnTemplate['Resources'][string]],
+    ];
+    const [[topicId]] = resourcesOf(t, 'AWS::SNS::Topic');
+    expect(destination.Properties.EventDestination).toMatchObject({ SnsDestination: { TopicARN: { Ref: topicId } } });
+    const [[, policy]] = resourcesOf(t, 'AWS::SNS::TopicPolicy') as [[string, CfnTemplate['Resources'][string]]];
+    const doc = evaluate(t, ctx, policy.Properties.PolicyDocument) as { Statement: { Sid: string }[] };
+    expect(doc.Statement.map((st) => st.Sid)).toEqual([
+      'EndUserMessagingPublishes',
+      'SesPublishes',
+      'SocialMessagingPublishes',
+    ]);
+    expect(resourcesOf(t, 'AWS::SNS::Topic')).toHaveLength(1);
+  });
+
   it('the worker may send email only from the configured address or its domain', () => {
     const t = template(production(), 'primary', 'us-east-1');
     const doc = evaluate(

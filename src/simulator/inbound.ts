@@ -27,6 +27,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
 import type { Config } from '../domain/config';
 import { parseOrThrow } from '../domain/errors';
+import { keywordOf } from '../domain/inbound-sms';
 import { maskPhone } from '../domain/privacy';
 import { EMULATOR_CREDENTIALS } from '../tools/provision-emulator';
 import { HttpError, sendJson, type Route } from './http';
@@ -36,31 +37,7 @@ import type { SimulatorState } from './state';
 export const INBOUND_PATH = '/_sim/inbound';
 export const OPT_OUT_LINKS_PATH = '/_sim/opt-out-links';
 
-/** Required opt-out keywords (keywords-required.html). */
-export const OPT_OUT_KEYWORDS = [
-  'ARRET',
-  'CANCEL',
-  'END',
-  'OPT-OUT',
-  'OPTOUT',
-  'QUIT',
-  'REMOVE',
-  'STOP',
-  'TD',
-  'UNSUBSCRIBE',
-] as const;
-/** The resubscribe keywords AWS documents (keywords-required.html). */
-export const OPT_IN_KEYWORDS = ['START', 'UNSTOP'] as const;
-
-export type KeywordAction = 'opt-out' | 'opt-in' | 'none';
-
-/** The keyword of a message (its first word, upper-cased) and what it does to the lists. */
-export function keywordOf(body: string): { keyword: string; action: KeywordAction } {
-  const keyword = body.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
-  if ((OPT_OUT_KEYWORDS as readonly string[]).includes(keyword)) return { keyword, action: 'opt-out' };
-  if ((OPT_IN_KEYWORDS as readonly string[]).includes(keyword)) return { keyword, action: 'opt-in' };
-  return { keyword, action: 'none' };
-}
+export { keywordOf } from '../domain/inbound-sms';
 
 const e164 = z.string().regex(/^\+[1-9][0-9]{1,18}$/, 'an E.164 phone number such as +14255550123');
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS Region such as us-east-1');

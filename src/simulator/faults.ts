@@ -203,6 +203,31 @@ export class FaultStore {
   }
 
   /**
+   * The fault of a whole account x Region (its match names nothing narrower than account and Region) that the
+   * service's other operations (the opt-out list operations) suffer too: `internal-error` and `throttle` only, the
+   * effects of an outage or overload rather than of one message. Its count is consumed as a send's would be.
+   */
+  takeServiceFault(account: string, region: string, now = Date.now()): Fault | undefined {
+    this.expire(now);
+    for (const fault of this.faults) {
+      const m = fault.match;
+      if (!('api' in fault.effect) || (fault.effect.api !== 'internal-error' && fault.effect.api !== 'throttle'))
+        continue;
+      if (m.originator !== undefined || m.operation !== undefined || m.destinationPrefix !== undefined) continue;
+      if ((m.region !== undefined && m.region !== region) || (m.account !== undefined && m.account !== account))
+        continue;
+      if (fault.probability < 1 && !(this.random() < fault.probability)) continue;
+      fault.applied += 1;
+      if (fault.remaining !== undefined) {
+        fault.remaining -= 1;
+        if (fault.remaining <= 0) this.remove(fault.id);
+      }
+      return { ...fault };
+    }
+    return undefined;
+  }
+
+  /**
    * The fault that applies to this send, if any, with its count consumed. Faults are tried in creation order; one
    * that matches but loses its dice roll lets the next one try. A fault whose count or time runs out is removed.
    */

@@ -121,6 +121,25 @@ describe('opt-out list operations', () => {
   });
 });
 
+describe('faults', () => {
+  it('a Region outage fails the list operations there; a fault aimed at one originator does not', async () => {
+    await admin(sim.url, 'POST', '/_sim/faults', {
+      match: { originator: 'pool-1' },
+      effect: { api: 'internal-error' },
+    });
+    const c = smsClient(sim.url, 'primary', 'us-east-1');
+    await expect(c.send(new DescribeOptOutListsCommand({}))).resolves.toHaveProperty('OptOutLists');
+    await admin(sim.url, 'POST', '/_sim/faults', { match: { region: 'us-east-1' }, effect: { api: 'internal-error' } });
+    const err = await rejection(c.send(new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default' })));
+    expect(err.name).toBe('InternalServerException');
+    await expect(
+      smsClient(sim.url, 'primary', 'us-west-2').send(
+        new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default' }),
+      ),
+    ).resolves.toHaveProperty('OptedOutNumbers', []);
+  });
+});
+
 describe('sends to an opted-out number', () => {
   it('are refused on the list linked to the originator, text and voice alike, and only there', async () => {
     const c = smsClient(sim.url, 'primary', 'us-east-1');

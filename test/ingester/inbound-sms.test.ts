@@ -20,6 +20,12 @@ import { optOutStatusQuery, optOutWorkflowId } from '../../src/workflows/opt-out
 import { admin, destroyClients, KEYS, smsClient } from '../simulator/harness';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 
+/** The SDK marks credential objects it used (`$source`); the config schema is strict: give it fresh ones. */
+const copy = (k: { accessKeyId: string; secretAccessKey: string }) => ({
+  accessKeyId: k.accessKeyId,
+  secretAccessKey: k.secretAccessKey,
+});
+
 let env: TestWorkflowEnvironment;
 let moto: Moto;
 let worker: Worker;
@@ -60,7 +66,7 @@ beforeAll(async () => {
   moto = m;
   // The simulator first (the routes point at it), then the config with its URL.
   const accounts = {
-    primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
+    primary: { accountId: '111111111111', credentials: { type: 'static', ...copy(KEYS.primary) } },
   };
   const base = {
     temporal: { taskQueue },

@@ -22,6 +22,12 @@ import {
 import { admin, destroyClients, KEYS, smsClient } from '../simulator/harness';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 
+/** The SDK marks credential objects it used (`$source`); the config schema is strict: give it fresh ones. */
+const copy = (k: { accessKeyId: string; secretAccessKey: string }) => ({
+  accessKeyId: k.accessKeyId,
+  secretAccessKey: k.secretAccessKey,
+});
+
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let sim: Simulator;
@@ -30,8 +36,8 @@ function configFor(taskQueue: string, lists?: unknown): Config {
   return configSchema.parse({
     temporal: { taskQueue },
     accounts: {
-      primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
-      secondary: { accountId: '222222222222', credentials: { type: 'static', ...KEYS.secondary } },
+      primary: { accountId: '111111111111', credentials: { type: 'static', ...copy(KEYS.primary) } },
+      secondary: { accountId: '222222222222', credentials: { type: 'static', ...copy(KEYS.secondary) } },
     },
     routes: [
       { id: 'p1', account: 'primary', region: 'us-east-1', endpoint: sim.url },
@@ -92,8 +98,8 @@ beforeAll(async () => {
   sim = await startSimulator({
     config: configSchema.parse({
       accounts: {
-        primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
-        secondary: { accountId: '222222222222', credentials: { type: 'static', ...KEYS.secondary } },
+        primary: { accountId: '111111111111', credentials: { type: 'static', ...copy(KEYS.primary) } },
+        secondary: { accountId: '222222222222', credentials: { type: 'static', ...copy(KEYS.secondary) } },
       },
       routes: [{ id: 'p1', account: 'primary', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }],
       originators: { US: [{ route: 'p1', identity: 'pool-1', type: 'toll-free' }] },

@@ -38,6 +38,7 @@ let queueUrl: string;
 let dlqUrl: string;
 let closeClients: () => void;
 const taskQueue = uniqueTaskQueue('inbound');
+const logs: string[] = [];
 
 async function waitFor<T>(what: string, fn: () => Promise<T>, until: (v: T) => boolean, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +50,11 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, until: (v: T) => b
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(last)}; ingester log:\n${logs.join('\n')}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -73,7 +78,6 @@ beforeAll(async () => {
     accounts,
     originators: { US: [{ route: 'e', identity: '+12065550100', type: '10dlc' }] },
     policies: { otp: {} },
-    ingester: { snsSignatures: 'emulator' },
     optOuts: {
       inbound: [
         {
@@ -113,7 +117,14 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
   sqs = new SQSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: EMULATOR_CREDENTIALS });
-  ingester = createIngester({ config, client: env.client, waitTimeSeconds: 1, poisonVisibilitySeconds: 0 });
+  ingester = createIngester({
+    config,
+    client: env.client,
+    waitTimeSeconds: 1,
+    poisonVisibilitySeconds: 0,
+    snsSignatures: 'emulator', // the config's ingester section, as src/ingester/main.ts passes it
+    log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
+  });
   ingester.start();
 }, 180_000);
 

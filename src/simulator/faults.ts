@@ -205,26 +205,23 @@ export class FaultStore {
   /**
    * The fault of a whole account x Region (its match names nothing narrower than account and Region) that the
    * service's other operations (the opt-out list operations) suffer too: `internal-error` and `throttle` only, the
-   * effects of an outage or overload rather than of one message. Its count is consumed as a send's would be.
+   * effects of an outage or overload rather than of one message. A fault with a `count` is aimed at that many sends
+   * and is left to them; neither its count nor `applied` changes here.
    */
-  takeServiceFault(account: string, region: string, now = Date.now()): Fault | undefined {
+  serviceFault(account: string, region: string, now = Date.now()): Fault | undefined {
     this.expire(now);
-    for (const fault of this.faults) {
+    return this.faults.find((fault) => {
       const m = fault.match;
-      if (!('api' in fault.effect) || (fault.effect.api !== 'internal-error' && fault.effect.api !== 'throttle'))
-        continue;
-      if (m.originator !== undefined || m.operation !== undefined || m.destinationPrefix !== undefined) continue;
-      if ((m.region !== undefined && m.region !== region) || (m.account !== undefined && m.account !== account))
-        continue;
-      if (fault.probability < 1 && !(this.random() < fault.probability)) continue;
-      fault.applied += 1;
-      if (fault.remaining !== undefined) {
-        fault.remaining -= 1;
-        if (fault.remaining <= 0) this.remove(fault.id);
+      if (!('api' in fault.effect) || (fault.effect.api !== 'internal-error' && fault.effect.api !== 'throttle')) {
+        return false;
       }
-      return { ...fault };
-    }
-    return undefined;
+      if (fault.count !== undefined) return false;
+      if (m.originator !== undefined || m.operation !== undefined || m.destinationPrefix !== undefined) return false;
+      if ((m.region !== undefined && m.region !== region) || (m.account !== undefined && m.account !== account)) {
+        return false;
+      }
+      return fault.probability >= 1 || this.random() < fault.probability;
+    });
   }
 
   /**

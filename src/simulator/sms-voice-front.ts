@@ -149,7 +149,7 @@ export class SmsVoiceFront implements Route {
       if (!json) throw validationError('CANNOT_PARSE', 'body', 'the request body is not a JSON object');
       if (record) this.send(req, res, known, json, record);
       else if (isOptOutOperation(operation)) {
-        const outage = this.deps.faults.takeServiceFault(known.account, known.caller.region);
+        const outage = this.deps.faults.serviceFault(known.account, known.caller.region);
         if (outage && 'api' in outage.effect) throw apiFaultError(outage.effect.api, 'SendTextMessage')!;
         const out = optOutOperation(
           this.deps.optOuts,

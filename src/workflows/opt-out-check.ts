@@ -27,7 +27,8 @@ type Activities = ReturnType<typeof createOptOutActivities>;
 
 const { checkOptOutLists } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 2, initialInterval: '500ms', nonRetryableErrorTypes: ['OptOutListMissing'] },
+  // One try: a list that cannot be read does not hold the send (see above), so a retry would only delay failover.
+  retry: { maximumAttempts: 1 },
 });
 
 const { startOptOutPropagation } = proxyActivities<Activities>({

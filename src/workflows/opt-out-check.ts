@@ -31,9 +31,11 @@ const { checkOptOutLists } = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 1 },
 });
 
+// Awaited before the next rung: bounded (at most ~35 s when Temporal does not answer), so the message's own fallback
+// is never held long; the propagation workflow itself then retries every list until done.
 const { startOptOutPropagation } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m', maximumAttempts: 20 },
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 3 },
 });
 
 export const OPTED_OUT_REASON = 'DESTINATION_PHONE_NUMBER_OPTED_OUT';

@@ -54,6 +54,8 @@ const INTEGRATION = [
   'test/workflows/deliver-message.test.ts',
   'test/workflows/deliver-message-health.test.ts',
   'test/workflows/route-health.test.ts',
+  'test/workflows/opt-out-propagation.test.ts',
+  'test/ingester/inbound-sms.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

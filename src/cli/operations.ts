@@ -59,11 +59,13 @@ function addSetup(program: Command, env: Environment): void {
 function addProvisionEmulator(program: Command, env: Environment): void {
   program
     .command('provision-emulator')
-    .description('create the DLR topics, queues and dead-letter queues of the config on an SQS/SNS emulator (demo)')
+    .description(
+      'create the DLR and two-way SMS topics, queues and dead-letter queues of the config on an SQS/SNS emulator (demo)',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const config = loadConfig(configPathOf(globalsOf(cmd), env));
-      const { provisionDlrQueues } = await import('../tools/provision-emulator');
-      for (const q of await provisionDlrQueues(config)) {
+      const { provisionDlrQueues, provisionInboundQueues } = await import('../tools/provision-emulator');
+      for (const q of [...(await provisionDlrQueues(config)), ...(await provisionInboundQueues(config))]) {
         console.log(
           `${q.account}/${q.region}: ${q.queueUrl} (dead letters: ${q.dlqUrl})${q.topicArn ? ` <- ${q.topicArn}` : ''}`,
         );

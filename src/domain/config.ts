@@ -3,6 +3,7 @@
  * DLR queues, and where Temporal is. Schema first; the TypeScript types are inferred from it.
  */
 import { z } from 'zod';
+import { checkOptOuts, optOutsSchema } from './opt-out-config';
 import { routeHealthSchema } from './route-health-config';
 import { securitySchema } from './config-security';
 import { ownValue } from './own';
@@ -60,9 +61,12 @@ export const configSchema = z
     ingester: ingesterTuningSchema.optional(),
     /** Breakers shared across messages, AWS Health events, canaries (src/domain/route-health-config.ts). */
     routeHealth: routeHealthSchema.optional(),
+    /** Opt-out lists kept in sync, two-way SMS inbound queues (src/domain/opt-out-config.ts). */
+    optOuts: optOutsSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
+    checkOptOuts(config, ctx);
     const routeIds = new Set<string>();
     config.routes.forEach((route, i) => {
       if (routeIds.has(route.id)) {

@@ -109,6 +109,12 @@ export interface RoutingPlan {
   rungs: Rung[];
   skipped: SkippedChannel[];
   policy: ResolvedPolicy;
+  /**
+   * Opt-out lists (src/domain/opt-out-config.ts), set by resolve when the config has an `optOuts` section: the lists
+   * a refusal as opted out is propagated to, and asked before the first SMS or voice send in each account x Region
+   * (`checkBeforeSend`). Absent (older histories, no section): neither happens, as before opt-out propagation existed.
+   */
+  optOuts?: { lists: { account: string; region: string; list: string }[]; checkBeforeSend: boolean };
   /** The WhatsApp template, when the ladder has a WhatsApp rung. */
   whatsapp?: {
     templateName: string;

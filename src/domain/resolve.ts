@@ -10,6 +10,7 @@ import { InvalidInputError, parseOrThrow } from './errors';
 import type { z } from 'zod';
 import { countryOf, messageRequestSchema, type MessageRequest, type sendRequestSchema } from './message';
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
+import { optOutTargets } from './opt-out-config';
 import { ownValue } from './own';
 import { countryParametersFor } from './send-parameters';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
@@ -327,6 +328,9 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
       rungs,
       skipped,
       policy: resolvedPolicy,
+      ...(config.optOuts
+        ? { optOuts: { lists: optOutTargets(config), checkBeforeSend: config.optOuts.checkBeforeSend } }
+        : {}),
       whatsapp:
         config.channels.whatsapp && rungs.some((r) => r.channel === 'whatsapp')
           ? {

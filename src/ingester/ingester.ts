@@ -11,6 +11,7 @@ import type { RouteHealthClient } from '../health/signal';
 import { createSqsClient } from '../aws/clients';
 import { queueLabelOf } from '../observability/gauges';
 import { HealthEventHandler, healthEventQueueConfig } from './health-events';
+import { InboundSmsHandler } from './inbound-sms';
 import { defaultLog } from './log';
 import {
   emptyStats,
@@ -76,9 +77,16 @@ export function createIngester(opts: IngesterOptions): Ingester {
       } else if (healthQueue) {
         loops.push(pollQueue(healthQueue, ctx, (q) => new HealthEventHandler(q, ctx)));
       }
+      const inbound = opts.config.optOuts?.inbound ?? [];
+      const signaller = ctx.routeHealthClient; // any client that can signalWithStart
+      if (inbound.length > 0 && !signaller)
+        log('error', 'optOuts.inbound is not read: the Temporal client given cannot signalWithStart');
+      else if (signaller)
+        for (const q of inbound) loops.push(pollQueue(q, ctx, (dq) => new InboundSmsHandler(dq, ctx, signaller)));
       log('info', 'DLR ingester started', {
         queues: queues.map(queueLabelOf),
         awsHealthEvents: healthQueue ? queueLabelOf(healthQueue) : 'off',
+        inboundSms: (opts.config.optOuts?.inbound ?? []).map(queueLabelOf),
         waitTimeSeconds: settings.waitTimeSeconds,
         snsSignatures: settings.snsSignatures,
       });

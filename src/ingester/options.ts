@@ -108,6 +108,10 @@ export interface IngesterStats {
   healthEventsSignalled: number;
   healthEventsIgnored: number;
   healthEventsMalformed: number;
+  /** Two-way SMS (./inbound-sms.ts): keywords signalled to propagation, other messages acknowledged, dead-lettered. */
+  inboundSignalled: number;
+  inboundIgnored: number;
+  inboundMalformed: number;
 }
 
 export function emptyStats(): IngesterStats {
@@ -128,6 +132,9 @@ export function emptyStats(): IngesterStats {
     healthEventsSignalled: 0,
     healthEventsIgnored: 0,
     healthEventsMalformed: 0,
+    inboundSignalled: 0,
+    inboundIgnored: 0,
+    inboundMalformed: 0,
   };
 }
 

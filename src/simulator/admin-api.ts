@@ -7,6 +7,7 @@
  *   keeps the newest); `GET /_sim/messages/<messageId>`.
  * - `/_sim/chaos`: DLR chaos (./chaos), `GET` describes, `POST` sets, `DELETE` clears and answers its stats.
  * - `POST /_sim/reset`: clears messages, faults and DLR chaos and cancels events still to come.
+ * - `POST /_sim/inbound`, `POST /_sim/opt-out-links`: two-way SMS and opt-out list links (./inbound.ts, its own route).
  * - `POST /_sim/aws-health`: publishes an AWS Health event to the route-health event queue (./aws-health.ts, its own
  *   route, matched before this one).
  *
@@ -36,6 +37,8 @@ export const ADMIN_PATHS = [
   '/_sim/messages',
   '/_sim/reset',
   '/_sim/aws-health',
+  '/_sim/inbound',
+  '/_sim/opt-out-links',
 ];
 
 /** One admin request: its resource id (the path segment after the resource), method and body. */

@@ -203,6 +203,28 @@ export class FaultStore {
   }
 
   /**
+   * The fault of a whole account x Region (its match names nothing narrower than account and Region) that the
+   * service's other operations (the opt-out list operations) suffer too: `internal-error` and `throttle` only, the
+   * effects of an outage or overload rather than of one message. A fault with a `count` is aimed at that many sends
+   * and is left to them; neither its count nor `applied` changes here.
+   */
+  serviceFault(account: string, region: string, now = Date.now()): Fault | undefined {
+    this.expire(now);
+    return this.faults.find((fault) => {
+      const m = fault.match;
+      if (!('api' in fault.effect) || (fault.effect.api !== 'internal-error' && fault.effect.api !== 'throttle')) {
+        return false;
+      }
+      if (fault.count !== undefined) return false;
+      if (m.originator !== undefined || m.operation !== undefined || m.destinationPrefix !== undefined) return false;
+      if ((m.region !== undefined && m.region !== region) || (m.account !== undefined && m.account !== account)) {
+        return false;
+      }
+      return fault.probability >= 1 || this.random() < fault.probability;
+    });
+  }
+
+  /**
    * The fault that applies to this send, if any, with its count consumed. Faults are tried in creation order; one
    * that matches but loses its dice roll lets the next one try. A fault whose count or time runs out is removed.
    */

@@ -21,7 +21,16 @@ export const SIGNING_SERVICE = 'sms-voice';
 
 export const SEND_OPERATIONS = ['SendTextMessage', 'SendVoiceMessage'] as const;
 export type SendOperation = (typeof SEND_OPERATIONS)[number];
-export const SUPPORTED_OPERATIONS = [...SEND_OPERATIONS, 'PutMessageFeedback'] as const;
+/** Opt-out list operations (./opt-out-api.ts). */
+export const OPT_OUT_OPERATIONS = [
+  'CreateOptOutList',
+  'DescribeOptOutLists',
+  'PutOptedOutNumber',
+  'DescribeOptedOutNumbers',
+  'DeleteOptedOutNumber',
+] as const;
+export type OptOutOperation = (typeof OPT_OUT_OPERATIONS)[number];
+export const SUPPORTED_OPERATIONS = [...SEND_OPERATIONS, 'PutMessageFeedback', ...OPT_OUT_OPERATIONS] as const;
 export type SupportedOperation = (typeof SUPPORTED_OPERATIONS)[number];
 
 export function isSupportedOperation(op: string): op is SupportedOperation {
@@ -82,7 +91,7 @@ export function parseAuthorization(header: string | undefined): Caller | undefin
 // ---- request validation (the service model's constraints plus the service's own checks) ----
 
 /** The model's pattern for `DestinationPhoneNumber`. */
-const PHONE_PATTERN = /^\+?[1-9][0-9]{1,18}$/;
+export const PHONE_PATTERN = /^\+?[1-9][0-9]{1,18}$/;
 export const MAX_TEXT_BODY = 1600;
 export const MAX_VOICE_BODY = 6000;
 
@@ -106,7 +115,7 @@ export interface SendRequest {
 /** Loosely typed view of the parsed JSON body. */
 export type JsonObject = Record<string, unknown>;
 
-function optionalString(body: JsonObject, field: string, max: number, min = 1): string | undefined {
+export function optionalString(body: JsonObject, field: string, max: number, min = 1): string | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw validationError('INVALID_PARAMETER', field, 'must be a string');
@@ -115,13 +124,13 @@ function optionalString(body: JsonObject, field: string, max: number, min = 1): 
   return v;
 }
 
-function requiredString(body: JsonObject, field: string, max: number): string {
+export function requiredString(body: JsonObject, field: string, max: number): string {
   const v = body[field];
   if (v === undefined || v === null || v === '') throw validationError('MISSING_PARAMETER', field, 'is required');
   return optionalString(body, field, max)!;
 }
 
-function optionalEnum(body: JsonObject, field: string, values: readonly string[]): string | undefined {
+export function optionalEnum(body: JsonObject, field: string, values: readonly string[]): string | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !values.includes(v)) {

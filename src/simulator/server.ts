@@ -11,6 +11,8 @@
  * - SES v2 `SendEmail` (`POST /v2/email/outbound-emails`) and its configuration-set events: ./ses-front.
  * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api; AWS Health events
  *   published to the route-health event queue (`POST /_sim/aws-health`): ./aws-health.
+ * - Opt-out lists per account x Region (CreateOptOutList, PutOptedOutNumber, ...): ./opt-out-lists, ./opt-out-api;
+ *   inbound replies (`POST /_sim/inbound`, STOP) and originator links (`POST /_sim/opt-out-links`): ./inbound.
  * - `GET /`: what the simulator implements.
  */
 import { createServer, type Server } from 'node:http';
@@ -19,6 +21,7 @@ import type { Config } from '../domain/config';
 import { ownValue } from '../domain/own';
 import { ADMIN_PATHS, adminApi } from './admin-api';
 import { awsHealthRoute } from './aws-health';
+import { inboundRoute } from './inbound';
 import { EventScheduler } from './event-scheduler';
 import { createRouter, sendJson, type Route } from './http';
 import { createEmit, type Emit, type SimulatorLog } from './log';
@@ -153,16 +156,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const statuses = new WhatsAppStatusPublisher(publisher, emit);
   const maxMessages = opts.maxMessages ?? DEFAULT_MAX_MESSAGES;
   const state = createSimulatorState({ config, maxMessages, random: opts.random }, events);
-  const { messages, faults, chaos, accountsByAccessKey: keys } = state;
+  const { messages, faults, chaos, optOuts, accountsByAccessKey: keys } = state;
   const ses = sesFront({ keys, messages, faults, emit, publisher, deliveryDelayMs, accountIds: accountIdsOf(config) });
 
   const awsHealth = awsHealthRoute(config, emit);
+  const inbound = inboundRoute(config, state, emit);
   const routes = [
     awsHealth,
+    inbound,
     adminApi(state, emit),
     whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
     ses,
-    new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit }),
+    new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts }),
     indexPage,
   ];
   const route = createRouter(routes, emit);
@@ -189,6 +194,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     events.cancel(); // an in-flight chain cannot schedule more, but be certain
     publisher.destroy();
     awsHealth.destroy();
+    inbound.destroy();
     emit('info', 'stopped');
   };
 

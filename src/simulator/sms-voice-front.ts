@@ -19,6 +19,7 @@ import {
   CORAL_NAMESPACE,
   isoCountryOf,
   isSupportedOperation,
+  OPT_OUT_OPERATIONS,
   parseFeedbackRequest,
   parseSendRequest,
   SIGNING_SERVICE,
@@ -27,9 +28,12 @@ import {
   validationError,
   type Caller,
   type JsonObject,
+  type OptOutOperation,
   type SendOperation,
   type SendRequest,
 } from './protocol';
+import { optOutOperation } from './opt-out-api';
+import type { OptOutLists } from './opt-out-lists';
 import {
   applyConnectionFault,
   identifySend,
@@ -47,7 +51,11 @@ export interface SmsVoiceFrontDeps extends SendFrontDeps {
   deliveryDelayMs: number;
   /** Which events the event destination publishes: all, or the final ones only. */
   eventTypes: 'all' | 'final';
+  /** Opt-out lists per account x Region (./opt-out-lists.ts): their operations, and the check of every send. */
+  optOuts: OptOutLists;
 }
+
+const isOptOutOperation = (op: string): op is OptOutOperation => (OPT_OUT_OPERATIONS as readonly string[]).includes(op);
 
 /** A signed, recognised caller: what every operation needs. */
 interface KnownSend extends IncomingSend {
@@ -132,7 +140,8 @@ export class SmsVoiceFront implements Route {
       answer(res, incoming.requestId, err.status, err.body());
       return;
     }
-    const record = operation === 'PutMessageFeedback' ? undefined : sendRecord(incoming, operation);
+    const isSend = operation === 'SendTextMessage' || operation === 'SendVoiceMessage';
+    const record = isSend ? sendRecord(incoming, operation) : undefined;
     const body = parseJsonBody(raw);
     const json = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as JsonObject) : undefined;
     if (record && json) noteRequestFields(record, json);
@@ -140,7 +149,25 @@ export class SmsVoiceFront implements Route {
       const known = knownSend(incoming);
       if (!json) throw validationError('CANNOT_PARSE', 'body', 'the request body is not a JSON object');
       if (record) this.send(req, res, known, json, record);
-      else this.feedback(res, known, json);
+      else if (isOptOutOperation(operation)) {
+        const outage = this.deps.faults.serviceFault(known.account, known.caller.region);
+        if (outage && 'api' in outage.effect) throw apiFaultError(outage.effect.api, 'SendTextMessage')!;
+        const out = optOutOperation(
+          this.deps.optOuts,
+          operation,
+          { account: known.account, region: known.caller.region },
+          json,
+        );
+        if (operation === 'PutOptedOutNumber' || operation === 'DeleteOptedOutNumber') {
+          emit('info', 'opt-out list changed', {
+            operation,
+            account: known.account,
+            region: known.caller.region,
+            list: out.OptOutListName,
+          });
+        }
+        answer(res, incoming.requestId, 200, out);
+      } else this.feedback(res, known, json);
     } catch (err) {
       const error =
         err instanceof AwsError
@@ -183,7 +210,31 @@ export class SmsVoiceFront implements Route {
       if (applyConnectionFault(req, record, effect, () => this.accept(operation, send, record, fault))) return;
       throw apiFaultError(effect, operation)!;
     }
+    this.refuseOptedOut(incoming, send);
     answer(res, record.requestId, 200, { MessageId: this.accept(operation, send, record, fault) });
+  }
+
+  /**
+   * A destination on the list linked to the originator (./opt-out-lists.ts) is refused as AWS refuses it: the
+   * ConflictException the API reference lists for SendTextMessage and SendVoiceMessage, Reason
+   * DESTINATION_PHONE_NUMBER_OPTED_OUT, about the resource `opted-out-number`
+   * (https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_ConflictException.html).
+   */
+  private refuseOptedOut(incoming: KnownSend, send: SendRequest): void {
+    const refusal = this.deps.optOuts.refusal(
+      incoming.account,
+      incoming.caller.region,
+      send.originator,
+      send.destination,
+    );
+    if (!refusal) return;
+    throw new AwsError(
+      400,
+      'ConflictException',
+      `The destination phone number is opted out on opt-out list ${refusal.list.name}`,
+      'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+      { ResourceType: 'opted-out-number', ResourceId: send.destination },
+    );
   }
 
   /** Accepts the message: a message id, and its delivery events unless it is a dry run. */

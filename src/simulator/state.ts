@@ -7,6 +7,7 @@ import { DlrChaos } from './chaos';
 import type { EventScheduler } from './event-scheduler';
 import { FaultStore } from './faults';
 import { MessageLog } from './message-log';
+import { accountIdsOf, OptOutLists } from './opt-out-lists';
 
 /** The simulator's in-memory state, also reachable in-process (tests, the local stack launcher). */
 export interface SimulatorState {
@@ -16,9 +17,11 @@ export interface SimulatorState {
   readonly chaos: DlrChaos;
   /** Account names by the static access key ids of the config. */
   readonly accountsByAccessKey: ReadonlyMap<string, string>;
+  /** Opt-out lists per account x Region and the originators' links to them. */
+  readonly optOuts: OptOutLists;
   /** Event timers not yet fired. */
   pendingTimers(): number;
-  /** Clears messages, faults and DLR chaos and cancels events still to come. */
+  /** Clears messages, faults, DLR chaos and opt-out lists and cancels events still to come. */
   reset(): void;
 }
 
@@ -53,10 +56,12 @@ export function createSimulatorState(opts: StateOptions, events: EventScheduler)
   const messages = new MessageLog(opts.maxMessages);
   const chaos = new DlrChaos();
   const faults = new FaultStore(Object.keys(opts.config.accounts), opts.random ?? (() => chaos.faultRandom()));
+  const optOuts = new OptOutLists(accountIdsOf(opts.config.accounts));
   return {
     messages,
     faults,
     chaos,
+    optOuts,
     accountsByAccessKey: accountsByAccessKey(opts.config),
     pendingTimers: () => events.pending,
     reset() {
@@ -64,6 +69,7 @@ export function createSimulatorState(opts: StateOptions, events: EventScheduler)
       messages.clear();
       faults.clear();
       chaos.clear();
+      optOuts.clear();
     },
   };
 }

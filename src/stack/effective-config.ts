@@ -16,6 +16,11 @@ function relocalQueue(rh: NonNullable<Config['routeHealth']>, sqs: string): NonN
   return { ...rh, healthEvents: { ...q, endpoint: sqs, queueUrl: `${sqs}${new URL(q.queueUrl).pathname}` } };
 }
 
+function relocalSqs<T extends { endpoint?: string; queueUrl: string }>(q: T, sqs: string): T {
+  if (!q.endpoint || !isLocalUrl(q.endpoint)) return q;
+  return { ...q, endpoint: sqs, queueUrl: `${sqs}${new URL(q.queueUrl).pathname}` };
+}
+
 /** The config with every local endpoint pointed at what this stack started. */
 export function effectiveConfig(config: Config, at: { temporal: string; simulator: string; sqs: string }): Config {
   return {
@@ -28,7 +33,10 @@ export function effectiveConfig(config: Config, at: { temporal: string; simulato
       const queuePath = new URL(q.queueUrl).pathname;
       return { ...q, endpoint: at.sqs, queueUrl: `${at.sqs}${queuePath}` };
     }),
-    // The AWS Health event queue (route health) is on the emulator too.
+    // The two-way SMS queues (opt-out keywords) and the AWS Health event queue (route health) are on the emulator too.
+    ...(config.optOuts
+      ? { optOuts: { ...config.optOuts, inbound: config.optOuts.inbound.map((q) => relocalSqs(q, at.sqs)) } }
+      : {}),
     ...(config.routeHealth ? { routeHealth: relocalQueue(config.routeHealth, at.sqs) } : {}),
     // WhatsApp goes to the simulator; email (SES v2) and push (SNS) to the emulator.
     channels: {

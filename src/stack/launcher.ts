@@ -19,7 +19,7 @@ import { plainSettings } from '../temporal/settings';
 import { DEV_SEARCH_ATTRIBUTES } from '../tools/dev-search-attributes';
 import { startMoto } from '../tools/moto';
 import { provisionChannels } from '../tools/provision-channels';
-import { provisionDlrQueues, provisionHealthEventQueue } from '../tools/provision-emulator';
+import { provisionDlrQueues, provisionHealthEventQueue, provisionInboundQueues } from '../tools/provision-emulator';
 import { httpProbe } from '../tools/service-process';
 import { findRepoRoot, freePort, type DevServerOptions } from '../tools/temporal-cli';
 import { workerNodeOptions } from '../workers/worker-tuning';
@@ -234,6 +234,8 @@ async function startEverything(run: {
   print(`[dev] provisioned ${queues.length} DLR queue(s) with dead-letter queues`);
   if (await provisionHealthEventQueue(plan.effective))
     print('[dev] provisioned the AWS Health event queue (route health)');
+  const inbound = await provisionInboundQueues(plan.effective);
+  if (inbound.length > 0) print(`[dev] provisioned ${inbound.length} two-way SMS queue(s) (opt-out keywords)`);
   const channels = await provisionChannels(plan.effective);
   if (channels.email || channels.push) print(`[dev] provisioned email (SES v2) and push (SNS) on the emulator`);
 

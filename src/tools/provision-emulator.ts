@@ -3,7 +3,9 @@
  * config, the event destination's SNS topic, the SQS queue subscribed to it (raw or enveloped), and
  * a dead-letter queue behind a redrive policy; and the route-health AWS Health event queue
  * (`routeHealth.healthEvents`, fed in AWS by an EventBridge rule, locally by the simulator's
- * `POST /_sim/aws-health`) with its dead-letter queue. Idempotent: existing resources are reused.
+ * `POST /_sim/aws-health`) with its dead-letter queue; and the two-way SMS queues of `optOuts.inbound` with their
+ * SNS topics (fed in AWS by the numbers' two-way channel, locally by the simulator's `POST /_sim/inbound`).
+ * Idempotent: existing resources are reused.
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -83,41 +85,62 @@ export async function provisionHealthEventQueue(
   }
 }
 
+/** What a DLR or two-way SMS queue entry says: an SQS queue subscribed to an SNS topic. */
+type SubscribedQueue = Pick<
+  Config['dlrQueues'][number],
+  'account' | 'region' | 'queueUrl' | 'endpoint' | 'topicArn' | 'rawDelivery'
+>;
+
+/** One queue with its DLQ, its topic and the subscription (raw or enveloped). */
+async function provisionSubscribedQueue(
+  q: SubscribedQueue,
+  what: string,
+  opts: ProvisionOptions,
+): Promise<ProvisionedQueue> {
+  if (!q.endpoint)
+    throw new Error(`${what} entry ${q.account}/${q.region} has no endpoint: only emulators are provisioned`);
+  const sqs = new SQSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
+  const sns = new SNSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
+  try {
+    const { queueUrl, arn, dlqUrl } = await queueWithDlq(sqs, nameFromUrl(q.queueUrl), opts);
+    let topicArn: string | undefined;
+    if (q.topicArn) {
+      const topicName = q.topicArn.split(':').pop()!;
+      topicArn = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn;
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: 'sqs',
+          Endpoint: arn,
+          Attributes: { RawMessageDelivery: q.rawDelivery ? 'true' : 'false' },
+        }),
+      );
+    }
+    return {
+      account: q.account,
+      region: q.region,
+      queueUrl,
+      queueArn: arn,
+      dlqUrl,
+      topicArn,
+      rawDelivery: q.rawDelivery,
+    };
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+  }
+}
+
 export async function provisionDlrQueues(config: Config, opts: ProvisionOptions = {}): Promise<ProvisionedQueue[]> {
   const provisioned: ProvisionedQueue[] = [];
-  for (const q of config.dlrQueues) {
-    if (!q.endpoint)
-      throw new Error(`dlrQueues entry ${q.account}/${q.region} has no endpoint: only emulators are provisioned`);
-    const sqs = new SQSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
-    const sns = new SNSClient({ region: q.region, endpoint: q.endpoint, credentials: EMULATOR_CREDENTIALS });
-    try {
-      const { queueUrl, arn, dlqUrl } = await queueWithDlq(sqs, nameFromUrl(q.queueUrl), opts);
-      let topicArn: string | undefined;
-      if (q.topicArn) {
-        const topicName = q.topicArn.split(':').pop()!;
-        topicArn = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn;
-        await sns.send(
-          new SubscribeCommand({
-            TopicArn: topicArn,
-            Protocol: 'sqs',
-            Endpoint: arn,
-            Attributes: { RawMessageDelivery: q.rawDelivery ? 'true' : 'false' },
-          }),
-        );
-      }
-      provisioned.push({
-        account: q.account,
-        region: q.region,
-        queueUrl,
-        queueArn: arn,
-        dlqUrl,
-        topicArn,
-        rawDelivery: q.rawDelivery,
-      });
-    } finally {
-      sqs.destroy();
-      sns.destroy();
-    }
-  }
+  for (const q of config.dlrQueues) provisioned.push(await provisionSubscribedQueue(q, 'dlrQueues', opts));
+  return provisioned;
+}
+
+/** The two-way SMS queues of `optOuts.inbound`, each subscribed to its two-way SNS topic (the simulator publishes there). */
+export async function provisionInboundQueues(config: Config, opts: ProvisionOptions = {}): Promise<ProvisionedQueue[]> {
+  const provisioned: ProvisionedQueue[] = [];
+  for (const q of config.optOuts?.inbound ?? [])
+    provisioned.push(await provisionSubscribedQueue(q, 'optOuts.inbound', opts));
   return provisioned;
 }

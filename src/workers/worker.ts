@@ -10,6 +10,7 @@ import { preflight } from '../temporal/connect';
 import { connectNative } from '../temporal/native';
 import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
+import { createOptOutActivities } from '../activities/opt-out';
 import { createRouteHealthActivities } from '../activities/route-health';
 import { syncCanariesLogged } from '../canaries/schedules';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
@@ -92,6 +93,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     activities: {
       ...createActivities({ smsClient, channels }),
       ...createRouteHealthActivities({ client }),
+      // Opt-out lists: propagation (optOutPropagation), the check before a first send, starting propagation.
+      ...createOptOutActivities({ config: opts.config, smsClient, temporal: client }),
       // Registered on every worker: a message whose plan has route health on may run on a worker whose config has
       // it off (another deployment's config); it then reads "everything healthy". An unregistered local activity
       // would fail its read without a marker, and the message's history would not replay.

@@ -25,6 +25,7 @@ import { readHealth, reportNoReceipt, reportReceipt, reportSend } from './health
 import { withDefaults } from './input-compat';
 import { MessageHealth } from './message-health';
 import { MessageState, type SendStep } from './message-state';
+import { MessageOptOuts } from './opt-out-check';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
@@ -70,7 +71,8 @@ export async function deliverMessage(rawInput: DeliverMessageInput): Promise<Sta
 
   let ladderStatus: MessageStatus = 'FAILED';
   try {
-    ladderStatus = await climbLadder(state, input, health);
+    const optOuts = new MessageOptOuts(input.plan, input.request.destination);
+    ladderStatus = await climbLadder(state, input, health, optOuts);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.onWorkflowCancelled();
@@ -95,6 +97,7 @@ async function climbLadder(
   state: MessageState,
   input: DeliverMessageInput,
   health: MessageHealth | undefined,
+  optOuts: MessageOptOuts,
 ): Promise<MessageStatus> {
   for (;;) {
     if (state.ended()) return 'FAILED';
@@ -105,8 +108,20 @@ async function climbLadder(
     state.aimAt(step);
     health?.notePassed(step, state.record.attempts.length + 1, Date.now());
     if (step.delayMs > 0 && !(await holdRung(state, step))) return 'FAILED';
+    // Only with plan.optOuts (new messages): the account x Region's opt-out lists before its first SMS/voice send.
+    const refusal = await optOuts.refusalBefore(state.plan.rungs[step.rungIndex]);
+    if (state.ended()) return 'FAILED';
     const attempt = state.startAttempt(step, Date.now());
-    if (!(await send(state, input, attempt))) continue; // refused: nothing was sent, ask the planner again
+    if (refusal) {
+      state.sendFailed(attempt, refusal, Date.now());
+      indexAttempt(state, attempt);
+      showProgress(state.plan, attempt, refusal.message);
+      await optOuts.afterAttempt(attempt, 'list-check');
+      continue;
+    }
+    const accepted = await send(state, input, attempt);
+    await optOuts.afterAttempt(attempt, 'send-conflict');
+    if (!accepted) continue; // refused: nothing was sent, ask the planner again
     if (!(await awaitOutcome(state, attempt, health))) return 'FAILED';
   }
 }

@@ -1,3 +1,4 @@
 /** Everything the worker bundles as workflow code. */
 export { deliverMessage } from './deliver-message';
 export { routeHealth } from './route-health';
+export { optOutPropagation } from './opt-out-propagation';

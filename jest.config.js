@@ -46,6 +46,7 @@ const INTEGRATION = [
   'test/simulator/send-parameters-sdk.test.ts',
   'test/simulator/whatsapp-statuses.test.ts',
   'test/simulator/ses-events.test.ts',
+  'test/simulator/ses-setup.test.ts',
   'test/stack/signals.test.ts',
   'test/temporal/tls-endpoint.test.ts',
   'test/tools/dev-server.test.ts',

@@ -37,8 +37,6 @@ export const BENCH_POLICIES = {
     ambiguousWait: '2m',
     channels: ['sms', 'voice', 'whatsapp', 'email', 'push'],
     channelsAfterOptOut: ['whatsapp', 'email', 'push'],
-    // As the shipped local config: SES v2 on moto publishes no events, so email succeeds on acceptance.
-    channelSuccess: { email: 'accepted' },
     maxSends: 12,
   },
 } as const;

@@ -1,7 +1,7 @@
 /**
  * 6. History size: events and payload bytes of a message delivered by its first send, and of one that climbs the
  * whole ladder (every SMS originator fails with TEXT_BLOCKED, both voice routes with VOICE_FAILED, WhatsApp with
- * AccessDenied, then email is accepted).
+ * AccessDenied, then email is delivered by its SES Delivery event).
  */
 import { historyOf, historySize, type HistorySize } from '../lib/history';
 import { deliver, request, usNumber } from '../lib/drive';

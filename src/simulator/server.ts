@@ -8,7 +8,8 @@
  *   messages are published to the same topics as the DLRs: ./whatsapp-statuses.
  * - Every accepted SMS or voice message gets its delivery events (DLRs), published to the SNS topic of the config's
  *   `dlrQueues` entry for (account, Region), like a configuration set's event destination: ./event-scheduler.
- * - SES v2 `SendEmail` (`POST /v2/email/outbound-emails`) and its configuration-set events: ./ses-front.
+ * - SES v2 `SendEmail` (`POST /v2/email/outbound-emails`) and its configuration-set events: ./ses-front; the set-up
+ *   the local stack provisions (`CreateEmailIdentity`, `CreateConfigurationSet`): ./ses-setup.
  * - Admin API under `/_sim/`: faults, DLR chaos, the message log, reset, health: ./admin-api; AWS Health events
  *   published to the route-health event queue (`POST /_sim/aws-health`): ./aws-health.
  * - Opt-out lists per account x Region (CreateOptOutList, PutOptedOutNumber, ...): ./opt-out-lists, ./opt-out-api;
@@ -34,6 +35,7 @@ import { WHATSAPP_OPERATION } from './whatsapp-protocol';
 import { whatsAppFront } from './whatsapp-front';
 import { WhatsAppStatusPublisher } from './whatsapp-statuses';
 import { SES_OPERATION, sesFront } from './ses-front';
+import { SES_SETUP_OPERATIONS, sesSetup } from './ses-setup';
 
 export { MAX_REQUEST_BYTES } from './http';
 export type { SimulatorLog } from './log';
@@ -80,7 +82,7 @@ const indexPage: Route = {
   handle: (_req, res) =>
     sendJson(res, 200, {
       service: 'resilient-sms carrier simulator (AWS End User Messaging SMS, AWS JSON 1.0)',
-      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION, SES_OPERATION],
+      operations: [...SUPPORTED_OPERATIONS, WHATSAPP_OPERATION, SES_OPERATION, ...SES_SETUP_OPERATIONS],
       admin: ADMIN_PATHS,
     }),
 };
@@ -167,6 +169,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     adminApi(state, emit),
     whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
     ses,
+    sesSetup({ keys, emit }),
     new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts }),
     indexPage,
   ];

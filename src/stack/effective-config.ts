@@ -38,11 +38,11 @@ export function effectiveConfig(config: Config, at: { temporal: string; simulato
       ? { optOuts: { ...config.optOuts, inbound: config.optOuts.inbound.map((q) => relocalSqs(q, at.sqs)) } }
       : {}),
     ...(config.routeHealth ? { routeHealth: relocalQueue(config.routeHealth, at.sqs) } : {}),
-    // WhatsApp goes to the simulator; email (SES v2) and push (SNS) to the emulator.
+    // WhatsApp and email (SES v2, with its configuration-set events) go to the simulator; push (SNS) to the emulator.
     channels: {
       ...config.channels,
       whatsapp: relocal(config.channels.whatsapp, at.simulator),
-      email: relocal(config.channels.email, at.sqs),
+      email: relocal(config.channels.email, at.simulator),
       push: relocal(config.channels.push, at.sqs),
     },
   };

@@ -236,8 +236,6 @@ async function startEverything(run: {
     print('[dev] provisioned the AWS Health event queue (route health)');
   const inbound = await provisionInboundQueues(plan.effective);
   if (inbound.length > 0) print(`[dev] provisioned ${inbound.length} two-way SMS queue(s) (opt-out keywords)`);
-  const channels = await provisionChannels(plan.effective);
-  if (channels.email || channels.push) print(`[dev] provisioned email (SES v2) and push (SNS) on the emulator`);
 
   const client = await run.connect();
   const info = initialInfo(plan, temporalServer.uiUrl, moto.endpoint);
@@ -246,6 +244,10 @@ async function startEverything(run: {
   await supervisor.startChild('simulator', ['simulator', '--port', String(plan.ports.simulator)], () =>
     httpProbe(`${plan.simulatorUrl}/_sim/health`),
   );
+  // After the simulator: the email identity and configuration set are created on it (push's app on the emulator).
+  const channels = await provisionChannels(plan.effective);
+  if (channels.email) print('[dev] provisioned email (SES v2) on the simulator');
+  if (channels.push) print('[dev] provisioned push (SNS) on the emulator');
   const s = { supervisor, plan, info, mode: opts.ports, print };
   await startWithMetrics(s, 'worker', 'worker', () => () => workerPolling(client, namespace, taskQueue));
   // The ingester has no readiness probe: alive half a second after its start.

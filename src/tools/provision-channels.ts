@@ -1,7 +1,8 @@
 /**
- * Creates, on the local SES v2 / SNS emulator (moto), what the alternate channels need in AWS:
- * - email: the sender identity (`CreateEmailIdentity`; moto treats it as verified at once) and the configuration
- *   set, if the config names one;
+ * Creates, on the local emulators, what the alternate channels need in AWS:
+ * - email: the sender identity (`CreateEmailIdentity`; the simulator and moto treat it as verified at once) and the
+ *   configuration set, if the config names one — on the channel's `endpoint`: the simulator in the local stack
+ *   (src/simulator/ses-setup.ts; it publishes the set's events), moto in test/activities/email.test.ts;
  * - push: an FCM platform application, plus helpers to create (and disable) platform endpoints for test devices.
  * Idempotent: existing resources are reused. Only channels with an `endpoint` (an emulator) are provisioned.
  */

@@ -1,7 +1,7 @@
 /**
- * End to end over real processes: Temporal dev server, SQS/SNS emulator (moto), carrier simulator,
- * worker and DLR ingester, all started by `resilient-sms dev` (the README's first command), and
- * driven through the typed client and the simulator's game-day API.
+ * End to end over real processes: Temporal dev server, SQS/SNS emulator (moto), carrier simulator (SMS, voice,
+ * WhatsApp and SES v2 email), worker and DLR ingester, all started by `resilient-sms dev` (the README's first
+ * command), and driven through the typed client and the simulator's game-day API.
  */
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -199,13 +199,16 @@ it('ends on email after every SMS route and voice fail (the full ladder)', async
     'sms/us-west-2/region:timed-out',
     'email/us-east-1/channel:delivered',
   ]);
-  expect(s.attempts[2]).toMatchObject({ outcome: 'ACCEPTED', originator: 'no-reply@example.com' });
-  expect(s.attempts[2].messageId).toBeTruthy(); // SES v2 (the emulator) accepted it
+  // SES v2 on the simulator accepted it, and its configuration set's Delivery event settled the attempt.
+  expect(s.attempts[2]).toMatchObject({ outcome: 'DELIVERED', originator: 'no-reply@example.com' });
+  expect(s.attempts[2].messageId).toBeTruthy();
+  expect(s.attempts[2].events.map((e) => e.type)).toContain('EMAIL_DELIVERY');
 });
 
 it('after an opt-out never tries another SMS or voice route, only the channel allowed after it', async () => {
   await stack.sim('POST', '/_sim/faults', {
-    match: { account: 'primary', region: 'us-east-1' },
+    // SMS only: email goes out from the same account and Region, and `opted-out` on SendEmail would bounce it.
+    match: { account: 'primary', region: 'us-east-1', operation: 'SendTextMessage' },
     effect: { api: 'opted-out' },
   });
   const destination = '+14255550177';
@@ -214,7 +217,7 @@ it('after an opt-out never tries another SMS or voice route, only the channel al
   expect(s.status).toBe('DELIVERED');
   expect(s.attempts.map((a) => `${a.channel}:${a.state}:${a.outcome}`)).toEqual([
     'sms:send-failed:DESTINATION_PHONE_NUMBER_OPTED_OUT',
-    'email:delivered:ACCEPTED',
+    'email:delivered:DELIVERED',
   ]);
   const { messages } = await stack.sim<{ messages: SimMessage[] }>(
     'GET',

@@ -1,4 +1,4 @@
-/** The local stack's effective config points the route-health AWS Health event queue at the emulator it started. */
+/** The local stack's effective config points local endpoints at what the stack started. */
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { effectiveConfig } from '../../src/stack/effective-config';
@@ -41,4 +41,11 @@ it("drops the config's TLS and API key: the stack's own dev server speaks plain 
     namespace: local.temporal.namespace,
     taskQueue: local.temporal.taskQueue,
   });
+});
+
+it('points email (SES v2 with its events) and WhatsApp at the simulator, push at the emulator', () => {
+  const { channels } = effectiveConfig(local, at);
+  expect(channels.email).toMatchObject({ endpoint: 'http://127.0.0.1:14599', configurationSet: 'rsms-mail' });
+  expect(channels.whatsapp?.endpoint).toBe('http://127.0.0.1:14599');
+  expect(channels.push?.endpoint).toBe('http://127.0.0.1:14566');
 });

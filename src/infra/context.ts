@@ -27,8 +27,10 @@ export interface ScopeContext {
   dlrTopics: string[];
   /** Pools the scope owns, by the config's pool id: their ARN (created here or already existing). */
   poolArns: Map<string, Json>;
-  /** The scope's opt-out list ARN, when it has one. */
-  optOutListArn?: Json;
+  /** The opt-out list the scope's pools link to: the first list the template creates (else AWS's `Default`). */
+  optOutList?: { name: Json; arn: Json };
+  /** Lists the scope creates that another account's `optOuts.lists` entry names by ARN: shared through RAM. */
+  sharedOptOutLists: { arn: Json; account: string; path: string }[];
   /** Protect configurations to create, by configuration set name: the ProtectConfiguration's logical id. */
   protectConfigurations: ProtectConfigurationSpec[];
   /** What the config cannot make right in a template: printed by `infra synth`, never fatal. */

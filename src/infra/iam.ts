@@ -1,7 +1,8 @@
 /**
  * IAM (global, so in each account's home template, its first account × Region in the config): least-privilege managed
- * policies for the worker (sends on the config's configuration sets and originators, in every Region of the account)
- * and the ingester (its queues), and the role a route's `assume-role` credentials name, trusting the account that
+ * policies for the worker (sends on the config's configuration sets, originators and protect configurations, in every
+ * Region of the account; the opt-out list actions on exactly the account's lists of the config) and the ingester (its
+ * DLR, two-way SMS and AWS Health queues), and the role a route's `assume-role` credentials name, trusting the account that
  * assumes it, with the external id. Actions and resource ARNs: the Service Authorization Reference
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html,
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html).
@@ -9,6 +10,8 @@
 import type { Config } from '../domain/config';
 import { ifThen, NO_VALUE, policyDocument, ref, sub, type Json } from './cfn';
 import type { ScopeContext } from './context';
+import { optOutTargets } from '../domain/opt-out-config';
+import { optOutListArn } from './opt-outs';
 import { parseSmsArn, placedOriginators, queueNameOf, type Scope } from './scopes';
 
 export const WORKER_POLICY = 'WorkerPolicy';
@@ -38,7 +41,33 @@ function sendResources(config: Config, account: string): Json[] {
       resources.set(`${route.region}/${r}`, smsArn(route.region, r));
     }
   }
+  for (const arn of protectConfigurationArns(config, account)) resources.set(JSON.stringify(arn), arn);
   return [...resources.values()];
+}
+
+/**
+ * The protect configurations the use cases send with (`policies.*.protectConfigurationId`), in every Region of the
+ * account's routes: SendTextMessage and SendVoiceMessage list `protect-configuration` among their resource types in
+ * the Service Authorization Reference, so a send naming one is authorized on it too.
+ */
+function protectConfigurationArns(config: Config, account: string): Json[] {
+  const ids = [...new Set(Object.values(config.policies).flatMap((p) => p.protectConfigurationId ?? []))];
+  const regions = [...new Set(config.routes.filter((r) => r.account === account).map((r) => r.region))];
+  return ids.flatMap((id) =>
+    parseSmsArn(id) ? [id] : regions.map((region) => smsArn(region, `protect-configuration/${id}`)),
+  );
+}
+
+/** The account's opt-out lists (src/domain/opt-out-config.ts optOutTargets), exactly: propagation and the pre-send check. */
+function optOutStatement(config: Config, account: string): Json[] {
+  const lists = optOutTargets(config).filter((t) => t.account === account);
+  if (lists.length === 0) return [];
+  const actions = [
+    'sms-voice:PutOptedOutNumber',
+    'sms-voice:DeleteOptedOutNumber',
+    'sms-voice:DescribeOptedOutNumbers',
+  ];
+  return [{ Sid: 'OptOutLists', Effect: 'Allow', Action: actions, Resource: lists.map(optOutListArn) }];
 }
 
 function channelStatements(config: Config, account: string): Json[] {
@@ -77,14 +106,20 @@ function workerStatements(config: Config, account: string): Json[] {
     // PutMessageFeedback names a message id, not a resource of the config.
     statements.push({ Sid: 'Feedback', Effect: 'Allow', Action: 'sms-voice:PutMessageFeedback', Resource: '*' });
   }
+  statements.push(...optOutStatement(config, account));
   return statements;
 }
 
-/** The queues the ingester reads in the account (DLR queues, the AWS Health queue), by Region and name. */
+/** The queues the ingester reads in the account (DLR queues, two-way SMS queues, the AWS Health queue), by Region and name. */
 function ingesterQueues(config: Config, account: string): { region: string; name: string }[] {
   const queues = config.dlrQueues.flatMap((q, i) =>
     q.account === account ? [{ region: q.region, name: queueNameOf(q.queueUrl, `dlrQueues[${i}].queueUrl`) }] : [],
   );
+  (config.optOuts?.inbound ?? []).forEach((q, i) => {
+    if (q.account === account) {
+      queues.push({ region: q.region, name: queueNameOf(q.queueUrl, `optOuts.inbound[${i}].queueUrl`) });
+    }
+  });
   const health = config.routeHealth?.healthEvents;
   if (health?.account === account) {
     queues.push({ region: health.region, name: queueNameOf(health.queueUrl, 'routeHealth.healthEvents.queueUrl') });

@@ -99,7 +99,10 @@ export function ownerOfShared(config: Config, placed: PlacedOriginator): { accou
   return { account, arn };
 }
 
-/** Every account × Region the config uses, in the config's order, with the routes and DLR queues of each. */
+/**
+ * Every account × Region the config uses (routes, DLR queues, shared originators' owners, opt-out lists and two-way
+ * SMS queues, channels, AWS Health), in the config's order, with the routes and DLR queues of each.
+ */
 export function scopesOf(config: Config): Scope[] {
   const scopes = new Map<string, Scope>();
   const homes = new Set<string>();
@@ -120,6 +123,16 @@ export function scopesOf(config: Config): Scope[] {
     if (!placed.originator.shared) continue;
     const { account, arn } = ownerOfShared(config, placed);
     add(account, arn.region);
+  }
+  for (const queue of config.optOuts?.inbound ?? []) add(queue.account, queue.region);
+  for (const entry of config.optOuts?.lists ?? []) {
+    add(entry.account, entry.region);
+    // A list named by ARN is created (and shared) in its owner's template.
+    for (const name of entry.names) {
+      const arn = parseSmsArn(name);
+      const owner = arn && accountNamed(config, arn.accountId);
+      if (arn && owner) add(owner, arn.region);
+    }
   }
   for (const channel of [config.channels.whatsapp, config.channels.email, config.channels.push]) {
     if (channel) add(channel.account, channel.region);

@@ -1,7 +1,8 @@
 /**
  * AWS::RAM::ResourceShare in the owner's template: every originator the config uses by ARN with `shared: true` (a pool,
- * phone number or sender ID of this account × Region), and the scope's opt-out list, shared with each account whose
- * routes send from them. RAM shares are regional, so the share lives in the owner's template of that Region
+ * phone number or sender ID of this account × Region), with the opt-out list its pools link to, shared with each account
+ * whose routes send from them; and every list of this account × Region that another account's `optOuts.lists` entry
+ * names by ARN, shared with that account. RAM shares are regional, so the share lives in the owner's template of that Region
  * (https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool-shared.html,
  * https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-shared.html).
  */
@@ -48,9 +49,21 @@ function sharesOf(ctx: ScopeContext): Share {
 /** The scope's resource share, when another account sends from its originators. */
 export function resourceShare(ctx: ScopeContext): void {
   const share = sharesOf(ctx);
-  if (share.principals.size === 0) return;
   const resources = [...share.resources.values()];
-  if (ctx.optOutListArn) resources.push(ctx.optOutListArn);
+  // The list the shared pools link to goes with them; lists other accounts name by ARN go to those accounts.
+  if (share.principals.size > 0 && ctx.optOutList) resources.push(ctx.optOutList.arn);
+  for (const list of ctx.sharedOptOutLists) {
+    const principal = ctx.config.accounts[list.account]?.accountId;
+    if (!principal) {
+      throw new Error(
+        `${list.path}: account "${list.account}" names ${ctx.scope.account}'s opt-out list by ARN, but has no ` +
+          `accountId to share it with (accounts.${list.account}.accountId)`,
+      );
+    }
+    share.principals.add(principal);
+    if (!resources.some((r) => JSON.stringify(r) === JSON.stringify(list.arn))) resources.push(list.arn);
+  }
+  if (share.principals.size === 0) return;
   ctx.builder.resource('ResourceShare', {
     Type: 'AWS::RAM::ResourceShare',
     Properties: {
@@ -61,7 +74,7 @@ export function resourceShare(ctx: ScopeContext): void {
     },
   });
   ctx.builder.output('ResourceShareArn', {
-    Description: `RAM share of the originators the config uses by ARN from other accounts (${[...share.resources.keys()].join(', ')})`,
+    Description: `RAM share of the originators and opt-out lists the config uses by ARN from other accounts (${[...share.resources.keys()].join(', ') || 'opt-out lists'})`,
     Value: { 'Fn::GetAtt': ['ResourceShare', 'Arn'] },
   });
 }

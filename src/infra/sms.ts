@@ -1,5 +1,6 @@
 /**
- * End User Messaging SMS resources of one account × Region: the opt-out list, the pools the config names, protect
+ * End User Messaging SMS resources of one account × Region: the pools the config names (linked to the opt-out list of
+ * src/infra/opt-outs.ts), protect
  * configurations, and the routes' configuration sets with their SNS event destination. Property names from the
  * CloudFormation reference (docs/infra.md lists each page).
  */
@@ -7,9 +8,6 @@ import { SMS_VOICE_EVENT_MEANINGS } from '../domain/sms-event-types';
 import { getAtt, ifThen, logicalId, NO_VALUE, ref, sub, type Json } from './cfn';
 import type { ScopeContext } from './context';
 import { ownerOfShared, parseSmsArn, placedOriginators } from './scopes';
-
-/** The opt-out list every pool of a scope uses, shared with the other accounts with the pools. */
-export const OPT_OUT_LIST_NAME = 'rsms-opt-outs';
 
 /** The event types the configuration sets publish: the final ones, or all with `ingester.intermediateEvents: signal`. */
 export function matchingEventTypes(ctx: ScopeContext): string[] {
@@ -35,18 +33,6 @@ export function ownedPoolIds(ctx: ScopeContext): string[] {
     }
   }
   return [...ids];
-}
-
-/** AWS::SMSVOICE::OptOutList, when the scope owns a pool (the pools use it; RAM shares it with them). */
-export function optOutList(ctx: ScopeContext): void {
-  if (ownedPoolIds(ctx).length === 0) return;
-  const id = ctx.builder.resource('OptOutList', {
-    Type: 'AWS::SMSVOICE::OptOutList',
-    Properties: { OptOutListName: OPT_OUT_LIST_NAME },
-    DeletionPolicy: 'Retain',
-    UpdateReplacePolicy: 'Retain',
-  });
-  ctx.optOutListArn = getAtt(id, 'Arn');
 }
 
 /**
@@ -87,7 +73,8 @@ export function pools(ctx: ScopeContext): void {
           HELP: { Message: ref('HelpKeywordMessage') },
           STOP: { Message: ref('StopKeywordMessage') },
         },
-        OptOutListName: ctx.optOutListArn ? ref('OptOutList') : NO_VALUE,
+        // The scope's first own list (src/infra/opt-outs.ts); without one AWS links the pool to `Default`.
+        OptOutListName: ctx.optOutList ? ctx.optOutList.name : NO_VALUE,
         DeletionProtectionEnabled: true,
         Tags: [{ Key: 'rsms:config-id', Value: poolId }],
       },

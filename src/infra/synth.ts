@@ -13,7 +13,8 @@ import { iam } from './iam';
 import { dlrQueues } from './receipts';
 import { scopesOf, templateFileName, topicNameOf, type Scope } from './scopes';
 import { resourceShare } from './sharing';
-import { configurationSets, optOutList, pools, protectConfigurations } from './sms';
+import { inboundQueues, optOutLists } from './opt-outs';
+import { configurationSets, pools, protectConfigurations } from './sms';
 
 export interface SynthesizedTemplate {
   account: string;
@@ -36,7 +37,8 @@ export interface SynthOptions {
 /** The resource families, in the order they run; each adds its resources to the scope's template. */
 export const FAMILIES: readonly ((ctx: ScopeContext) => void)[] = [
   dlrQueues,
-  optOutList,
+  inboundQueues,
+  optOutLists,
   pools,
   protectConfigurations,
   configurationSets,
@@ -75,6 +77,7 @@ function synthScope(config: Config, scope: Scope, scopes: Scope[], options: Synt
     ),
     dlrTopics: [],
     poolArns: new Map(),
+    sharedOptOutLists: [],
     protectConfigurations: options.protectConfigurations?.(scope) ?? [],
     warnings: [],
   };

@@ -2,7 +2,10 @@
  * The templates of `infra synth` and the config they come from agree: every route's configuration set publishes to
  * its account × Region's DLR topic, every DLR queue exists (with its dead-letter queue, subscription and output) under
  * the name of its URL, every topic ARN names a topic of the template, every pool used by ARN through RAM is shared by
- * its owner's template with the account that uses it, and every assume-role credential has its role. For
+ * its owner's template with the account that uses it, every assume-role credential has its role, every opt-out list
+ * of `optOuts.lists` but `Default` exists in its owner's template (shared by RAM with the other accounts that name it)
+ * and the worker's policy names each list, and every two-way SMS queue of `optOuts.inbound` exists with its topic,
+ * dead-letter queue, subscription and outputs, read by the ingester's policy. For
  * config/local.yaml and for config/examples/production.yaml (three Regions, two accounts). A deployed template's
  * names are computed the way AWS forms them (SQS queue URL, SNS topic ARN).
  */
@@ -10,6 +13,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/domain/config';
 import type { CfnTemplate } from '../../src/infra/cfn';
+import { DEFAULT_OPT_OUT_LIST } from '../../src/domain/opt-out-config';
+import { optOutListArn, ownedLists } from '../../src/infra/opt-outs';
 import { parseSmsArn, placedOriginators, queueNameOf, topicNameOf } from '../../src/infra/scopes';
 import { synthesize } from '../../src/infra/synth';
 import { evaluate, resourcesOf, type Deployment } from '../helpers/cfn-eval';
@@ -27,6 +32,9 @@ function setup(file: string): { config: Config; templateOf: (account: string, re
   };
   return { config, templateOf };
 }
+
+/** Every template of the config in order (an account's first holds its IAM policies). */
+const templates = (config: Config) => synthesize(config).templates;
 
 const deploymentOf = (config: Config, account: string, region: string): Deployment => ({
   accountId: config.accounts[account].accountId!,
@@ -149,5 +157,81 @@ describe.each(CONFIGS)('%s', (file) => {
         }
       }
     }
+  });
+
+  it('every configured opt-out list but Default exists in its owner’s template, shared with the accounts naming it by ARN', () => {
+    for (const l of ownedLists(config)) {
+      expect(l.owner).toBeDefined();
+      const t = templateOf(l.owner!.account, l.owner!.region);
+      const names = resourcesOf(t, 'AWS::SMSVOICE::OptOutList').map(([, r]) => r.Properties.OptOutListName);
+      expect(names).not.toContain(DEFAULT_OPT_OUT_LIST);
+      if (l.name === DEFAULT_OPT_OUT_LIST) continue;
+      const id = find(t, 'AWS::SMSVOICE::OptOutList', 'OptOutListName', l.name);
+      expect(Object.values(t.Outputs!)).toContainEqual({
+        Description: expect.any(String),
+        Value: { 'Fn::GetAtt': [id, 'Arn'] },
+      });
+      const owner = deploymentOf(config, l.owner!.account, l.owner!.region);
+      // Deployed, the list's ARN is arn:aws:sms-voice:<region>:<account>:opt-out-list/<name>: the config's, when it names one.
+      if (parseSmsArn(l.list))
+        expect(l.list).toBe(`arn:aws:sms-voice:${l.region}:${owner.accountId}:opt-out-list/${l.name}`);
+      if (l.account !== l.owner!.account) {
+        const [, share] = resourcesOf(t, 'AWS::RAM::ResourceShare')[0];
+        expect(share.Properties.Principals).toContain(config.accounts[l.account].accountId);
+        expect(share.Properties.ResourceArns).toContainEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+      }
+    }
+  });
+
+  it("the worker's policy may put, delete and describe opted-out numbers on every list of its account", () => {
+    for (const l of ownedLists(config)) {
+      const home = templates(config).find((t) => t.account === l.account)!;
+      const d = deploymentOf(config, l.account, home.region);
+      const doc = evaluate(home.template, d, home.template.Resources.WorkerPolicy.Properties.PolicyDocument) as {
+        Statement: { Sid: string; Action: string[]; Resource: string[] }[];
+      };
+      const statement = doc.Statement.find((s) => s.Sid === 'OptOutLists')!;
+      expect(statement.Action).toContain('sms-voice:PutOptedOutNumber');
+      expect(statement.Resource).toContain(evaluate(home.template, d, optOutListArn(l)));
+    }
+  });
+
+  it('every two-way SMS queue exists with its topic, DLQ, subscription and outputs, and the ingester may read it', () => {
+    (config.optOuts?.inbound ?? []).forEach((q, i) => {
+      const t = templateOf(q.account, q.region);
+      const d = deploymentOf(config, q.account, q.region);
+      const name = queueNameOf(q.queueUrl, 'queueUrl');
+      const id = find(t, 'AWS::SQS::Queue', 'QueueName', name);
+      find(t, 'AWS::SQS::Queue', 'QueueName', `${name}-dlq`);
+      const topicName = q.topicArn ? topicNameOf(q.topicArn) : `rsms-inbound-${q.account}-${q.region}`;
+      const topic = find(t, 'AWS::SNS::Topic', 'TopicName', topicName);
+      const subscription = resourcesOf(t, 'AWS::SNS::Subscription').find(
+        ([, r]) => JSON.stringify(r.Properties.Endpoint) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      expect(subscription?.[1].Properties).toMatchObject({
+        TopicArn: { Ref: topic },
+        RawMessageDelivery: q.rawDelivery,
+      });
+      const outputs = Object.values(t.Outputs!);
+      expect(outputs.find((o) => o.Description === `optOuts.inbound[${i}].queueUrl`)?.Value).toEqual({ Ref: id });
+      expect(outputs.find((o) => o.Description?.startsWith(`optOuts.inbound[${i}].topicArn`))?.Value).toEqual({
+        Ref: topic,
+      });
+      if (!q.endpoint) {
+        expect(q.queueUrl).toBe(`https://sqs.${q.region}.amazonaws.com/${d.accountId}/${name}`);
+        expect(q.topicArn).toBe(`arn:aws:sns:${q.region}:${d.accountId}:${topicName}`);
+      }
+      const home = templates(config).find((x) => x.account === q.account)!;
+      const doc = evaluate(
+        home.template,
+        deploymentOf(config, q.account, home.region),
+        home.template.Resources.IngesterPolicy.Properties.PolicyDocument,
+      ) as {
+        Statement: { Sid: string; Resource: string[] }[];
+      };
+      expect(doc.Statement.find((s) => s.Sid === 'Receipts')!.Resource).toContain(
+        `arn:aws:sqs:${q.region}:${d.accountId}:${name}`,
+      );
+    });
   });
 });

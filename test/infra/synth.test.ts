@@ -64,7 +64,11 @@ describe('which templates, and what is where', () => {
       'SesPublishes',
       'SocialMessagingPublishes',
     ]);
-    expect(resourcesOf(t, 'AWS::SNS::Topic')).toHaveLength(1);
+    // One receipt topic (the two-way SMS topic of optOuts.inbound is the other).
+    expect(resourcesOf(t, 'AWS::SNS::Topic').map(([, r]) => r.Properties.TopicName)).toEqual([
+      'rsms-events-primary-use1',
+      'rsms-inbound-primary-use1',
+    ]);
   });
 
   it('the worker may send email only from the configured address or its domain', () => {
@@ -129,7 +133,10 @@ describe('which templates, and what is where', () => {
     const [, share] = resourcesOf(t, 'AWS::RAM::ResourceShare')[0];
     const at = { accountId: '111111111111', region: 'us-east-1' };
     const existing = 'arn:aws:sms-voice:us-east-1:111111111111:pool/pool-0123456789abcdef0123456789abcdef';
-    expect(evaluate(t, at, share.Properties.ResourceArns)).toEqual([existing, { getAtt: ['OptOutList', 'Arn'] }]);
+    expect(evaluate(t, at, share.Properties.ResourceArns)).toEqual([
+      existing,
+      { getAtt: ['OptOutListRsmsOptOuts', 'Arn'] },
+    ]);
     const bought = { ...at, parameters: { [`${id}OriginationIdentities`]: 'phone-0123,phone-4567' } };
     expect(evaluate(t, bought, share.Properties.ResourceArns)).toContainEqual({ getAtt: [id, 'Arn'] });
     expect(evaluate(t, bought, { 'Fn::If': [pool.Condition!, true, false] })).toBe(true);
@@ -248,6 +255,140 @@ describe('a config no template can serve is a clear error naming the field', () 
     expect(() => synthesize(config)).toThrow(
       /accounts\.secondary\.credentials\.roleArn: the role is in account 444444444444/,
     );
+  });
+});
+
+describe('opt-out lists, two-way SMS queues and protect configurations (optOuts, policies.*.protectConfigurationId)', () => {
+  const PRIMARY = { accountId: '111111111111', region: 'us-east-1' };
+  const SECONDARY = { accountId: '222222222222', region: 'us-east-1' };
+  type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
+  const statements = (t: CfnTemplate, policy: string, at: typeof PRIMARY): Statement[] =>
+    (evaluate(t, at, t.Resources[policy].Properties.PolicyDocument) as { Statement: Statement[] }).Statement;
+  const lists = (t: CfnTemplate): unknown[] =>
+    resourcesOf(t, 'AWS::SMSVOICE::OptOutList').map(([, r]) => r.Properties.OptOutListName);
+
+  it('each configured list is created in its owner’s template, never Default (AWS has it), and the pools link to it', () => {
+    const { templates } = synthesize(production());
+    expect(Object.fromEntries(templates.map((t) => [t.fileName, lists(t.template)]))).toEqual({
+      'primary-us-east-1.json': ['rsms-opt-outs'],
+      'secondary-us-east-1.json': [],
+      'primary-us-west-2.json': ['rsms-opt-outs'],
+      'primary-eu-west-2.json': ['rsms-opt-outs-eu'],
+      'secondary-eu-west-2.json': [],
+    });
+    const t = template(production(), 'primary', 'eu-west-2');
+    for (const [, pool] of resourcesOf(t, 'AWS::SMSVOICE::Pool')) {
+      expect(pool.Properties.OptOutListName).toEqual({ Ref: 'OptOutListRsmsOptOutsEu' });
+    }
+    expect(t.Outputs!.OptOutListRsmsOptOutsEuArn).toEqual({
+      Description: 'optOuts.lists[3].names[1]',
+      Value: { 'Fn::GetAtt': ['OptOutListRsmsOptOutsEu', 'Arn'] },
+    });
+  });
+
+  it('without optOuts.lists (Default only) no list is created, pools stay on Default and RAM shares no list', () => {
+    const config = production((raw) => delete (raw.optOuts as Record<string, unknown>).lists);
+    const t = template(config, 'primary', 'us-east-1');
+    expect(lists(t)).toEqual([]);
+    const [, pool] = resourcesOf(t, 'AWS::SMSVOICE::Pool')[0];
+    expect(pool.Properties.OptOutListName).toEqual({ Ref: 'AWS::NoValue' });
+    const [, share] = resourcesOf(t, 'AWS::RAM::ResourceShare')[0];
+    expect(JSON.stringify(share.Properties.ResourceArns)).not.toContain('OptOutList');
+  });
+
+  it('a list another account names by ARN is shared with it, even with no shared pool to go with', () => {
+    const config = production((raw) => {
+      raw.originators.GB.splice(1, 1); // secondary-euw2 no longer sends from the primary's pool
+    });
+    const t = template(config, 'primary', 'eu-west-2');
+    const [, share] = resourcesOf(t, 'AWS::RAM::ResourceShare')[0];
+    expect(share.Properties).toMatchObject({
+      Principals: ['222222222222'],
+      ResourceArns: [{ 'Fn::GetAtt': ['OptOutListRsmsOptOutsEu', 'Arn'] }],
+    });
+  });
+
+  it('the worker may put, delete and describe opted-out numbers on exactly the account’s lists', () => {
+    const config = production();
+    const optOuts = (account: string, at: typeof PRIMARY): Statement | undefined =>
+      statements(template(config, account, 'us-east-1'), 'WorkerPolicy', at).find((s) => s.Sid === 'OptOutLists');
+    const actions = [
+      'sms-voice:PutOptedOutNumber',
+      'sms-voice:DeleteOptedOutNumber',
+      'sms-voice:DescribeOptedOutNumbers',
+    ];
+    expect(optOuts('primary', PRIMARY)).toEqual({
+      Sid: 'OptOutLists',
+      Effect: 'Allow',
+      Action: actions,
+      Resource: ['us-east-1', 'us-west-2', 'eu-west-2'].flatMap((r) => [
+        `arn:aws:sms-voice:${r}:111111111111:opt-out-list/Default`,
+        `arn:aws:sms-voice:${r}:111111111111:opt-out-list/rsms-opt-outs${r === 'eu-west-2' ? '-eu' : ''}`,
+      ]),
+    });
+    expect(optOuts('secondary', SECONDARY)?.Resource).toEqual([
+      'arn:aws:sms-voice:us-east-1:222222222222:opt-out-list/Default',
+      'arn:aws:sms-voice:us-east-1:111111111111:opt-out-list/rsms-opt-outs',
+      'arn:aws:sms-voice:eu-west-2:222222222222:opt-out-list/Default',
+      'arn:aws:sms-voice:eu-west-2:111111111111:opt-out-list/rsms-opt-outs-eu',
+    ]);
+  });
+
+  it('a two-way SMS topic End User Messaging may publish to, its queue with DLQ, and the ingester reads it', () => {
+    const t = template(production(), 'primary', 'us-east-1');
+    const policy = t.Resources.TopicRsmsInboundPrimaryUse1Policy;
+    expect(evaluate(t, PRIMARY, policy.Properties.PolicyDocument)).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: 'sms-voice.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { ref: 'TopicRsmsInboundPrimaryUse1' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:sms-voice:us-east-1:111111111111:*' },
+          },
+        },
+      ],
+    });
+    expect(t.Resources.QueueRsmsInboundPrimaryUse1Policy.Properties.Queues).toEqual([
+      { Ref: 'QueueRsmsInboundPrimaryUse1' },
+    ]);
+    const receipts = statements(t, 'IngesterPolicy', PRIMARY).find((s) => s.Sid === 'Receipts')!.Resource;
+    expect(receipts).toEqual(
+      expect.arrayContaining([
+        'arn:aws:sqs:us-east-1:111111111111:rsms-inbound-primary-use1',
+        'arn:aws:sqs:us-west-2:111111111111:rsms-inbound-primary-usw2',
+      ]),
+    );
+    const secondary = template(production(), 'secondary', 'us-east-1');
+    expect(statements(secondary, 'IngesterPolicy', SECONDARY).find((s) => s.Sid === 'Receipts')!.Resource).toContain(
+      'arn:aws:sqs:eu-west-2:222222222222:rsms-inbound-secondary-euw2',
+    );
+  });
+
+  it('the worker may send with the use cases’ protect configuration in every Region of its routes', () => {
+    const send = (config: Config): unknown =>
+      statements(template(config, 'primary', 'us-east-1'), 'WorkerPolicy', PRIMARY).find((s) => s.Sid === 'Send')!
+        .Resource;
+    const id = 'protect-0123456789abcdef0123456789abcdef';
+    for (const r of ['us-east-1', 'us-west-2', 'eu-west-2']) {
+      expect(send(production())).toContainEqual(`arn:aws:sms-voice:${r}:111111111111:protect-configuration/${id}`);
+    }
+    const without = production((raw) => delete (raw.policies.otp as Record<string, unknown>).protectConfigurationId);
+    expect(JSON.stringify(send(without))).not.toContain('protect-configuration');
+  });
+
+  it('clear errors: a list ARN of another resource type, a two-way topic in another Region than its entry', () => {
+    const otherType = production((raw) => {
+      (raw.optOuts as { lists: { names: string[] }[] }).lists[1].names[1] =
+        'arn:aws:sms-voice:us-east-1:111111111111:pool/pool-x';
+    });
+    expect(() => synthesize(otherType)).toThrow(/optOuts\.lists\[1\]\.names\[1\]: .* is an ARN of a pool/);
+    const otherRegion = production((raw) => {
+      (raw.optOuts as { inbound: { topicArn: string }[] }).inbound[0].topicArn =
+        'arn:aws:sns:us-west-2:111111111111:rsms-inbound-primary-use1';
+    });
+    expect(() => synthesize(otherRegion)).toThrow(/optOuts\.inbound\[0\]\.topicArn: the topic is in us-west-2/);
   });
 });
 

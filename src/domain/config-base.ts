@@ -86,3 +86,24 @@ export const countryKeySchema = z.string().regex(/^([A-Z]{2}|\*)$/, 'country key
 export type RouteConfig = z.output<typeof routeSchema>;
 export type OriginatorConfig = z.output<typeof originatorSchema>;
 export type AccountConfig = z.output<typeof accountSchema>;
+
+/**
+ * An SQS queue subscribed to an SNS topic that an AWS service publishes to: the receipt (DLR) queues and the two-way
+ * SMS queues have this shape.
+ */
+export const snsQueueSchema = z
+  .object({
+    account: nameSchema,
+    region: regionSchema,
+    queueUrl: z.url(),
+    /** Endpoint override for SQS/SNS (the local emulator). */
+    endpoint: z.url().optional(),
+    /** The topic the service publishes to. The simulator publishes there; local provisioning creates it. */
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN')
+      .optional(),
+    /** Whether the subscription uses raw message delivery (else the SQS body is the SNS envelope). */
+    rawDelivery: z.boolean().default(false),
+  })
+  .strict();

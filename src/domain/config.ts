@@ -13,8 +13,8 @@ import {
   nameSchema,
   originatorSchema,
   policyNameSchema,
-  regionSchema,
   routeSchema,
+  snsQueueSchema,
 } from './config-base';
 import { channelsSchema } from './config-channels';
 import { policySchema } from './config-policy';
@@ -29,22 +29,7 @@ export * from './config-process';
  * One DLR queue per account x Region: the configuration set's event destination publishes to an
  * SNS topic, and this SQS queue subscribes to it (with or without raw message delivery).
  */
-export const dlrQueueSchema = z
-  .object({
-    account: nameSchema,
-    region: regionSchema,
-    queueUrl: z.url(),
-    /** Endpoint override for SQS/SNS (the local emulator). */
-    endpoint: z.url().optional(),
-    /** The event destination's SNS topic. The simulator publishes there; local provisioning creates it. */
-    topicArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN')
-      .optional(),
-    /** Whether the subscription uses raw message delivery (else the SQS body is the SNS envelope). */
-    rawDelivery: z.boolean().default(false),
-  })
-  .strict();
+export const dlrQueueSchema = snsQueueSchema;
 
 export const configSchema = z
   .object({

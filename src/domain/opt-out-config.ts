@@ -10,7 +10,7 @@
  * opt-out to every list here (src/workflows/opt-out-propagation.ts).
  */
 import { z } from 'zod';
-import { nameSchema, regionSchema } from './config-base';
+import { nameSchema, regionSchema, snsQueueSchema } from './config-base';
 import { durationSchema } from './duration';
 
 /**
@@ -38,22 +38,7 @@ const listsEntrySchema = z
  * A two-way SMS queue: the phone numbers' or pools' `TwoWayChannelArn` is this SNS topic, and this SQS queue subscribes
  * to it (the same shape as a `dlrQueues` entry).
  */
-export const inboundQueueSchema = z
-  .object({
-    account: nameSchema,
-    region: regionSchema,
-    queueUrl: z.url(),
-    /** Endpoint override for SQS/SNS (the local emulator). */
-    endpoint: z.url().optional(),
-    /** The two-way channel's SNS topic. The simulator publishes inbound messages there; local provisioning creates it. */
-    topicArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN')
-      .optional(),
-    /** Whether the subscription uses raw message delivery (else the SQS body is the SNS envelope). */
-    rawDelivery: z.boolean().default(false),
-  })
-  .strict();
+export const inboundQueueSchema = snsQueueSchema;
 
 export const optOutsSchema = z
   .object({

@@ -11,15 +11,14 @@
  * - Temporal unreachable -> kept and retried with backoff while the batch's lease is extended; on shutdown,
  *   released; any other signal failure -> kept for redelivery (and, past maxReceiveCount, the DLQ).
  */
-import { healthEventVerdict, parseAwsHealthEventBody, type AwsHealthSignalPayload } from '../domain/aws-health-event';
+import { healthEventVerdict, parseAwsHealthEventBody } from '../domain/aws-health-event';
 import { routeHealthSettings, signalRouteHealth, type RouteHealthClient } from '../health/signal';
 import { awsHealthEventSignal } from '../workflows/route-health-definitions';
 import type { DlrQueue, Entry } from './dlr-queue';
 import type { Lease } from './lease';
-import { errorSummary } from './log';
 import type { DlrQueueConfig, IngesterContext } from './options';
 import { poisonVisibilityFor } from './receipt';
-import { classifySignalError } from './signal-errors';
+import { signalUntilSettled } from './signal-until-settled';
 
 export type HealthEventResult = 'signalled' | 'ignored' | 'malformed';
 
@@ -34,7 +33,7 @@ export function healthEventQueueConfig(ctx: Pick<IngesterContext, 'config'>): Dl
 export class HealthEventHandler {
   private readonly services: readonly string[];
   private readonly regions: ReadonlySet<string>;
-  private outageSince: number | undefined;
+  outageSince: number | undefined;
 
   constructor(
     private readonly queue: DlrQueue,
@@ -74,7 +73,17 @@ export class HealthEventHandler {
       this.ctx.log('info', 'AWS Health event acknowledged without a signal', { ...fields, why: verdict.why });
       return;
     }
-    await this.signalUntilSettled(entry, lease, verdict.signal, fields);
+    const signal = verdict.signal;
+    const { settings } = this.ctx;
+    const client = this.ctx.routeHealthClient as RouteHealthClient; // checked before the queue's loops start
+    const target = {
+      what: 'AWS Health event',
+      to: 'the routeHealth workflow',
+      send: () => signalRouteHealth(client, this.ctx.config, awsHealthEventSignal, signal, settings.signalTimeoutMs),
+      onSignalled: () => this.count('signalled'),
+    };
+    const signalFields = { ...fields, eventArn: signal.eventArn, region: signal.region, statusCode: signal.statusCode };
+    await signalUntilSettled(this.ctx, this, entry, lease, target, signalFields);
   }
 
   private count(result: HealthEventResult): void {
@@ -83,49 +92,5 @@ export class HealthEventHandler {
     else if (result === 'ignored') stats.healthEventsIgnored++;
     else stats.healthEventsMalformed++;
     this.ctx.onHealthEvent?.(result);
-  }
-
-  private async signalUntilSettled(
-    entry: Entry,
-    lease: Lease,
-    signal: AwsHealthSignalPayload,
-    base: Record<string, unknown>,
-  ): Promise<void> {
-    const { log, settings } = this.ctx;
-    const fields = { ...base, eventArn: signal.eventArn, region: signal.region, statusCode: signal.statusCode };
-    let delay = settings.signalBackoff.initialMs;
-    for (;;) {
-      try {
-        const client = this.ctx.routeHealthClient as RouteHealthClient; // checked before the queue's loops start
-        await signalRouteHealth(client, this.ctx.config, awsHealthEventSignal, signal, settings.signalTimeoutMs);
-        this.count('signalled');
-        entry.outcome = 'delete';
-        this.outageSince = undefined;
-        log('info', 'AWS Health event signalled to the routeHealth workflow', fields);
-        return;
-      } catch (err) {
-        const kind = classifySignalError(err);
-        if (kind !== 'transient' || this.ctx.shutdown.stopping) {
-          entry.outcome = kind === 'transient' ? 'release' : 'keep';
-          this.ctx.stats.signalFailures += kind === 'transient' ? 0 : 1;
-          log(kind === 'transient' ? 'info' : 'error', 'AWS Health event not signalled; left on the queue', {
-            ...fields,
-            error: errorSummary(err),
-          });
-          return;
-        }
-        this.ctx.stats.transientErrors++;
-        if (this.outageSince === undefined) {
-          this.outageSince = Date.now();
-          log('warn', 'Temporal unavailable: holding the AWS Health event and retrying', {
-            ...fields,
-            error: errorSummary(err),
-          });
-        }
-        await lease.activate();
-        await this.ctx.shutdown.sleep(delay);
-        delay = Math.min(delay * 2, settings.signalBackoff.maxMs);
-      }
-    }
   }
 }

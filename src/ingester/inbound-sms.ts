@@ -16,15 +16,14 @@ import { inboundAction, parseInboundSmsBody } from '../domain/inbound-sms';
 import type { OptOutEvent } from '../workflows/opt-out-definitions';
 import type { DlrQueue, Entry } from './dlr-queue';
 import type { Lease } from './lease';
-import { errorSummary } from './log';
 import type { IngesterContext } from './options';
 import { poisonVisibilityFor } from './receipt';
-import { classifySignalError } from './signal-errors';
+import { signalUntilSettled } from './signal-until-settled';
 
 export type InboundResult = 'signalled' | 'ignored' | 'malformed';
 
 export class InboundSmsHandler {
-  private outageSince: number | undefined;
+  outageSince: number | undefined;
 
   constructor(
     private readonly queue: DlrQueue,
@@ -65,7 +64,15 @@ export class InboundSmsHandler {
       account,
       region,
     };
-    await this.signalUntilSettled(entry, lease, parsed.message.originationNumber, event, { ...fields, kind: action });
+    const number = parsed.message.originationNumber;
+    const { settings } = this.ctx;
+    const target = {
+      what: 'inbound opt-out keyword',
+      to: 'the propagation workflow',
+      send: () => signalOptOut(this.client, this.ctx.config, number, event, settings.signalTimeoutMs),
+      onSignalled: () => this.count('signalled'),
+    };
+    await signalUntilSettled(this.ctx, this, entry, lease, target, { ...fields, kind: action });
   }
 
   private async deadLetter(entry: Entry, error: string): Promise<void> {
@@ -87,48 +94,5 @@ export class InboundSmsHandler {
     if (result === 'signalled') stats.inboundSignalled++;
     else if (result === 'ignored') stats.inboundIgnored++;
     else stats.inboundMalformed++;
-  }
-
-  private async signalUntilSettled(
-    entry: Entry,
-    lease: Lease,
-    number: string,
-    event: OptOutEvent,
-    fields: Record<string, unknown>,
-  ): Promise<void> {
-    const { log, settings } = this.ctx;
-    let delay = settings.signalBackoff.initialMs;
-    for (;;) {
-      try {
-        await signalOptOut(this.client, this.ctx.config, number, event, settings.signalTimeoutMs);
-        this.count('signalled');
-        entry.outcome = 'delete';
-        this.outageSince = undefined;
-        log('info', 'inbound opt-out keyword signalled to the propagation workflow', fields);
-        return;
-      } catch (err) {
-        const kind = classifySignalError(err);
-        if (kind !== 'transient' || this.ctx.shutdown.stopping) {
-          entry.outcome = kind === 'transient' ? 'release' : 'keep';
-          this.ctx.stats.signalFailures += kind === 'transient' ? 0 : 1;
-          log(kind === 'transient' ? 'info' : 'error', 'inbound opt-out keyword not signalled; left on the queue', {
-            ...fields,
-            error: errorSummary(err),
-          });
-          return;
-        }
-        this.ctx.stats.transientErrors++;
-        if (this.outageSince === undefined) {
-          this.outageSince = Date.now();
-          log('warn', 'Temporal unavailable: holding the inbound SMS and retrying', {
-            ...fields,
-            error: errorSummary(err),
-          });
-        }
-        await lease.activate();
-        await this.ctx.shutdown.sleep(delay);
-        delay = Math.min(delay * 2, settings.signalBackoff.maxMs);
-      }
-    }
   }
 }

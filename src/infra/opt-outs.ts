@@ -16,9 +16,9 @@
  */
 import type { Config } from '../domain/config';
 import { DEFAULT_OPT_OUT_LIST, optOutTargets, type OptOutTarget } from '../domain/opt-out-config';
-import { getAtt, logicalId, policyDocument, ref, sub, type Json } from './cfn';
+import { getAtt, logicalId, ref, sub, type Json } from './cfn';
 import type { ScopeContext } from './context';
-import { queuePolicy, queueWithDlq } from './receipts';
+import { subscribedQueue, topicWithPolicy } from './queues';
 import { accountNamed, parseSmsArn, queueNameOf, topicNameOf } from './scopes';
 
 /** A list of the config with the account × Region that owns it and the name it has there. */
@@ -102,27 +102,21 @@ export function optOutLists(ctx: ScopeContext): void {
 type InboundQueue = NonNullable<Config['optOuts']>['inbound'][number];
 
 /** The two-way SMS topic's policy: End User Messaging publishes inbound messages of this account's numbers. */
-function inboundTopicPolicy(ctx: ScopeContext, topic: string): void {
-  ctx.builder.resource(`${topic}Policy`, {
-    Type: 'AWS::SNS::TopicPolicy',
-    Properties: {
-      Topics: [ref(topic)],
-      PolicyDocument: policyDocument([
-        {
-          Sid: 'TwoWaySmsPublishes',
-          Effect: 'Allow',
-          Principal: { Service: 'sms-voice.amazonaws.com' },
-          Action: 'sns:Publish',
-          Resource: ref(topic),
-          // The SourceAccount / SourceArn conditions the two-way SMS topic policy page recommends (confused deputy).
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-            ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:*') },
-          },
-        },
-      ]),
+function inboundTopicStatements(topic: string): Json[] {
+  return [
+    {
+      Sid: 'TwoWaySmsPublishes',
+      Effect: 'Allow',
+      Principal: { Service: 'sms-voice.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: ref(topic),
+      // The SourceAccount / SourceArn conditions the two-way SMS topic policy page recommends (confused deputy).
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+        ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:*') },
+      },
     },
-  });
+  ];
 }
 
 function inboundQueue(ctx: ScopeContext, queue: InboundQueue, index: number): void {
@@ -143,28 +137,12 @@ function inboundQueue(ctx: ScopeContext, queue: InboundQueue, index: number): vo
   const topicName = queue.topicArn
     ? topicNameOf(queue.topicArn)
     : `rsms-inbound-${ctx.scope.account}-${ctx.scope.region}`;
-  const b = ctx.builder;
-  const topic = b.resource(logicalId('Topic', topicName), {
-    Type: 'AWS::SNS::Topic',
-    Properties: { TopicName: topicName },
-  });
-  inboundTopicPolicy(ctx, topic);
-  const q = queueWithDlq(ctx, name);
-  b.resource(`${q}Subscription`, {
-    Type: 'AWS::SNS::Subscription',
-    Properties: {
-      TopicArn: ref(topic),
-      Protocol: 'sqs',
-      Endpoint: getAtt(q, 'Arn'),
-      RawMessageDelivery: queue.rawDelivery,
-    },
-  });
-  queuePolicy(ctx, q, 'sns.amazonaws.com', ref(topic));
-  b.output(`${q}Url`, { Description: `${path}.queueUrl`, Value: ref(q) });
-  b.output(`${q}DlqUrl`, { Description: `dead-letter queue of ${path}`, Value: ref(`${q}Dlq`) });
-  b.output(`${topic}Arn`, {
-    Description: `${path}.topicArn: the TwoWayChannelArn of this account × Region's phone numbers`,
-    Value: ref(topic),
+  const topic = topicWithPolicy(ctx, topicName, inboundTopicStatements);
+  subscribedQueue(ctx, topic, {
+    name,
+    rawDelivery: queue.rawDelivery,
+    path,
+    topicDescription: `${path}.topicArn: the TwoWayChannelArn of this account × Region's phone numbers`,
   });
 }
 

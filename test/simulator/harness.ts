@@ -1,13 +1,17 @@
 /**
  * Shared by the simulator tests: a config with two accounts x two Regions (plus Routes without DLR topics), real
- * SDK clients pointed at the simulator, a reader of the DLR queues on moto, and an admin API caller.
+ * SDK clients pointed at the simulator, a reader of the DLR queues on moto, and an admin API caller; and the stack
+ * they run on: moto with the DLR topics and queues provisioned, and the simulator publishing to them.
  */
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSmsClient } from '../../src/aws/clients';
 import { configSchema, type Config } from '../../src/domain/config';
-import { deliveryEventSchema, type DeliveryEvent } from '../../src/domain/delivery-event';
-import { EMULATOR_CREDENTIALS, type ProvisionedQueue } from '../../src/tools/provision-emulator';
+import { deliveryEventSchema, type DeliveryEvent, type DlrSignal } from '../../src/domain/delivery-event';
+import { parseDlrMessageBody } from '../../src/domain/dlr-parse';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server';
+import { startMoto, type Moto } from '../../src/tools/moto';
+import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
 
 export const ACCOUNTS = ['primary', 'secondary'] as const;
 export type AccountName = (typeof ACCOUNTS)[number];
@@ -217,4 +221,74 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
     return err as Error & Record<string, unknown>;
   }
   throw new Error('expected the call to fail, it succeeded');
+}
+
+/** moto with the config's DLR topics and queues, and the simulator publishing to them. */
+export interface PublishingStack {
+  moto: Moto;
+  config: Config;
+  queues: ProvisionedQueue[];
+  sim: Simulator;
+  /** The provisioned DLR queue of an account × Region. */
+  queue(account: AccountName, region: string): ProvisionedQueue;
+  stop(): Promise<void>;
+}
+
+/** Starts moto, provisions the DLR queues of `simConfig` and starts the simulator (`options` over the config). */
+export async function startPublishingStack(options: Omit<SimulatorOptions, 'config'> = {}): Promise<PublishingStack> {
+  const moto = await startMoto();
+  try {
+    const config = simConfig(moto.endpoint);
+    const queues = await provisionDlrQueues(provisionedPart(config));
+    const sim = await startSimulator({ config, ...options });
+    return {
+      moto,
+      config,
+      queues,
+      sim,
+      queue: (account, region) => {
+        const q = queues.find((x) => x.account === account && x.region === region);
+        if (!q) throw new Error(`no DLR queue provisioned for ${account}/${region}`);
+        return q;
+      },
+      stop: async () => {
+        destroyClients();
+        await sim.stop();
+        await moto.stop();
+      },
+    };
+  } catch (err) {
+    await moto.stop();
+    throw err;
+  }
+}
+
+/**
+ * Receives from `queue` until `count` receipt signals of `workflowId` arrived, each body parsed by the ingester's own
+ * parser (bounded by a deadline, not timed); other workflows' bodies are left aside.
+ */
+export async function receiveSignals(
+  endpoint: string,
+  queue: ProvisionedQueue,
+  workflowId: string,
+  count: number,
+): Promise<DlrSignal[]> {
+  const sqs = new SQSClient({ region: queue.region, endpoint, credentials: EMULATOR_CREDENTIALS });
+  try {
+    const signals: DlrSignal[] = [];
+    const deadline = Date.now() + 20_000;
+    while (signals.length < count && Date.now() < deadline) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      for (const m of out.Messages ?? []) {
+        const parsed = parseDlrMessageBody(m.Body!);
+        if (!parsed.ok) throw new Error(`not parsed: ${parsed.error}`);
+        if (parsed.workflowId === workflowId) signals.push(parsed.signal);
+      }
+    }
+    return signals;
+  } finally {
+    sqs.destroy();
+  }
 }

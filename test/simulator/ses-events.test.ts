@@ -5,39 +5,31 @@
  * delivers them; each body is parsed by the ingester's own parser into the workflow's receipt signal.
  */
 import '../helpers/cross-realm-errors';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { encodeTagValue } from '../../src/activities/email';
-import type { Config } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
-import { parseDlrMessageBody } from '../../src/domain/dlr-parse';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
-import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { startMoto, type Moto } from '../../src/tools/moto';
-import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
-import { admin, KEYS, provisionedPart, simConfig } from './harness';
+import { admin, KEYS, receiveSignals, startPublishingStack, type PublishingStack } from './harness';
 
-let moto: Moto;
-let config: Config;
-let queues: ProvisionedQueue[];
-let sim: Simulator;
+let stack: PublishingStack;
 const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
-  config = simConfig(moto.endpoint);
-  queues = await provisionDlrQueues(provisionedPart(config));
-  sim = await startSimulator({ config, deliveryDelayMs: 100 });
+  stack = await startPublishingStack({ deliveryDelayMs: 100 });
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  await sim?.stop();
-  await moto?.stop();
+  await stack?.stop();
 });
 
 async function sendEmail(workflowId: string): Promise<string> {
-  const client = new SESv2Client({ region: 'us-east-1', endpoint: sim.url, credentials: KEYS.primary, maxAttempts: 1 });
+  const client = new SESv2Client({
+    region: 'us-east-1',
+    endpoint: stack.sim.url,
+    credentials: KEYS.primary,
+    maxAttempts: 1,
+  });
   clients.push(client);
   const out = await client.send(
     new SendEmailCommand({
@@ -54,23 +46,9 @@ async function sendEmail(workflowId: string): Promise<string> {
   return out.MessageId!;
 }
 
-/** Receives until `count` signals of `workflowId` arrived (bounded by a deadline, not timed). */
+/** The receipt signals of `workflowId` from primary/us-east-1's DLR queue. */
 async function signalsOf(workflowId: string, count: number): Promise<DlrSignal[]> {
-  const queue = queues.find((q) => q.account === 'primary' && q.region === 'us-east-1')!;
-  const sqs = new SQSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: EMULATOR_CREDENTIALS });
-  clients.push(sqs);
-  const signals: DlrSignal[] = [];
-  const deadline = Date.now() + 20_000;
-  while (signals.length < count && Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
-    );
-    for (const m of out.Messages ?? []) {
-      const parsed = parseDlrMessageBody(m.Body!);
-      if (!parsed.ok) throw new Error(`not parsed: ${parsed.error}`);
-      if (parsed.workflowId === workflowId) signals.push(parsed.signal);
-    }
-  }
+  const signals = await receiveSignals(stack.moto.endpoint, stack.queue('primary', 'us-east-1'), workflowId, count);
   // The simulator publishes Send before the final event, but a standard SQS queue does not keep order: the
   // intermediate event first, as published.
   return signals.sort((a, b) => Number(a.isFinal) - Number(b.isFinal));
@@ -88,7 +66,7 @@ it('an accepted email: Send, then Delivery, carrying SES’s message id and our 
 });
 
 it('a suppressed address (fault opted-out): accepted, then a Permanent Bounce', async () => {
-  const res = await admin(sim.url, 'POST', '/_sim/faults', {
+  const res = await admin(stack.sim.url, 'POST', '/_sim/faults', {
     match: { operation: 'SendEmail' },
     effect: { api: 'opted-out' },
     count: 1,
@@ -104,13 +82,13 @@ it('a suppressed address (fault opted-out): accepted, then a Permanent Bounce', 
 });
 
 it('a throttle fault answers as SES does (429 TooManyRequestsException), one request, no events', async () => {
-  await admin(sim.url, 'POST', '/_sim/faults', {
+  await admin(stack.sim.url, 'POST', '/_sim/faults', {
     match: { operation: 'SendEmail' },
     effect: { api: 'throttle' },
     count: 1,
   });
   await expect(sendEmail('otp:mail.3')).rejects.toBeInstanceOf(TooManyRequestsException);
-  const rejected = sim.state.messages.list({ operation: 'SendEmail', outcome: 'rejected' });
+  const rejected = stack.sim.state.messages.list({ operation: 'SendEmail', outcome: 'rejected' });
   expect(rejected).toHaveLength(1);
   expect(rejected[0].events).toEqual([]);
 });

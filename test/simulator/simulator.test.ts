@@ -26,19 +26,17 @@ import type { Fault } from '../../src/simulator/faults';
 import type { MessageRecord } from '../../src/simulator/message-log';
 import { US_CARRIER_FEE_PER_PART } from '../../src/simulator/events';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { startMoto, type Moto } from '../../src/tools/moto';
-import { provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
+import type { Moto } from '../../src/tools/moto';
+import type { ProvisionedQueue } from '../../src/tools/provision-emulator';
 import {
   ACCOUNTS,
   admin,
-  destroyClients,
   DlrReader,
   isRaw,
-  provisionedPart,
   REGIONS,
   rejection,
-  simConfig,
   smsClient,
+  startPublishingStack,
   type AccountName,
 } from './harness';
 
@@ -51,6 +49,7 @@ let config: Config;
 let queues: ProvisionedQueue[];
 let sim: Simulator;
 let reader: DlrReader;
+let stop: (() => Promise<void>) | undefined;
 /** What the simulator's `random` returns next (fault probabilities). */
 let nextRandom = 0.5;
 const logLines: Record<string, unknown>[] = [];
@@ -101,25 +100,20 @@ async function settledRecord(messageId: string, timeoutMs = 5_000): Promise<Mess
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  config = simConfig(moto.endpoint);
-  queues = await provisionDlrQueues(provisionedPart(config));
-  sim = await startSimulator({
-    config,
+  const stack = await startPublishingStack({
     deliveryDelayMs: DELAY_MS,
     // Every event, intermediate ones included (the default follows the ingester: final events only).
     eventTypes: 'all',
     random: () => nextRandom,
     log: (line) => logLines.push(line),
   });
+  ({ moto, config, queues, sim, stop } = stack);
   reader = new DlrReader(moto.endpoint);
 }, 60_000);
 
 afterAll(async () => {
-  destroyClients();
   reader?.destroy();
-  await sim?.stop();
-  await moto?.stop();
+  await stop?.();
 });
 
 beforeEach(() => {

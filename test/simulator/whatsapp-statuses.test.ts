@@ -5,42 +5,34 @@
  * parsed by the ingester's own parser into the workflow's receipt signal.
  */
 import '../helpers/cross-realm-errors';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SendWhatsAppMessageCommand, SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { whatsAppTemplateMessage } from '../../src/activities/whatsapp';
 import type { DlrSignal } from '../../src/domain/delivery-event';
-import { parseDlrMessageBody } from '../../src/domain/dlr-parse';
 import { numberTag } from '../../src/domain/number-tag';
-import type { Config } from '../../src/domain/config';
-import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { startMoto, type Moto } from '../../src/tools/moto';
-import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
-import { admin, KEYS, provisionedPart, simConfig } from './harness';
+import { admin, KEYS, receiveSignals, startPublishingStack, type PublishingStack } from './harness';
 
 const DEST = '+447700900456';
 const PHONE_ID = 'phone-number-id-0123456789abcdef0123456789abcdef';
 
-let moto: Moto;
-let config: Config;
-let queues: ProvisionedQueue[];
-let sim: Simulator;
+let stack: PublishingStack;
 const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
-  config = simConfig(moto.endpoint);
-  queues = await provisionDlrQueues(provisionedPart(config));
-  sim = await startSimulator({ config, deliveryDelayMs: 100 });
+  stack = await startPublishingStack({ deliveryDelayMs: 100 });
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  await sim?.stop();
-  await moto?.stop();
+  await stack?.stop();
 });
 
 async function sendWhatsApp(region: string, workflowId: string): Promise<string> {
-  const client = new SocialMessagingClient({ region, endpoint: sim.url, credentials: KEYS.primary, maxAttempts: 1 });
+  const client = new SocialMessagingClient({
+    region,
+    endpoint: stack.sim.url,
+    credentials: KEYS.primary,
+    maxAttempts: 1,
+  });
   clients.push(client);
   const message = whatsAppTemplateMessage({
     workflowId,
@@ -63,28 +55,9 @@ async function sendWhatsApp(region: string, workflowId: string): Promise<string>
   return out.messageId!;
 }
 
-/** Receives from the queue until `count` signals of `workflowId` arrived (bounded by a deadline, not timed). */
-async function signalsOf(
-  region: string,
-  workflowId: string,
-  count: number,
-): Promise<{ signals: DlrSignal[]; raw: boolean }> {
-  const queue = queues.find((q) => q.account === 'primary' && q.region === region)!;
-  const sqs = new SQSClient({ region, endpoint: moto.endpoint, credentials: EMULATOR_CREDENTIALS });
-  clients.push(sqs);
-  const signals: DlrSignal[] = [];
-  const deadline = Date.now() + 20_000;
-  while (signals.length < count && Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
-    );
-    for (const m of out.Messages ?? []) {
-      const parsed = parseDlrMessageBody(m.Body!);
-      if (!parsed.ok) throw new Error(`not parsed: ${parsed.error}`);
-      if (parsed.workflowId === workflowId) signals.push(parsed.signal);
-    }
-  }
-  return { signals, raw: queue.rawDelivery };
+/** The receipt signals of `workflowId` from primary's DLR queue in `region` (enveloped in one, raw in the other). */
+function signalsOf(region: string, workflowId: string, count: number): Promise<DlrSignal[]> {
+  return receiveSignals(stack.moto.endpoint, stack.queue('primary', region), workflowId, count);
 }
 
 it.each(['us-east-1', 'us-west-2'])(
@@ -92,7 +65,7 @@ it.each(['us-east-1', 'us-west-2'])(
   async (region) => {
     const workflowId = `alert:wa-${region}`;
     await sendWhatsApp(region, workflowId);
-    const { signals } = await signalsOf(region, workflowId, 3);
+    const signals = await signalsOf(region, workflowId, 3);
     expect(signals.map((s) => [s.eventType, s.isFinal])).toEqual([
       ['WHATSAPP_SENT', false],
       ['WHATSAPP_DELIVERED', true],
@@ -105,7 +78,7 @@ it.each(['us-east-1', 'us-west-2'])(
 );
 
 it('a recipient not on WhatsApp (fault opted-out): accepted, then failed with Meta’s 131026', async () => {
-  const res = await admin(sim.url, 'POST', '/_sim/faults', {
+  const res = await admin(stack.sim.url, 'POST', '/_sim/faults', {
     match: { operation: 'SendWhatsAppMessage' },
     effect: { api: 'opted-out' },
     count: 1,
@@ -113,7 +86,7 @@ it('a recipient not on WhatsApp (fault opted-out): accepted, then failed with Me
   expect(res.status).toBe(201);
   const workflowId = 'alert:wa-not-on-whatsapp';
   expect(await sendWhatsApp('us-east-1', workflowId)).toEqual(expect.any(String));
-  const { signals } = await signalsOf('us-east-1', workflowId, 2);
+  const signals = await signalsOf('us-east-1', workflowId, 2);
   expect(signals.map((s) => [s.eventType, s.description])).toEqual([
     ['WHATSAPP_SENT', undefined],
     ['WHATSAPP_FAILED', '131026: Message undeliverable'],

@@ -4,8 +4,8 @@
  * that imports exactly `from 'resilient-sms'`, type-checked by the repository's tsc against the installed
  * declarations (and proven not `any`), compiled, and run: it sends a message through the local stack
  * (test/e2e/stack.ts) and sees it delivered. The tarball holds the built code, its declarations, the prebuilt
- * workflow bundles and the example configs, and no tests or sources; the `resilient-sms` CLI (`bin`) runs from it;
- * internal paths are not importable.
+ * workflow bundles and the example configs, and no tests or sources; the `resilient-sms` CLI (`bin`) runs from it and
+ * the prebuilt bundles are current there; internal paths are not importable.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -171,7 +171,7 @@ it('sends a message through the installed package and sees it delivered', async 
   expect(messages).toEqual([expect.objectContaining({ destination, outcome: 'accepted' })]);
 }, 120_000);
 
-it('keeps internal modules private and the CLI runnable from the package', async () => {
+it('keeps internal modules private; the CLI and the prebuilt workflow bundles work from the package', async () => {
   const resolve = (spec: string) =>
     app.exec(process.execPath, ['-e', `console.log(require.resolve(${JSON.stringify(spec)}))`]);
   await expect(resolve('resilient-sms')).resolves.toMatchObject({
@@ -182,4 +182,12 @@ it('keeps internal modules private and the CLI runnable from the package', async
   const { stdout } = await app.exec(cli, ['--help']);
   expect(stdout).toMatch(/\bsend\b/);
   expect(stdout).toMatch(/\bworker\b/);
+  // A worker started from the package uses the prebuilt bundles (their manifests match the installed files).
+  const bundles = path.join(app.dir, 'node_modules', 'resilient-sms', 'lib', 'src', 'workers', 'workflow-bundle.js');
+  const stale = await app.exec(process.execPath, [
+    '-e',
+    `const b = require(${JSON.stringify(bundles)}); const lib = b.compiledRoot(require('path').dirname(${JSON.stringify(bundles)}));` +
+      'console.log(JSON.stringify([lib, b.staleReason(lib, false) ?? null, b.staleReason(lib, true) ?? null]))',
+  ]);
+  expect(JSON.parse(stale.stdout)).toEqual([path.join(app.dir, 'node_modules', 'resilient-sms', 'lib'), null, null]);
 }, 60_000);

@@ -44,7 +44,14 @@ class Harness {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop()!;
-      for (const line of parts) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, string>);
+      for (const line of parts) {
+        try {
+          const value = JSON.parse(line) as unknown;
+          if (value !== null && typeof value === 'object') this.lines.push(value as Record<string, string>);
+        } catch {
+          // not one of the example's lines (a library's notice): only JSON lines matter here
+        }
+      }
       for (const wake of this.waiters.splice(0)) wake();
     });
     child.on('exit', () => this.waiters.splice(0).forEach((wake) => wake()));

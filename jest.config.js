@@ -18,6 +18,7 @@ const INTEGRATION = [
   'test/e2e/',
   'test/browser/',
   'test/compose/',
+  'test/package/',
   'test/bench/',
   'test/activities/email.test.ts',
   'test/aws/keep-alive.test.ts',

@@ -157,7 +157,7 @@ function messagePaths(): JsonObject {
           content: {
             'application/json': {
               schema: ref('SendRequest'),
-              example: { destination: '+14255550123', body: 'Your code is 123456', useCase: 'otp' },
+              example: { destination: '+14255550123', body: 'Your code is 123456' },
             },
           },
         },

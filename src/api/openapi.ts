@@ -154,6 +154,9 @@ function messagePaths(): JsonObject {
         ],
         requestBody: {
           required: true,
+          description:
+            'The message request. The whole body is at most 64 KiB (413 above that), which bounds the per-channel ' +
+            'content below the longest the schema allows (a 500 000-character email html fits the typed client only).',
           content: {
             'application/json': {
               schema: ref('SendRequest'),

@@ -133,54 +133,57 @@ const keyParameter = {
   schema: jsonSchemaOf(keyParamsSchema.shape.key, 'input'),
 };
 
-function messagePaths(): JsonObject {
+/** `POST /v1/messages`. */
+function sendOperation(): JsonObject {
   return {
-    '/v1/messages': {
-      post: {
-        operationId: 'sendMessage',
-        tags: ['messages'],
-        summary: 'Send a message (idempotent)',
-        description:
-          'Starts the message workflow, or answers for the one this key already started (`started: false`) when ' +
-          'the request is the same. A key used for a different request is a 409 and nothing is sent.',
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description: "The idempotency key, as the body's `idempotencyKey` (both given: they must be equal).",
-            schema: jsonSchemaOf(idempotencyKeySchema, 'input'),
-          },
-        ],
-        requestBody: {
-          required: true,
-          description:
-            'The message request. The whole body is at most 64 KiB (413 above that), which bounds the per-channel ' +
-            'content below the longest the schema allows (a 500 000-character email html fits the typed client only).',
-          content: {
-            'application/json': {
-              schema: ref('SendRequest'),
-              example: { destination: '+14255550123', body: 'Your code is 123456' },
-            },
-          },
-        },
-        responses: {
-          '202': {
-            description: 'Accepted: the message is on its way (or was already, for this key and request).',
-            headers: {
-              Location: { schema: { type: 'string' }, description: 'the message: /v1/messages/{idempotencyKey}' },
-            },
-            content: jsonContent('SendAccepted'),
-          },
-          ...bodyErrors(),
-          '409': {
-            description: 'The key was used for a different request.',
-            content: jsonContent('IdempotencyConflict'),
-          },
-          '503': responseRef('Unavailable'),
+    operationId: 'sendMessage',
+    tags: ['messages'],
+    summary: 'Send a message (idempotent)',
+    description:
+      'Starts the message workflow, or answers for the one this key already started (`started: false`) when ' +
+      'the request is the same. A key used for a different request is a 409 and nothing is sent.',
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: "The idempotency key, as the body's `idempotencyKey` (both given: they must be equal).",
+        schema: jsonSchemaOf(idempotencyKeySchema, 'input'),
+      },
+    ],
+    requestBody: {
+      required: true,
+      description:
+        'The message request. The whole body is at most 64 KiB (413 above that), which bounds the per-channel ' +
+        'content below the longest the schema allows (a 500 000-character email html fits the typed client only).',
+      content: {
+        'application/json': {
+          schema: ref('SendRequest'),
+          example: { destination: '+14255550123', body: 'Your code is 123456' },
         },
       },
     },
+    responses: {
+      '202': {
+        description: 'Accepted: the message is on its way (or was already, for this key and request).',
+        headers: {
+          Location: { schema: { type: 'string' }, description: 'the message: /v1/messages/{idempotencyKey}' },
+        },
+        content: jsonContent('SendAccepted'),
+      },
+      ...bodyErrors(),
+      '409': {
+        description: 'The key was used for a different request.',
+        content: jsonContent('IdempotencyConflict'),
+      },
+      '503': responseRef('Unavailable'),
+    },
+  };
+}
+
+function messagePaths(): JsonObject {
+  return {
+    '/v1/messages': { post: sendOperation() },
     '/v1/messages/{key}': {
       get: {
         operationId: 'getStatus',

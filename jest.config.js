@@ -27,6 +27,7 @@ const INTEGRATION = [
   'test/activities/voice.test.ts',
   'test/api/end-to-end.test.ts',
   'test/api/local-stack-security.test.ts',
+  'test/api/schemathesis.test.ts',
   'test/chaos/chaos.test.ts',
   'test/chaos/dlr-chaos.test.ts',
   'test/cli/node-version-warning.test.ts',

@@ -9,14 +9,18 @@
  *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202 (409 when it has ended)
  *   GET  /routes, POST /routes/drain, POST /routes/undrain
  *                                     route health for operators (./routes-api.ts)
- *   GET  /health                      liveness (also HEAD, any query string; the only route without authentication)
+ *   GET  /health                      liveness (also HEAD, any query string; no authentication)
+ *   GET  /openapi.json                the OpenAPI 3.1 contract of these routes (./openapi.ts; no authentication: it
+ *                                     holds no secret and no data, and a client generator or schemathesis must read
+ *                                     it before it has a key)
  *
  * `{key}` is the idempotency key or the workflow id (`sms:<key>`).
  * Every other request needs an API key from the config (`Authorization: Bearer <key>` or
  * `X-Api-Key: <key>`), compared in constant time, checked before the body is even read. Answers:
  * 401 bad or missing key, 400 invalid body or key (`{ "error": "invalid message request: destination: …" }`),
  * 404 unknown message, 409 a message that has ended (to feedback and cancel: `{ error, status, … }`) or a key
- * reused for a different request, 503 Temporal unreachable. 401 and 400 reach nothing in Temporal.
+ * reused for a different request, 503 Temporal unreachable, 405 (with `Allow`) a method the path does not take.
+ * 401 and 400 reach nothing in Temporal. Every answer is JSON (`{ "error": … }` for errors), as the contract says.
  * Bodies and phone numbers are never logged.
  */
 import Fastify, {
@@ -33,8 +37,13 @@ import { sendRequestSchema } from '../domain/message';
 import type { SendRequestInput } from '../domain/resolve';
 import type { SecretMatcher } from '../codec/secrets';
 import { NothingToUndrainError, RouteChangeRefusedError } from '../health/operators';
+import { allowedMethods, buildOpenApiDocument, openApiJson, type JsonObject } from './openapi';
+import type { CancelAccepted, FeedbackAccepted, SendAccepted } from './responses';
 import { registerRouteHealthApi, type RouteOperations } from './routes-api';
 import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
+
+/** Paths answered without an API key (GET and HEAD only). */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/openapi.json']);
 
 /** What the API needs from the typed client (tests pass a double). */
 export type MessagesClient = Pick<ResilientSmsClient, 'sendMessage' | 'getStatus' | 'recordFeedback' | 'cancel'>;
@@ -120,6 +129,13 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     // Fastify's default (100) answers 414 to a key of 101-200 characters (or its workflow id, URL-encoded):
     // let every one through to keyParamsSchema, which names what is wrong.
     routerOptions: { maxParamLength: 1024 },
+    // A URL the router cannot decode (a bad percent-encoding) is answered before any hook runs: still a 401 without
+    // a key, else a 400 in the API's error shape.
+    frameworkErrors: (err, req, res) => {
+      const reply = res as FastifyReply;
+      if (opts.apiKeys.match(presentedKey(req)) === undefined) void unauthorized(reply);
+      else void reply.code(400).send({ error: `invalid request: ${err.message}` });
+    },
   });
 
   // An empty JSON body (a bare POST …/cancel) is "no body", not a parse error.
@@ -134,19 +150,18 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   // The id of the API key each request presented: who made a change, for the log.
   const callers = new WeakMap<FastifyRequest, string>();
   app.addHook('onRequest', async (req, reply) => {
-    // Load balancers probe /health with GET or HEAD, sometimes with a query string, and never with a key.
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.url.split('?')[0] === '/health') return;
+    // Load balancers probe /health with GET or HEAD, sometimes with a query string, and never with a key; the
+    // contract is public too (see the header).
+    if ((req.method === 'GET' || req.method === 'HEAD') && PUBLIC_PATHS.has(req.url.split('?')[0])) return;
     const caller = opts.apiKeys.match(presentedKey(req));
     if (caller !== undefined) callers.set(req, caller);
-    else {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="resilient-sms"')
-        .send({ error: 'missing or invalid API key (Authorization: Bearer <key> or X-Api-Key)' });
-    }
+    else return unauthorized(reply);
   });
 
   app.get('/health', (_req, reply) => reply.send({ ok: true }));
+
+  const contractJson = openApiJson(contract());
+  app.get('/openapi.json', (_req, reply) => reply.type('application/json; charset=utf-8').send(contractJson));
 
   app.post('/v1/messages', async (req, reply) => {
     const input = withHeaderKey(req.body, singleHeader(req, 'idempotency-key'));
@@ -154,15 +169,16 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     // Without `useCase` the client uses the config's first policy: the same default as the CLI.
     parseOrThrow(sendRequestSchema, input, 'message request');
     const sent = await client.sendMessage(input as SendRequestInput);
+    const accepted: SendAccepted = {
+      idempotencyKey: sent.idempotencyKey,
+      workflowId: sent.workflowId,
+      started: sent.started,
+      smsParts: sent.smsParts,
+    };
     return reply
       .code(202)
       .header('location', `/v1/messages/${encodeURIComponent(sent.idempotencyKey)}`)
-      .send({
-        idempotencyKey: sent.idempotencyKey,
-        workflowId: sent.workflowId,
-        started: sent.started,
-        smsParts: sent.smsParts,
-      });
+      .send(accepted);
   });
 
   app.get('/v1/messages/:key', async (req) => {
@@ -173,23 +189,50 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     const key = keyOf(req);
     const { status } = parseOrThrow(feedbackRequestSchema, req.body, 'feedback request');
     const message = await client.recordFeedback(key, status);
-    return reply.code(202).send({ idempotencyKey: message.idempotencyKey, feedback: status });
+    const accepted: FeedbackAccepted = { idempotencyKey: message.idempotencyKey, feedback: status };
+    return reply.code(202).send(accepted);
   });
 
   app.post('/v1/messages/:key/cancel', async (req, reply) => {
     const key = keyOf(req);
-    const { reason } = parseOrThrow(cancelRequestSchema, req.body ?? {}, 'cancel request');
+    // No body at all is no reason; a JSON `null` (or any other non-object) is a 400 like any bad body.
+    const { reason } = parseOrThrow(cancelRequestSchema, req.body === undefined ? {} : req.body, 'cancel request');
     const message = await client.cancel(key, reason);
-    return reply.code(202).send({ idempotencyKey: message.idempotencyKey, cancelRequested: true });
+    const accepted: CancelAccepted = { idempotencyKey: message.idempotencyKey, cancelRequested: true };
+    return reply.code(202).send(accepted);
   });
 
   registerRouteHealthApi(app, opts.routes ?? unavailableRoutes, (req) => callers.get(req) ?? 'unknown');
 
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'no such route' }));
+  app.setNotFoundHandler(noSuchRoute);
 
   app.setErrorHandler(answerError);
 
   return app;
+}
+
+function unauthorized(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'Bearer realm="resilient-sms"')
+    .send({ error: 'missing or invalid API key (Authorization: Bearer <key> or X-Api-Key)' });
+}
+
+let contractDocument: JsonObject | undefined;
+/** The OpenAPI document of this API (built once). */
+function contract(): JsonObject {
+  contractDocument ??= buildOpenApiDocument();
+  return contractDocument;
+}
+
+/** No route for this method and path: 405 with `Allow` when the path takes other methods, else 404. */
+function noSuchRoute(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const allow = allowedMethods(req.url, contract());
+  if (allow === undefined) return reply.code(404).send({ error: 'no such route' });
+  return reply
+    .code(405)
+    .header('allow', allow.join(', '))
+    .send({ error: `${req.method} is not allowed on this path (allowed: ${allow.join(', ')})` });
 }
 
 /** Route operations when the API was built without them: every call says so. */
@@ -225,6 +268,9 @@ function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): Fast
     req.log.warn({ err: { name: err.name } }, 'Temporal unavailable');
     return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });
   }
+  // A method no route takes fails Fastify's body checks on the way to the not-found handler (a QUERY without a
+  // content type): the answer is still the 405 or 404 the method and path get.
+  if (req.is404) return noSuchRoute(req, reply);
   const status = (err as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify's own: malformed JSON (including a forbidden __proto__ key), unsupported media type, body too large.

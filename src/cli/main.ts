@@ -14,6 +14,7 @@ import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { addInfraCommands } from './infra';
 import { addConfigCommands, ConfigErrorsFound } from './config-check';
 import { addMessageCommands } from './messages';
+import { addOpenApiCommand } from './openapi';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
 import { addRouteCommands } from './routes';
@@ -37,6 +38,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addRouteCommands(program, env);
   addInfraCommands(program, env);
   addConfigCommands(program, env);
+  addOpenApiCommand(program);
   return program;
 }
 

@@ -57,6 +57,7 @@ const INTEGRATION = [
   'test/workflows/route-health.test.ts',
   'test/workflows/opt-out-propagation.test.ts',
   'test/ingester/inbound-sms.test.ts',
+  'test/webhooks/delivery.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

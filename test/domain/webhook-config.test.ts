@@ -49,7 +49,7 @@ describe('webhook config', () => {
     [{ ...WEBHOOK, retryFor: '30d' }, 'webhook retryFor must be between 1m and 7d'],
     [{ ...WEBHOOK, url: 'http://app.example.com/hook' }, 'must be https (plain http only to localhost'],
   ])('refuses a bad webhook, naming the field (%#)', (webhook, expected) => {
-    expect(configIssues({ otp: { webhook } }).join('\n')).toContain(expected);
+    expect(configIssues({ otp: { webhook: webhook as never } }).join('\n')).toContain(expected);
   });
 
   it('refuses one key id read from two variables in two use cases', () => {

@@ -58,6 +58,7 @@ const INTEGRATION = [
   'test/workflows/opt-out-propagation.test.ts',
   'test/ingester/inbound-sms.test.ts',
   'test/webhooks/delivery.test.ts',
+  'test/webhooks/python-snippet.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

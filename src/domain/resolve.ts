@@ -313,8 +313,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
   if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;
   const webhook = planWebhook(request.useCase, policy.webhook, request.webhook);
-  // The request's webhook travels in the plan (resolved); the request part of the input stays as it was.
-  const { content: _content, webhook: _webhook, ...rest } = request;
+  const { content: _content, ...rest } = request;
   const content = deriveContent(request, request.useCase);
   checkDerivedContent(content, rungs, config.channels.whatsapp?.templateKind === 'authentication');
   return {

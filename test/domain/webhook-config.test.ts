@@ -4,6 +4,7 @@
  */
 import { configSchema, type ConfigInput } from '../../src/domain/config';
 import { InvalidInputError } from '../../src/domain/errors';
+import { requestDifferences } from '../../src/domain/request-diff';
 import { resolveMessage } from '../../src/domain/resolve';
 import { webhookUrlProblem } from '../../src/domain/webhook-config';
 import { fixtureConfigInput } from '../helpers/fixtures';
@@ -106,7 +107,8 @@ describe('the plan', () => {
       events: 'every-escalation',
       keyId: 'k2',
     });
-    expect(request).not.toHaveProperty('webhook');
+    // Kept in the request too, so that reusing its idempotency key with another webhook is a conflict.
+    expect(request.webhook).toEqual({ url: 'https://tenant.example.com/hook', events: 'every-escalation' });
   });
 
   it('has no webhook when neither the use case nor the request gives a URL (nor when the use case has none)', () => {
@@ -131,5 +133,16 @@ describe('the plan', () => {
     expect(() =>
       resolveMessage(c, { ...REQUEST, webhook: { url: 'https://a.example.com/', keyId: 'k1' } as never }),
     ).toThrow(/webhook: Unrecognized key: "keyId"/);
+  });
+
+  it('a reused idempotency key with another webhook is a different request (409 names "webhook")', () => {
+    const c = config({ otp: { webhook: WEBHOOK } });
+    const resolved = (webhook?: { url: string }) =>
+      resolveMessage(c, { ...REQUEST, idempotencyKey: 'login-42', ...(webhook ? { webhook } : {}) }).request;
+    const a = resolved({ url: 'https://a.example.com/hook' });
+    expect(requestDifferences(a, resolved({ url: 'https://a.example.com/hook' }))).toEqual([]);
+    expect(requestDifferences(a, resolved({ url: 'https://b.example.com/hook' }))).toEqual(['webhook']);
+    expect(requestDifferences(a, resolved())).toEqual(['webhook']);
+    expect(requestDifferences(resolved(), resolved())).toEqual([]);
   });
 });

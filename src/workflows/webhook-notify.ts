@@ -17,6 +17,7 @@ import {
 import type { StatusRecord } from '../domain/status';
 import type { PlanWebhook, WebhookEventType } from '../domain/webhook';
 import { webhookBody, type WebhookEvent } from '../domain/webhook-event';
+import { workflowIdFor } from './definitions';
 import { deliverWebhook } from './webhook-delivery';
 
 export class MessageWebhooks {
@@ -43,11 +44,13 @@ export class MessageWebhooks {
 
   /**
    * Starts one delivery. The body is built now (the record as it is at this moment); the delivery id is this run's
-   * id and the notification's name, the same on every retry; the child's id is unique per message and notification.
+   * id and the notification's name, the same on every retry. The child's id, unique per message and notification,
+   * comes from the input's idempotency key (`webhook:sms:<key>:final`), not from workflowInfo, so a history replays
+   * to the same commands whatever id it is replayed under.
    */
   private async start(type: WebhookEventType, name: string, record: StatusRecord, attempt?: number): Promise<void> {
     const webhook = this.webhook!;
-    const { workflowId, runId } = workflowInfo();
+    const { runId } = workflowInfo();
     const deliveryId = `${runId}:${name}`;
     const event: WebhookEvent = {
       id: deliveryId,
@@ -60,7 +63,7 @@ export class MessageWebhooks {
     const body = webhookBody(event);
     try {
       await startChild(deliverWebhook, {
-        workflowId: `webhook:${workflowId}:${name}`,
+        workflowId: `webhook:${workflowIdFor(this.message.idempotencyKey)}:${name}`,
         args: [
           {
             url: webhook.url,

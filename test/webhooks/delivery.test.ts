@@ -4,6 +4,8 @@
  * verifies every signature and drops duplicates by delivery id (test/helpers/webhook-receiver.ts). Receipts are
  * signalled as the DLR ingester does.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -21,6 +23,7 @@ import type { deliverWebhook } from '../../src/workflows/webhook-delivery';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { historyFileText } from '../helpers/history-files';
 import { freePort, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 const DEST = '+14255550156';
@@ -136,6 +139,16 @@ async function historyText(handle: WorkflowHandle): Promise<string> {
   });
 }
 
+/**
+ * With RECORD_HISTORIES=1, the message's history goes to test/workflows/histories, which
+ * test/workflows/replay.test.ts replays on every run: later workflow changes must keep webhook messages replayable.
+ */
+async function record(name: string, handle: WorkflowHandle): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const file = join(__dirname, '../workflows/histories', `${name}.json`);
+  writeFileSync(file, historyFileText(await handle.fetchHistory()));
+}
+
 beforeAll(async () => {
   process.env.RSMS_TEST_WEBHOOK_K1 = K1;
   process.env.RSMS_TEST_WEBHOOK_K2 = K2;
@@ -207,6 +220,7 @@ describe('status webhooks', () => {
     }
     // The message's history (with its two child starts) replays with the current workflow code.
     await Worker.runReplayHistory({ workflowBundle: bundle }, await handle.fetchHistory(), handle.workflowId);
+    await record('webhooks-escalation', handle);
   });
 
   it('a receiver that is down for a while still gets exactly one logical delivery, and the message ends regardless', async () => {
@@ -219,6 +233,7 @@ describe('status webhooks', () => {
       await handle.signal(dlrSignal, dlr(1, 'DELIVERED'));
       // The message ends while nothing listens on the receiver's port.
       const result = await handle.result();
+      await record('webhooks-receiver-down', handle);
       const child = webhookHandle(handle.workflowId, 'final');
       // Its notification is still being retried: the connection was refused at least twice.
       const whileDown = await until('two refused attempts', async () => {

@@ -16,9 +16,18 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]';
 }
 
-/** The instance metadata service (link-local 169.254.0.0/16, EC2's IPv6 fd00:ec2::254): never a receiver. */
+/**
+ * The EC2 instance metadata service, "http://169.254.169.254/latest/meta-data/" or "http://[fd00:ec2::254]/…"
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html), and the rest of the
+ * link-local 169.254.0.0/16, also as an IPv4-mapped IPv6 address (`[::ffff:a9fe:…]` once the URL parser normalised
+ * it): never a receiver. Other names are not resolved here: see docs/integration.md#turning-them-on.
+ */
 function isMetadataHost(hostname: string): boolean {
-  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === '[fd00:ec2::254]';
+  return (
+    /^169\.254\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+    /^\[::ffff:a9fe:[0-9a-f]{1,4}\]$/.test(hostname) ||
+    hostname === '[fd00:ec2::254]'
+  );
 }
 
 /** Why `value` is no webhook URL, or undefined when it is one. */

@@ -60,6 +60,8 @@ describe('webhooks in requests through the HTTP API', () => {
     ['https://169.254.169.254/latest/meta-data/', 'instance metadata service'],
     ['https://2852039166/latest/meta-data/', 'instance metadata service'], // 169.254.169.254 as one number
     ['https://[fd00:ec2::254]/latest/meta-data/', 'instance metadata service'],
+    ['https://[::ffff:169.254.169.254]/latest/meta-data/', 'instance metadata service'],
+    ['https://[0:0:0:0:0:ffff:a9fe:a9fe]/latest/meta-data/', 'instance metadata service'],
     ['https://admin:hunter2@app.example.com/', 'user name or password'],
     ['https://app.example.com/#x', '#fragment'],
     ['not a url', 'not an absolute URL'],

@@ -59,6 +59,8 @@ const INTEGRATION = [
   'test/workflows/route-health.test.ts',
   'test/workflows/opt-out-propagation.test.ts',
   'test/ingester/inbound-sms.test.ts',
+  'test/webhooks/delivery.test.ts',
+  'test/webhooks/python-snippet.test.ts',
 ];
 
 /** A regular expression matching the absolute paths of one INTEGRATION entry. */

@@ -2,7 +2,7 @@
  * The package's public API: what `import { … } from 'resilient-sms'` gives (package.json `exports`, `.`). Everything
  * else under lib/ is internal and not reachable from outside the package. Only re-exports here: an application gets
  * the typed client and its connection, the data converter, the config loader, the request and status types and the
- * errors the client throws.
+ * errors the client throws, and the check of a status webhook's signature.
  */
 
 // The typed client and its connection (the config's `temporal` section, the worker's data converter).
@@ -28,3 +28,17 @@ export type { SendRequestInput } from './domain/resolve';
 export type { SmsParts, SmsEncoding } from './domain/sms-parts';
 export { MESSAGE_STATUSES } from './domain/status';
 export type { AttemptEvent, AttemptRecord, AttemptState, MessageStatus, StatusRecord } from './domain/status';
+
+// For receivers of status webhooks: check a notification's signature before trusting it (docs/integration.md).
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  DELIVERY_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  SIGNATURE_HEADER,
+  verifyWebhookSignature,
+  WebhookVerificationError,
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  type WebhookEvent,
+  type WebhookVerificationCode,
+} from './webhooks/verify';

@@ -11,6 +11,7 @@ import {
   maxPriceSchema,
   protectConfigurationIdSchema,
 } from './send-parameters';
+import { webhookPolicySchema } from './webhook-config';
 
 const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as "21:00"');
 
@@ -93,6 +94,8 @@ export const policySchema = z
       .string()
       .regex(/^\d{1,4}(\.\d{1,5})?$/, 'must be a decimal price in USD such as "1.50"')
       .optional(),
+    /** Status webhook: where the final status (and optionally each escalation) is POSTed, signed (./webhook-config.ts). */
+    webhook: webhookPolicySchema.optional(),
     /** Send with `MessageFeedbackEnabled`; attempts without feedback by the end are set FAILED. */
     messageFeedback: z.boolean().default(false),
     /** After a DLR success, how long to keep listening for the user's feedback (feedback-enabled only). */

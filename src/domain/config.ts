@@ -19,6 +19,7 @@ import {
 import { channelsSchema } from './config-channels';
 import { policySchema } from './config-policy';
 import { ingesterTuningSchema, temporalSchema, workerTuningSchema } from './config-process';
+import { checkWebhookKeys } from './webhook-config';
 
 export * from './config-base';
 export * from './config-channels';
@@ -52,6 +53,7 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     checkOptOuts(config, ctx);
+    checkWebhookKeys(config.policies, ctx);
     const routeIds = new Set<string>();
     config.routes.forEach((route, i) => {
       if (routeIds.has(route.id)) {

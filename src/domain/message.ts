@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { smsBodyProblem } from './sms-parts';
 import { isTimeZone } from './time-zone';
+import { webhookRequestSchema } from './webhook-config';
 
 /**
  * A phone number in E.164 (`+` and digits), checked against libphonenumber's metadata for the
@@ -114,6 +115,8 @@ export const messageRequestSchema = z
       .string()
       .refine((tz) => isTimeZone(tz), 'is not an IANA time zone such as "America/New_York"')
       .optional(),
+    /** This message's status webhook (URL, events), signed with its use case's key (src/domain/webhook-config.ts). */
+    webhook: webhookRequestSchema.optional(),
     /** Free-form, non-personal labels (campaign, tenant, ...). Never put personal data here. */
     tags: z
       .record(

@@ -8,6 +8,7 @@ import type { ChannelSuccessEvent } from './config-policy';
 import type { OriginatorType } from './config';
 import type { MessageType } from './message';
 import type { UnhealthyRungAction } from './route-health';
+import type { PlanWebhook } from './webhook';
 
 /** How a rung was reached from the rung before it (what changed), from the least to the most escalated. */
 export const ESCALATION_LEVELS = ['initial', 'originator', 'account', 'region', 'channel'] as const;
@@ -115,6 +116,11 @@ export interface RoutingPlan {
    * (`checkBeforeSend`). Absent (older histories, no section): neither happens, as before opt-out propagation existed.
    */
   optOuts?: { lists: { account: string; region: string; list: string }[]; checkBeforeSend: boolean };
+  /**
+   * The status webhook (src/domain/webhook.ts): URL, events, the signing key's id (never the secret). Absent (older
+   * histories, no webhook): no notification is started, as before webhooks existed.
+   */
+  webhook?: PlanWebhook;
   /** The WhatsApp template, when the ladder has a WhatsApp rung. */
   whatsapp?: {
     templateName: string;

@@ -5,7 +5,17 @@
  */
 
 /** Fields compared, in the order they are reported. `idempotencyKey` is the same by construction. */
-const COMPARED_FIELDS = ['destination', 'body', 'useCase', 'messageType', 'contacts', 'content', 'timeZone', 'tags'];
+const COMPARED_FIELDS = [
+  'destination',
+  'body',
+  'useCase',
+  'messageType',
+  'contacts',
+  'content',
+  'timeZone',
+  'tags',
+  'webhook',
+];
 /** Objects whose own fields are reported one level down (`contacts.email`, `content.voice`). */
 const NESTED_FIELDS = new Set(['contacts', 'content']);
 

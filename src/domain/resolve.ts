@@ -15,6 +15,7 @@ import { ownValue } from './own';
 import { countryParametersFor } from './send-parameters';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
+import { planWebhook } from './webhook-config';
 
 /** What each channel says; derived from the SMS body where the request gives nothing. */
 export interface ChannelContent {
@@ -311,6 +312,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
   const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
   if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;
+  const webhook = planWebhook(request.useCase, policy.webhook, request.webhook);
   const { content: _content, ...rest } = request;
   const content = deriveContent(request, request.useCase);
   checkDerivedContent(content, rungs, config.channels.whatsapp?.templateKind === 'authentication');
@@ -328,6 +330,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
       rungs,
       skipped,
       policy: resolvedPolicy,
+      ...(webhook ? { webhook } : {}),
       ...(config.optOuts
         ? { optOuts: { lists: optOutTargets(config), checkBeforeSend: config.optOuts.checkBeforeSend } }
         : {}),

@@ -12,6 +12,8 @@ import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
 import { createOptOutActivities } from '../activities/opt-out';
 import { createRouteHealthActivities } from '../activities/route-health';
+import { createWebhookActivities } from '../activities/webhook';
+import { webhookKeyringFor } from '../webhooks/keyring';
 import { syncCanariesLogged } from '../canaries/schedules';
 import { channelClientsFromConfig, smsClientsFromConfig } from '../aws/registries';
 import { dataConverterFor } from '../codec/data-converter';
@@ -67,6 +69,8 @@ export interface CreatedWorker {
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWorker> {
+  // Status webhooks' signing keys, read now: a missing or short secret stops the worker here, naming the variable.
+  const webhookKeys = webhookKeyringFor(opts.config);
   const smsClient = smsClientsFromConfig(opts.config);
   const channels = channelClientsFromConfig(opts.config);
   const dataConverter = dataConverterFor(opts.config);
@@ -95,6 +99,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
       ...createRouteHealthActivities({ client }),
       // Opt-out lists: propagation (optOutPropagation), the check before a first send, starting propagation.
       ...createOptOutActivities({ config: opts.config, smsClient, temporal: client }),
+      // Status webhooks (deliverWebhook): registered on every worker, signing with the keys of this worker's config.
+      ...createWebhookActivities({ keys: webhookKeys }),
       // Registered on every worker: a message whose plan has route health on may run on a worker whose config has
       // it off (another deployment's config); it then reads "everything healthy". An unregistered local activity
       // would fail its read without a marker, and the message's history would not replay.

@@ -31,6 +31,7 @@ import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
 import { routeChangedSignal } from './route-health-definitions';
 import { sendFailureOf, sendOnRung } from './send-rung';
+import { MessageWebhooks } from './webhook-notify';
 
 // Feedback is idempotent: let Temporal retry it.
 const { putMessageFeedback } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -69,15 +70,21 @@ export async function deliverMessage(rawInput: DeliverMessageInput): Promise<Sta
   setHandler(feedbackSignal, (feedback) => state.onFeedback(feedback));
   setHandler(cancelSignal, (cancel) => state.onCancel(cancel));
 
+  // Only with plan.webhook (new messages): status notifications, each a child workflow the message never waits on.
+  const webhooks = new MessageWebhooks(input.plan.webhook, {
+    idempotencyKey: input.idempotencyKey,
+    workflowId: state.record.workflowId,
+    useCase: input.plan.policy.useCase,
+  });
   let ladderStatus: MessageStatus = 'FAILED';
   try {
     const optOuts = new MessageOptOuts(input.plan, input.request.destination);
-    ladderStatus = await climbLadder(state, input, health, optOuts);
+    ladderStatus = await climbLadder(state, input, health, optOuts, webhooks);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.onWorkflowCancelled();
   }
-  return CancellationScope.nonCancellable(() => finish(state, ladderStatus));
+  return CancellationScope.nonCancellable(() => finish(state, ladderStatus, webhooks));
 }
 
 /**
@@ -98,6 +105,7 @@ async function climbLadder(
   input: DeliverMessageInput,
   health: MessageHealth | undefined,
   optOuts: MessageOptOuts,
+  webhooks: MessageWebhooks,
 ): Promise<MessageStatus> {
   for (;;) {
     if (state.ended()) return 'FAILED';
@@ -112,6 +120,7 @@ async function climbLadder(
     const refusal = await optOuts.refusalBefore(state.plan.rungs[step.rungIndex]);
     if (state.ended()) return 'FAILED';
     const attempt = state.startAttempt(step, Date.now());
+    webhooks.escalated(state.record, attempt.attempt);
     if (refusal) {
       state.sendFailed(attempt, refusal, Date.now());
       indexAttempt(state, attempt);
@@ -209,7 +218,11 @@ async function stop(state: MessageState, step: Extract<NextStep, { kind: 'stop' 
 }
 
 /** Settles the final status (after the feedback grace, if any), records message feedback, closes. */
-async function finish(state: MessageState, ladderStatus: MessageStatus): Promise<StatusRecord> {
+async function finish(
+  state: MessageState,
+  ladderStatus: MessageStatus,
+  webhooks: MessageWebhooks,
+): Promise<StatusRecord> {
   const delivered = state.firstDelivered();
   let status = state.finalStatus(ladderStatus);
   if (state.listensForFeedback(status)) {
@@ -235,5 +248,6 @@ async function finish(state: MessageState, ladderStatus: MessageStatus): Promise
   const record = state.close(status, Date.now());
   indexStatus(status);
   showProgress(state.plan, undefined, `${status}: ${record.reason}`);
+  await webhooks.final(record); // waits for the notification's start only, never for the receiver
   return record;
 }

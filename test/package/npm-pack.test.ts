@@ -29,6 +29,8 @@ import {
   loadConfig,
   reachedUser,
   MessageNotFoundError,
+  verifyWebhookSignature,
+  WebhookVerificationError,
   type SendRequestInput,
   type StatusRecord,
 } from 'resilient-sms';
@@ -49,10 +51,21 @@ async function main(): Promise<void> {
         reached: reachedUser(final),
         messageIds: final.attempts.map((a) => a.messageId),
         missingIsNotFound: missing instanceof MessageNotFoundError,
+        forgedWebhookRefused: forgedWebhookRefused(),
       }),
     );
   } finally {
     await close();
+  }
+}
+
+// A receiver's check of a status webhook, from the package: a forged signature is refused.
+function forgedWebhookRefused(): boolean {
+  try {
+    verifyWebhookSignature({ body: '{}', signature: 't=1,kid=k1,v1=00', secrets: { k1: 'k'.repeat(32) } });
+    return false;
+  } catch (err) {
+    return err instanceof WebhookVerificationError;
   }
 }
 
@@ -157,11 +170,13 @@ it('sends a message through the installed package and sees it delivered', async 
     reached: boolean;
     messageIds: string[];
     missingIsNotFound: boolean;
+    forgedWebhookRefused: boolean;
   };
   expect(out.sent).toMatchObject({ idempotencyKey: key, workflowId: `sms:${key}`, started: true });
   expect(out.status).toBe('DELIVERED');
   expect(out.reached).toBe(true);
   expect(out.missingIsNotFound).toBe(true);
+  expect(out.forgedWebhookRefused).toBe(true);
   // The same message, seen from the repository's client and from the simulator's send log.
   expect((await stack.client.getStatus(key)).attempts.map((a) => a.messageId)).toEqual(out.messageIds);
   const { messages } = await stack.sim<{ messages: { messageId: string; destination: string; outcome: string }[] }>(

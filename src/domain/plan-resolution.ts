@@ -36,7 +36,7 @@ export function resolvePlanFor(config: Config, input: ResolvePlanInput): PlanRes
     parseOrThrow(idempotencyKeySchema, input.idempotencyKey, 'workflow input idempotencyKey');
     const isObject = typeof input.request === 'object' && input.request !== null && !Array.isArray(input.request);
     if (!isObject) {
-      throw new InvalidInputError('message request', [{ path: 'request', message: 'must be an object' }]);
+      throw new InvalidInputError('message request', [{ path: '', message: 'must be an object' }]);
     }
     return { resolved: resolveMessage(config, input.request as SendRequestInput) };
   } catch (err) {

@@ -17,6 +17,7 @@ import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
 import { addRouteCommands } from './routes';
+import { addSchemaCommand } from './schema';
 import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
 
 // The AWS SDK's Node-version warning, silenced for this process and the stack's children (see the module).
@@ -37,6 +38,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addRouteCommands(program, env);
   addInfraCommands(program, env);
   addConfigCommands(program, env);
+  addSchemaCommand(program);
   return program;
 }
 

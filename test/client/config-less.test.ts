@@ -4,6 +4,7 @@
  * settings it accepts instead of a config. The Temporal client is the API tests' recorder (test/api/doubles.ts).
  */
 import { ResilientSmsClient, DEFAULT_TASK_QUEUE, IdempotencyConflictError } from '../../src/client';
+import { connectResilientSms } from '../../src/client/connect';
 import { recordFromInput } from '../../src/client/lifecycle';
 import { parseClientSettings, isFullConfig } from '../../src/client/settings';
 import { InvalidInputError } from '../../src/domain/errors';
@@ -95,5 +96,17 @@ describe('client settings', () => {
     expect(() =>
       parseClientSettings({ security: { encryption: { currentKeyId: 'a', keys: [{ id: 'b', env: 'K' }] } } }),
     ).toThrow(/security\.encryption\.currentKeyId/);
+  });
+});
+
+describe('connectResilientSms with connection settings only', () => {
+  it('fails before connecting, naming the field or the variable at fault', async () => {
+    await expect(connectResilientSms({ temporal: { address: '' } })).rejects.toThrow(
+      /invalid client settings: temporal\.address/,
+    );
+    const encryption = { currentKeyId: 'k1', keys: [{ id: 'k1', env: 'RSMS_TEST_MISSING_KEY' }] };
+    await expect(
+      connectResilientSms({ temporal: { address: '127.0.0.1:1' }, security: { encryption } }, { env: {} }),
+    ).rejects.toThrow(/RSMS_TEST_MISSING_KEY is not set/);
   });
 });

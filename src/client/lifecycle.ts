@@ -4,7 +4,7 @@
  * cancelled through Temporal, continued as new). Pure functions over what Temporal answered.
  */
 import { InvalidInputError } from '../domain/errors';
-import { idempotencyKeySchema } from '../domain/message';
+import { countryOf, idempotencyKeySchema } from '../domain/message';
 import { maskPhone } from '../domain/privacy';
 import type { StatusRecord } from '../domain/status';
 import { workflowIdFor, type StartMessageInput } from '../workflows/definitions';
@@ -75,7 +75,8 @@ export function closedRecord(last: StatusRecord, workflowStatus: string, closedA
 /**
  * The least record there is: what the workflow's input says (key, use case, country, masked destination). For a
  * closed workflow whose history could not be replayed (no worker polls its task queue, or its code changed). An
- * input without a plan (the worker resolved it) names the use case only if the request did, and no country.
+ * input without a plan (the worker resolved it) names the use case only if the request did, and the country of the
+ * destination number (empty when it has none).
  */
 export function recordFromInput(
   input: StartMessageInput,
@@ -87,7 +88,7 @@ export function recordFromInput(
     workflowId,
     idempotencyKey: input.idempotencyKey,
     useCase: input.plan?.policy.useCase ?? input.request.useCase ?? '',
-    country: input.plan?.country ?? '',
+    country: input.plan?.country ?? countryOfOrEmpty(input.request.destination),
     destination: maskPhone(input.request.destination),
     status: 'IN_PROGRESS',
     reason: `its record could not be read (${why}); the attempts are in the workflow's history`,
@@ -98,4 +99,12 @@ export function recordFromInput(
     unmatchedEvents: 0,
     startedAt: startedAt.getTime(),
   };
+}
+
+function countryOfOrEmpty(destination: string): string {
+  try {
+    return countryOf(destination);
+  } catch {
+    return '';
+  }
 }

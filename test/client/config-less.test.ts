@@ -75,9 +75,11 @@ describe('ResilientSmsClient without a config', () => {
 });
 
 describe('recordFromInput', () => {
-  it('reads an input without a plan: the use case the request named, no country, the number masked', () => {
+  it("reads an input without a plan: the use case the request named, the number's country, the number masked", () => {
     const record = recordFromInput({ idempotencyKey: 'k-1', request: REQUEST }, 'sms:k-1', new Date(5), 'why');
-    expect(record).toMatchObject({ useCase: 'otp', country: '', destination: '+1425*****56', skipped: [] });
+    expect(record).toMatchObject({ useCase: 'otp', country: 'US', destination: '+1425*****56', skipped: [] });
+    const odd = { ...REQUEST, destination: 'not a number' };
+    expect(recordFromInput({ idempotencyKey: 'k-1', request: odd }, 'sms:k-1', new Date(5), 'why').country).toBe('');
   });
 });
 

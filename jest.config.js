@@ -56,6 +56,7 @@ const INTEGRATION = [
   'test/tools/start-dev-server.test.ts',
   'test/workflows/deliver-message.test.ts',
   'test/workflows/deliver-message-health.test.ts',
+  'test/workflows/deliver-message-request.test.ts',
   'test/workflows/route-health.test.ts',
   'test/workflows/opt-out-propagation.test.ts',
   'test/ingester/inbound-sms.test.ts',

@@ -18,6 +18,7 @@ import { addOpenApiCommand } from './openapi';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
 import { addRouteCommands } from './routes';
+import { addSchemaCommand } from './schema';
 import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
 
 // The AWS SDK's Node-version warning, silenced for this process and the stack's children (see the module).
@@ -39,6 +40,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addInfraCommands(program, env);
   addConfigCommands(program, env);
   addOpenApiCommand(program);
+  addSchemaCommand(program);
   return program;
 }
 

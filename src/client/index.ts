@@ -1,7 +1,17 @@
 /**
- * The typed client library for applications: send a message (idempotently), record the user's
- * feedback, read the status, cancel, and wait for the outcome. Every input is validated against the
- * config before anything reaches Temporal.
+ * The typed client library for applications: send a message (idempotently), record the user's feedback, read the
+ * status, cancel, and wait for the outcome. The worker resolves each message's routing plan with its own config
+ * (src/workflows/resolve-plan.ts), so the client needs only a Temporal `Client` and the task queue:
+ *
+ *   new ResilientSmsClient(temporalClient, { taskQueue: 'resilient-sms' })   // no routing config
+ *   new ResilientSmsClient(config, temporalClient, { taskQueue? })           // with the config: requests are also
+ *                                                                             // checked against it before sending
+ *   await connectResilientSms({ temporal: { address, namespace, taskQueue, tls?, apiKeyEnv? },
+ *                               security: { encryption?: { currentKeyId, keys } } })   // ./connect.ts
+ *   await connectResilientSms(config)                                         // the same, from a whole config
+ *
+ * Without a config the request's shape is checked here (E.164 number, body as AWS counts it, fields) and what only
+ * the config knows (use case, countries, routes) by the worker: such a message ends FAILED with `invalidRequest`.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -16,12 +26,11 @@ import {
 } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { Config } from '../domain/config';
-import { InvalidInputError } from '../domain/errors';
-import { resolveMessage, type SendRequestInput } from '../domain/resolve';
+import { InvalidInputError, parseOrThrow } from '../domain/errors';
+import { sendRequestSchema } from '../domain/message';
+import { resolveMessage, withDefaultUseCase, type SendRequestInput } from '../domain/resolve';
 import { smsParts, type SmsParts } from '../domain/sms-parts';
-import type { RoutingPlan } from '../domain/plan';
-import { requestDifferences } from '../domain/request-diff';
-import { progressAttributes, SMS_ATTEMPTS, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../domain/search-attributes';
+import { requestDifferences, type ComparableRequest } from '../domain/request-diff';
 import type { StatusRecord } from '../domain/status';
 import {
   cancelSignal,
@@ -29,7 +38,7 @@ import {
   statusQuery,
   workflowIdFor,
   WORKFLOW_TYPE,
-  type DeliverMessageInput,
+  type StartMessageInput,
 } from '../workflows/definitions';
 import type { deliverMessage } from '../workflows/deliver-message';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
@@ -38,6 +47,15 @@ import { waitForMessage, type DeliveryOutcome, type WaitOptions } from './wait';
 
 export { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from './errors';
 export { reachedUser, type DeliveryOutcome, type WaitOptions, type WaitUntil } from './wait';
+export { describePlan } from '../domain/plan-summary';
+
+/** The task queue of a client given none and no config: the config's default (`temporal.taskQueue`). */
+export const DEFAULT_TASK_QUEUE = 'resilient-sms';
+
+export interface ResilientSmsClientOptions {
+  /** Default: the config's temporal.taskQueue, else DEFAULT_TASK_QUEUE. */
+  taskQueue?: string;
+}
 
 /** How long the status query may take to replay a closed workflow before the record is read from its input. */
 const REPLAY_QUERY_MS = 5_000;
@@ -65,41 +83,39 @@ export function deriveIdempotencyKey(useCase: string, destination: string, body:
   return `auto-${digest.slice(0, 32)}`;
 }
 
-/** The ladder as the Web UI's static details show it (Markdown, no personal data). */
-export function describePlan(plan: RoutingPlan): string {
-  const p = plan.policy;
-  const lines = plan.rungs.map(
-    (r, i) =>
-      `${i + 1}. ${r.channel} · ${r.level} · ${r.account}/${r.region} · ${r.originatorType} \`${r.originator}\``,
-  );
-  return [
-    `**${p.useCase}** to ${plan.country}: success on ${p.success}, ${Math.round(p.stepWaitMs / 1000)}s per step, deadline ${Math.round(p.deadlineMs / 1000)}s`,
-    '',
-    ...lines,
-  ].join('\n');
-}
-
 export class ResilientSmsClient {
   readonly taskQueue: string;
+  readonly temporal: Client;
+  /** When given: requests are resolved against it before anything is sent, as the worker will resolve them. */
+  private readonly config: Config | undefined;
 
+  /** `(temporalClient, options?)` without the routing config, or `(config, temporalClient, options?)` with it. */
+  constructor(temporal: Client, options?: ResilientSmsClientOptions);
+  constructor(config: Config, temporal: Client, options?: ResilientSmsClientOptions);
   constructor(
-    private readonly config: Config,
-    readonly temporal: Client,
-    options: { taskQueue?: string } = {},
+    first: Config | Client,
+    second?: Client | ResilientSmsClientOptions,
+    third: ResilientSmsClientOptions = {},
   ) {
-    this.taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+    const configLess = isTemporalClient(first);
+    this.config = configLess ? undefined : first;
+    this.temporal = configLess ? first : (second as Client);
+    const options = (configLess ? second : third) as ResilientSmsClientOptions | undefined;
+    this.taskQueue = options?.taskQueue ?? this.config?.temporal.taskQueue ?? DEFAULT_TASK_QUEUE;
   }
 
   /**
-   * Validate, plan, and start the message's workflow, or join the existing one for the same key. Without
-   * `useCase`, the config's first policy (as the HTTP API and the CLI do).
+   * Validate and start the message's workflow with the request alone (the worker resolves its plan), or join the
+   * existing one for the same key. Without `useCase`: with a config, its first policy (as the HTTP API and the CLI
+   * do); without one, the worker's default.
    */
   async sendMessage(request: SendRequestInput): Promise<SendResult> {
-    const { request: normalised, plan } = resolveMessage(this.config, request);
+    const normalised = this.normalise(request);
     const idempotencyKey =
-      normalised.idempotencyKey ?? deriveIdempotencyKey(normalised.useCase, normalised.destination, normalised.body);
+      normalised.idempotencyKey ??
+      deriveIdempotencyKey(normalised.useCase ?? '', normalised.destination, normalised.body);
     const workflowId = workflowIdFor(idempotencyKey);
-    const input: DeliverMessageInput = { idempotencyKey, request: normalised, plan };
+    const input: StartMessageInput = { idempotencyKey, request: normalised };
     try {
       await this.temporal.workflow.start<typeof deliverMessage>(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -109,25 +125,6 @@ export class ResilientSmsClient {
         // the server refuses, and the caller gets the existing message's key.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        // Visible in the Web UI from the first second; never personal data (none of these is encrypted).
-        // The first rung's, as attempt 1 will have them: the workflow then needs no upsert for it.
-        typedSearchAttributes: plan.rungs[0]
-          ? progressAttributes({
-              country: plan.country,
-              useCase: plan.policy.useCase,
-              channel: plan.rungs[0].channel,
-              route: `${plan.rungs[0].account}/${plan.rungs[0].region}`,
-              level: 'initial',
-              attempts: 1,
-            })
-          : [
-              { key: SMS_STATUS, value: 'IN_PROGRESS' },
-              { key: SMS_COUNTRY, value: plan.country },
-              { key: SMS_USE_CASE, value: plan.policy.useCase },
-              { key: SMS_ATTEMPTS, value: 0 },
-            ],
-        staticSummary: `${plan.country} · ${plan.policy.useCase} · ${plan.rungs.length} rungs`,
-        staticDetails: describePlan(plan),
       });
       return { idempotencyKey, workflowId, started: true, smsParts: smsParts(normalised.body) };
     } catch (err) {
@@ -138,23 +135,43 @@ export class ResilientSmsClient {
   }
 
   /**
+   * The request as the workflow input carries it: parsed (number in E.164, fields checked), the default use case
+   * filled in when there is a config; with a config, also resolved against it (unknown use case, country not
+   * allowed, no route: an InvalidInputError here, before anything reaches Temporal).
+   */
+  private normalise(request: SendRequestInput) {
+    if (!this.config) return parseOrThrow(sendRequestSchema, request, 'message request');
+    resolveMessage(this.config, request);
+    return parseOrThrow(sendRequestSchema, withDefaultUseCase(this.config, request), 'message request');
+  }
+
+  /**
    * The key already has a workflow: the same request joins it (idempotent), a different one is refused naming the
    * fields that differ (values never echoed). The stored request is the workflow's own input, read from the first
    * event of its history through the data converter: nothing about the request is stored anywhere else.
    */
-  private async checkSameRequest(
-    idempotencyKey: string,
-    workflowId: string,
-    request: DeliverMessageInput['request'],
-  ): Promise<void> {
+  private async checkSameRequest(idempotencyKey: string, workflowId: string, request: SendRequestInput): Promise<void> {
     const stored = await this.startInput(workflowId);
     if (!stored) return; // gone since (retention): nothing to compare with, nothing was sent
-    const different = requestDifferences(stored.request, request);
+    const different = requestDifferences(stored.request, this.comparable(stored, request));
     if (different.length > 0) throw new IdempotencyConflictError(idempotencyKey, workflowId, different);
   }
 
+  /**
+   * The incoming request normalised as the stored one is. A stored input without a plan holds the request as a
+   * client sent it: compared as it is. One with a plan (started before the worker resolved plans) holds it resolved:
+   * resolved with the config when there is one; without, what the resolution derives (use case, message type,
+   * per-channel content) is taken from the stored request where the incoming one leaves it out.
+   */
+  private comparable(stored: StartMessageInput, request: SendRequestInput): ComparableRequest {
+    if (stored.plan === undefined) return request;
+    if (this.config) return resolveMessage(this.config, request).request;
+    const s = stored.request as ComparableRequest;
+    return { useCase: s.useCase, messageType: s.messageType, content: s.content, ...definedFields(request) };
+  }
+
   /** The workflow's input (its WorkflowExecutionStarted event), or undefined when no such workflow exists. */
-  private async startInput(workflowId: string): Promise<DeliverMessageInput | undefined> {
+  private async startInput(workflowId: string): Promise<StartMessageInput | undefined> {
     try {
       const { history } = await this.temporal.workflowService.getWorkflowExecutionHistory({
         namespace: this.temporal.options.namespace,
@@ -164,7 +181,7 @@ export class ResilientSmsClient {
       const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       if (!started) return undefined;
       const [input] = await decodeArrayFromPayloads(this.temporal.options.loadedDataConverter, started.input?.payloads);
-      return input as DeliverMessageInput;
+      return input as StartMessageInput;
     } catch (err) {
       if ((err as { code?: unknown }).code === 5 /* gRPC NOT_FOUND */) return undefined;
       throw err;
@@ -296,4 +313,14 @@ async function describeIfExists(handle: Handle): Promise<WorkflowExecutionDescri
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/** A Temporal `Client` (the config-less constructor form) rather than a config. */
+function isTemporalClient(value: Config | Client): value is Client {
+  return typeof value === 'object' && value !== null && 'workflow' in value;
+}
+
+/** The fields that are set (JSON leaves out undefined ones). */
+function definedFields(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

@@ -4,10 +4,10 @@
  * cancelled through Temporal, continued as new). Pure functions over what Temporal answered.
  */
 import { InvalidInputError } from '../domain/errors';
-import { idempotencyKeySchema } from '../domain/message';
+import { countryOf, idempotencyKeySchema } from '../domain/message';
 import { maskPhone } from '../domain/privacy';
 import type { StatusRecord } from '../domain/status';
-import { workflowIdFor, type DeliverMessageInput } from '../workflows/definitions';
+import { workflowIdFor, type StartMessageInput } from '../workflows/definitions';
 
 const WORKFLOW_ID_PREFIX = workflowIdFor('');
 
@@ -74,10 +74,12 @@ export function closedRecord(last: StatusRecord, workflowStatus: string, closedA
 
 /**
  * The least record there is: what the workflow's input says (key, use case, country, masked destination). For a
- * closed workflow whose history could not be replayed (no worker polls its task queue, or its code changed).
+ * closed workflow whose history could not be replayed (no worker polls its task queue, or its code changed). An
+ * input without a plan (the worker resolved it) names the use case only if the request did, and the country of the
+ * destination number (empty when it has none).
  */
 export function recordFromInput(
-  input: DeliverMessageInput,
+  input: StartMessageInput,
   workflowId: string,
   startedAt: Date,
   why: string,
@@ -85,16 +87,24 @@ export function recordFromInput(
   return {
     workflowId,
     idempotencyKey: input.idempotencyKey,
-    useCase: input.plan.policy.useCase,
-    country: input.plan.country,
+    useCase: input.plan?.policy.useCase ?? input.request.useCase ?? '',
+    country: input.plan?.country ?? countryOfOrEmpty(input.request.destination),
     destination: maskPhone(input.request.destination),
     status: 'IN_PROGRESS',
     reason: `its record could not be read (${why}); the attempts are in the workflow's history`,
     attempts: [],
-    skipped: input.plan.skipped ?? [],
+    skipped: input.plan?.skipped ?? [],
     needlessAttempts: [],
     duplicateEvents: 0,
     unmatchedEvents: 0,
     startedAt: startedAt.getTime(),
   };
+}
+
+function countryOfOrEmpty(destination: string): string {
+  try {
+    return countryOf(destination);
+  } catch {
+    return '';
+  }
 }

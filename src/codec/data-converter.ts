@@ -33,7 +33,10 @@ export function encryptionEnabled(config: Config): boolean {
  * A worker given a prebuilt `workflowBundle` must have been bundled with
  * `failureConverterPath: failureConverterPath()` when encryption is on.
  */
-export function dataConverterFor(config: Config, env: NodeJS.ProcessEnv = process.env): DataConverter {
+export function dataConverterFor(
+  config: Pick<Config, 'security'>,
+  env: NodeJS.ProcessEnv = process.env,
+): DataConverter {
   const encryption = config.security.encryption;
   if (!encryption) return {};
   return {

@@ -52,7 +52,7 @@ export function readEnvFile(file: string): Record<string, string> {
 }
 
 /** The environment first, then `security.envFile` (read lazily, at most once). */
-export function secretSourceFor(config: Config, env: NodeJS.ProcessEnv = process.env): SecretSource {
+export function secretSourceFor(config: Pick<Config, 'security'>, env: NodeJS.ProcessEnv = process.env): SecretSource {
   const file = config.security.envFile;
   let fromFile: Record<string, string> | undefined;
   return (name) => {

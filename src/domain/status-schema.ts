@@ -1,6 +1,7 @@
 /**
  * The status record (src/domain/status.ts) as a zod schema: what the HTTP API's `GET /v1/messages/{key}` answers and
- * what its OpenAPI document (src/api/openapi.ts) publishes. The interfaces in status.ts stay the source the workflow
+ * what its OpenAPI document (src/api/openapi.ts) publishes, and the `status` query's and the workflow's result in the
+ * workflow contract (src/domain/workflow-contract.ts). The interfaces in status.ts stay the source the workflow
  * code uses (pure types, safe in workflow code); the compile-time checks at the end of this file fail the typecheck
  * the moment the schema and the interfaces disagree, so the published contract cannot drift from the code.
  *
@@ -97,11 +98,15 @@ export const statusRecordSchema = z
     workflowId: z.string(),
     idempotencyKey: z.string(),
     useCase: z.string(),
-    country: z.string(),
+    country: z.string().describe('ISO 3166-1 alpha-2; empty while (or when) the plan is not resolved'),
     destination: z.string().describe('the destination, masked'),
     smsParts: smsPartsSchema.optional(),
     status: messageStatusSchema,
     reason: z.string(),
+    invalidRequest: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('set when the worker could not resolve the request: each field at fault (status FAILED)'),
     currentRung: z.number().int().optional(),
     currentLevel: z.enum(ESCALATION_LEVELS).optional(),
     attempts: z.array(attemptRecordSchema),

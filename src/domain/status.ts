@@ -118,6 +118,12 @@ export interface StatusRecord {
   status: MessageStatus;
   /** Why the message ended the way it did (or what it is waiting for). */
   reason: string;
+  /**
+   * Set when the worker could not resolve the plan of a request started without one (src/workflows/resolve-plan.ts):
+   * each problem with its field (`request.useCase`, `request.destination`, ...). The message is then FAILED and
+   * nothing was sent.
+   */
+  invalidRequest?: { path: string; message: string }[];
   /** Index into the plan's rungs of the rung being worked on, or the last one. */
   currentRung?: number;
   currentLevel?: EscalationLevel;

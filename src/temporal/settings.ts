@@ -75,7 +75,10 @@ function tlsOf(tls: TemporalTlsConfig, source: PemSource, now: Date): { tls: TLS
 }
 
 /** The settings of every connection this process makes; throws a TemporalSettingsError naming the field to fix. */
-export function temporalSettings(config: Config, opts: SettingsOptions = {}): TemporalSettings {
+export function temporalSettings(
+  config: Pick<Config, 'temporal' | 'security'>,
+  opts: SettingsOptions = {},
+): TemporalSettings {
   const env = opts.env ?? process.env;
   const t = config.temporal;
   const source = secretSourceFor(config, env);

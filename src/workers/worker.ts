@@ -11,6 +11,7 @@ import { connectNative } from '../temporal/native';
 import { describeSettings, temporalSettings } from '../temporal/settings';
 import { createActivities } from '../activities';
 import { createOptOutActivities } from '../activities/opt-out';
+import { createResolvePlanActivities } from '../activities/resolve-plan';
 import { createRouteHealthActivities } from '../activities/route-health';
 import { createWebhookActivities } from '../activities/webhook';
 import { webhookKeyringFor } from '../webhooks/keyring';
@@ -97,6 +98,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     activities: {
       ...createActivities({ smsClient, channels }),
       ...createRouteHealthActivities({ client }),
+      // The plan of a message started with the request alone, from this worker's config (a local activity).
+      ...createResolvePlanActivities(opts.config),
       // Opt-out lists: propagation (optOutPropagation), the check before a first send, starting propagation.
       ...createOptOutActivities({ config: opts.config, smsClient, temporal: client }),
       // Status webhooks (deliverWebhook): registered on every worker, signing with the keys of this worker's config.

@@ -5,14 +5,28 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DlrSignal } from '../domain/delivery-event';
 import type { RoutingPlan } from '../domain/plan';
-import type { ResolvedMessage } from '../domain/resolve';
+import type { ResolvedMessage, SendRequestInput } from '../domain/resolve';
 import type { StatusRecord } from '../domain/status';
 
 export const WORKFLOW_TYPE = 'deliverMessage';
 
-export interface DeliverMessageInput {
-  /** The stable idempotency key the workflow id is derived from. */
+/**
+ * What deliverMessage is started with. The request alone (`plan` absent): the worker resolves the plan with its own
+ * config through the `resolvePlan` local activity, recorded in the history (./resolve-plan.ts); this is what the
+ * typed client, the HTTP API and any other Temporal client send (schemas/deliver-message-input.schema.json).
+ * With `plan`: the input as clients before the worker resolved plans started messages (and canaries still do):
+ * `request` is then already normalised and the plan is used as given.
+ */
+export interface StartMessageInput {
+  /** The stable idempotency key the workflow id is derived from (`sms:<idempotencyKey>`). */
   idempotencyKey: string;
+  request: SendRequestInput | ResolvedMessage['request'];
+  plan?: RoutingPlan;
+  probe?: boolean;
+}
+
+/** The input once the plan is known: given at start, or resolved by the worker. */
+export interface DeliverMessageInput extends StartMessageInput {
   request: ResolvedMessage['request'];
   plan: RoutingPlan;
   /**

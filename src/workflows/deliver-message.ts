@@ -20,7 +20,14 @@ import type { createActivities } from '../activities';
 import type { DlrSignal } from '../domain/delivery-event';
 import type { AttemptRecord, MessageStatus, StatusRecord } from '../domain/status';
 import { METRIC_NAMES, RECEIPTS_REJECTED_HELP } from '../observability/metrics';
-import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, type DeliverMessageInput } from './definitions';
+import {
+  cancelSignal,
+  dlrSignal,
+  feedbackSignal,
+  statusQuery,
+  type DeliverMessageInput,
+  type StartMessageInput,
+} from './definitions';
 import { readHealth, reportNoReceipt, reportReceipt, reportSend } from './health-report';
 import { withDefaults } from './input-compat';
 import { MessageHealth } from './message-health';
@@ -29,6 +36,7 @@ import { MessageOptOuts } from './opt-out-check';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
+import { hasPlan, resolveInput } from './resolve-plan';
 import { routeChangedSignal } from './route-health-definitions';
 import { sendFailureOf, sendOnRung } from './send-rung';
 import { MessageWebhooks } from './webhook-notify';
@@ -42,8 +50,11 @@ const { putMessageFeedback } = proxyActivities<ReturnType<typeof createActivitie
 /** Listen for late receipts after the last rung failed by timeout (added after the first release). */
 const LATE_RECEIPTS_PATCH = 'late-receipts-after-last-rung';
 
-export async function deliverMessage(rawInput: DeliverMessageInput): Promise<StatusRecord> {
-  const input = withDefaults(rawInput);
+export async function deliverMessage(started: StartMessageInput): Promise<StatusRecord> {
+  // The request alone: the worker resolves the plan first, recorded (./resolve-plan.ts); with the plan, no await.
+  const planned = hasPlan(started) ? { input: started } : await resolveInput(started);
+  if ('ended' in planned) return planned.ended;
+  const input = withDefaults(planned.input);
   const state = new MessageState(input, workflowInfo().workflowId, Date.now());
   // Route health only when the plan has it on: decided from the input, so every history replays the same way.
   const health = input.plan.policy.routeHealth

@@ -4,18 +4,21 @@
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RoutingPlan } from '../domain/plan';
+import { describePlan } from '../domain/plan-summary';
 import { progressAttributes, SMS_STATUS } from '../domain/search-attributes';
 import type { AttemptRecord, MessageStatus } from '../domain/status';
 import type { MessageState } from './message-state';
 
-/** The details line: the message, the attempt (if any) and what it is doing. */
+/**
+ * The details: the message, the attempt (if any) and what it is doing, then the ladder (`describePlan`; a plan the
+ * worker resolved is in no static details, since the client that started the message never saw it).
+ */
 export function showProgress(plan: RoutingPlan, attempt: AttemptRecord | undefined, what: string): void {
   const head = `${plan.country} · ${plan.policy.useCase}`;
-  setCurrentDetails(
-    attempt
-      ? `${head} · attempt ${attempt.attempt} · ${attempt.channel} ${attempt.account}/${attempt.region} · ${what}`
-      : `${head} · ${what}`,
-  );
+  const line = attempt
+    ? `${head} · attempt ${attempt.attempt} · ${attempt.channel} ${attempt.account}/${attempt.region} · ${what}`
+    : `${head} · ${what}`;
+  setCurrentDetails(`${line}\n\n${describePlan(plan)}`);
 }
 
 /** The search attributes of the attempt that just started. */

@@ -8,7 +8,7 @@ import { defaultFailureConverter, defaultPayloadConverter } from '@temporalio/co
 import { ResilientSmsClient } from '../../src/client';
 import type { MessageRequestInput } from '../../src/domain/message';
 import { resolveMessage } from '../../src/domain/resolve';
-import type { DeliverMessageInput } from '../../src/workflows/definitions';
+import type { DeliverMessageInput, StartMessageInput } from '../../src/workflows/definitions';
 import { SecretMatcher } from '../../src/codec/secrets';
 import { configSchema, type Config } from '../../src/domain/config';
 import { fixtureConfigInput } from '../helpers/fixtures';
@@ -51,7 +51,7 @@ export interface TemporalCall {
 export function recordingTemporal(
   behaviour: {
     /** Workflow ids that exist, with the input each was started with. */
-    existing?: Map<string, DeliverMessageInput>;
+    existing?: Map<string, StartMessageInput>;
     describeStatus?: string;
     queryResult?: unknown;
     notFound?: Set<string>;

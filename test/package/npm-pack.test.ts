@@ -37,7 +37,9 @@ import {
 
 async function main(): Promise<void> {
   const [configPath, destination, idempotencyKey] = process.argv.slice(2);
-  const { client, close } = await connectResilientSms(loadConfig(configPath));
+  // As the README connects: only the temporal and security sections (here the test stack's), no routing config.
+  const { temporal, security } = loadConfig(configPath);
+  const { client, close } = await connectResilientSms({ temporal, security });
   try {
     const request: SendRequestInput = { destination, body: 'Your code is 123456', useCase: 'e2e', idempotencyKey };
     const sent = await client.sendMessage(request);

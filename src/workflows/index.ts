@@ -2,3 +2,4 @@
 export { deliverMessage } from './deliver-message';
 export { routeHealth } from './route-health';
 export { optOutPropagation } from './opt-out-propagation';
+export { pumpingGuard } from './pumping-guard';

@@ -138,9 +138,9 @@ export class PumpingGuardState {
     const cfg = this.config.conversion;
     const keys = new Set([...entries.keys(), ...(cfg ? watchedKeys(this.counts.keyList(), cfg) : [])]);
     const views: PumpingKeyView[] = [...keys].sort().map((key) => {
-      const c = cfg
-        ? conversionOf(this.counts, key, cfg, nowMs, this.watch?.ignoreBefore.get(key) ?? 0)
-        : { sends: 0, received: 0 };
+      // A blocked key shows the sends it was blocked for; others only those that can still block it.
+      const ignore = entries.get(key)?.state === 'blocked' ? 0 : (this.watch?.ignoreBefore.get(key) ?? 0);
+      const c = cfg ? conversionOf(this.counts, key, cfg, nowMs, ignore) : { sends: 0, received: 0 };
       const from = windowStart(nowMs, this.horizonMs());
       const stopped = this.counts
         .keyList()

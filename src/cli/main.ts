@@ -16,6 +16,7 @@ import { addConfigCommands, ConfigErrorsFound } from './config-check';
 import { addMessageCommands } from './messages';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
+import { addPumpingCommands } from './pumping';
 import { addRouteCommands } from './routes';
 import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
 
@@ -35,6 +36,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addProcessCommands(program, env);
   addOperationCommands(program, env);
   addRouteCommands(program, env);
+  addPumpingCommands(program, env);
   addInfraCommands(program, env);
   addConfigCommands(program, env);
   return program;

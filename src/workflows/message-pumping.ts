@@ -29,6 +29,7 @@ const sinks = proxySinks<PumpingSinks>();
 export class MessagePumping {
   private tripped: string | undefined;
   private admittedAt: number | undefined;
+  private confirmed = false;
   private reported = false;
   /** The attempt whose spend limit was already looked at. */
   private rereadFor = 0;
@@ -40,9 +41,13 @@ export class MessagePumping {
     try {
       const v = await checkPumping({ subject: this.subject, admit: true });
       this.tripped = v.tripped;
-      if (!v.stop) this.admittedAt = v.at;
-      if (v.stop) log.info('stopped by the pumping guard', { reason: v.stop });
-      return v.stop;
+      if (v.stop) {
+        log.info('stopped by the pumping guard', { reason: v.stop });
+        return v.stop;
+      }
+      this.admittedAt = v.at;
+      this.report(); // feedback that came while the guard was asked
+      return undefined;
     } catch (err) {
       log.warn('pumping guard not read; the message goes on', { error: (err as Error).message });
       return undefined;
@@ -66,7 +71,13 @@ export class MessagePumping {
 
   /** The user confirmed: counted once per message, in the second it was let through. */
   onFeedback(feedback: FeedbackSignal): void {
-    if (feedback?.status !== 'RECEIVED' || this.admittedAt === undefined || this.reported) return;
+    if (feedback?.status !== 'RECEIVED') return;
+    this.confirmed = true;
+    this.report();
+  }
+
+  private report(): void {
+    if (!this.confirmed || this.admittedAt === undefined || this.reported) return;
     this.reported = true;
     if (!workflowInfo().unsafe.isReplaying) sinks.pumping.received(this.subject, this.admittedAt);
   }

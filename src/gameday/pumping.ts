@@ -123,9 +123,18 @@ async function send(t: Traffic, kind: 'attack' | 'normal', i: number, destinatio
 }
 
 /** Polls the guard until the attack's prefix is held back (or `until`); resolves with when it was seen. */
-async function guardTripped(ops: PumpingOperators, until: number): Promise<number | undefined> {
+async function guardTripped(
+  ops: PumpingOperators,
+  until: number,
+  log: (l: string) => void,
+): Promise<number | undefined> {
+  let told = false;
   while (Date.now() < until) {
-    const answer = await ops.list().catch(() => undefined);
+    const answer = await ops.list().catch((err: Error) => {
+      if (!told) log(`[gameday] cannot read the pumping guard (tried again): ${err.message}`);
+      told = true;
+      return undefined;
+    });
     if (answer?.view?.keys.some((k) => k.key === `prefix:${ATTACK_PREFIX}` && k.state)) return Date.now();
     await sleep(500);
   }
@@ -153,7 +162,7 @@ async function play(
   try {
     const ops = new PumpingOperators({ client: clients.temporal, config: clients.config });
     const end = Date.now() + o.durationMs;
-    const spendLimit = guardTripped(ops, end).then(async (at) => {
+    const spendLimit = guardTripped(ops, end, log).then(async (at) => {
       if (at === undefined) return;
       const fault = {
         match: { account: primary.account, region: primary.region },

@@ -33,7 +33,6 @@ export class PumpingLedger {
   private local: LocalAdmission[] = [];
   private pending = new Map<string, CountRecord & { seq: number }>();
   private ackedSeq = 0;
-  private flushedSeq = 0;
   private snapshot: PumpingSnapshot | undefined;
   private readonly localTrips = new Map<string, GuardEntry>();
   readonly dropped = { records: 0 };
@@ -141,20 +140,13 @@ export class PumpingLedger {
     }
   }
 
-  /** A flush that carried everything up to `seq` completed. */
-  flushed(seq: number): void {
-    this.flushedSeq = Math.max(this.flushedSeq, seq);
-  }
-
-  /** What a snapshot asked for now will contain of this process's counts. */
-  seqForQuery(): number {
-    return this.flushedSeq;
-  }
-
-  /** A snapshot asked for when `seqAtQuery` was flushed: it contains this process's admissions up to there. */
-  snapshotArrived(snapshot: PumpingSnapshot, seqAtQuery: number, nowMs: number): void {
+  /**
+   * A snapshot arrived; `appliedSeq` is the seq of this process's newest batch the workflow had applied (the
+   * snapshot's `applied[source]`): its admissions up to there are in the snapshot, the later ones only here.
+   */
+  snapshotArrived(snapshot: PumpingSnapshot, appliedSeq: number, nowMs: number): void {
     this.snapshot = snapshot;
-    this.ackedSeq = Math.max(this.ackedSeq, seqAtQuery);
+    this.ackedSeq = appliedSeq;
     const from = windowStart(nowMs, this.horizonMs());
     this.local = this.local.filter((a) => a.seq > this.ackedSeq && a.second >= from);
     for (const [k, e] of this.localTrips) if ((e.until ?? 0) <= nowMs) this.localTrips.delete(k);

@@ -144,7 +144,7 @@ export class PumpingProcess {
     const batch = this.ledger.drain();
     if (!batch) return;
     const { taskQueue } = this.opts.config.temporal;
-    const signal: PumpingBatch = { source: this.source, counts: batch.counts };
+    const signal: PumpingBatch = { source: this.source, counts: batch.counts, seq: batch.seq };
     try {
       await this.withDeadline(10_000, () =>
         this.opts.client.workflow.signalWithStart<(i: PumpingGuardInput) => Promise<void>, [PumpingBatch]>(
@@ -158,7 +158,6 @@ export class PumpingProcess {
           },
         ),
       );
-      this.ledger.flushed(batch.seq);
       this.recovered('flush');
     } catch (err) {
       this.ledger.restore(batch);
@@ -173,7 +172,6 @@ export class PumpingProcess {
   }
 
   private async refreshOnce(): Promise<void> {
-    const seq = this.ledger.seqForQuery();
     const handle = this.opts.client.workflow.getHandle(pumpingGuardWorkflowId(this.opts.config.temporal.taskQueue));
     try {
       let snapshot: PumpingSnapshot;
@@ -184,7 +182,7 @@ export class PumpingProcess {
         if (!notFound) throw err;
         snapshot = { at: Date.now(), admitted: {}, entries: [] }; // nothing counted yet
       }
-      this.ledger.snapshotArrived(snapshot, seq, Date.now());
+      this.ledger.snapshotArrived(snapshot, snapshot.applied?.[this.source] ?? 0, Date.now());
       this.recovered('refresh');
     } catch (err) {
       this.failed(

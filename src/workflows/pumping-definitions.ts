@@ -34,6 +34,8 @@ export interface PumpingBatch {
   /** `worker@host:pid`, for logs. */
   source: string;
   counts: CountRecord[];
+  /** The process's sequence number of its newest count in the batch (the snapshot says which it has applied). */
+  seq?: number;
 }
 export const pumpingCountsSignal = defineSignal<[PumpingBatch]>('pumpingCounts');
 
@@ -53,6 +55,8 @@ export interface PumpingSnapshot {
   /** `otp|prefix:+4470` → [[second, admitted], …] over the longest window of the use case's limits. */
   admitted: Record<string, [number, number][]>;
   entries: GuardEntry[];
+  /** Per process (`source`), the `seq` of the newest batch applied: its counts up to there are in `admitted`. */
+  applied?: Record<string, number>;
 }
 export const pumpingSnapshotQuery = defineQuery<PumpingSnapshot>('pumpingSnapshot');
 

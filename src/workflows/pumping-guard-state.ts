@@ -30,6 +30,8 @@ export class PumpingGuardState {
   readonly counts = new SlidingCounts(MAX_KEYS);
   readonly watch: ConversionWatch | undefined;
   readonly restoreNotes: string[] = [];
+  /** Per process, the seq of its newest batch applied and when (sources quiet for an hour are forgotten). */
+  readonly applied = new Map<string, { seq: number; at: number }>();
 
   constructor(
     readonly config: PumpingGuardConfig,
@@ -57,6 +59,16 @@ export class PumpingGuardState {
       return `${c.key}: counts must be integers 0…${MAX_COUNT}`;
     }
     return undefined;
+  }
+
+  /** A batch from `source` with counts up to `seq` was applied. */
+  noteApplied(source: string, seq: unknown, nowMs: number): void {
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) return;
+    const prev = this.applied.get(source)?.seq ?? 0;
+    this.applied.set(source, { seq: Math.max(prev, seq), at: nowMs });
+    if (this.applied.size > 1_000) {
+      for (const [s, a] of this.applied) if (a.at < nowMs - 3_600_000) this.applied.delete(s);
+    }
   }
 
   /** Adds a batch's records; returns the ones refused, each with why. */
@@ -130,7 +142,8 @@ export class PumpingGuardState {
       if (!r.admitted || r.second < from) continue;
       (admitted[r.key] ??= []).push([r.second, r.admitted]);
     }
-    return { at: nowMs, admitted, entries: this.entries(nowMs) };
+    const applied = Object.fromEntries([...this.applied].map(([source, a]) => [source, a.seq]));
+    return { at: nowMs, admitted, entries: this.entries(nowMs), applied };
   }
 
   view(nowMs: number): PumpingView {
@@ -157,11 +170,18 @@ export class PumpingGuardState {
       counts: this.counts.records(),
       blocks: [...(this.watch?.blocks.values() ?? [])],
       ignoreBefore: [...(this.watch?.ignoreBefore.entries() ?? [])],
+      applied: [...this.applied],
     };
   }
 
   private restore(carried: unknown): void {
-    const c = carried as { v?: unknown; counts?: unknown; blocks?: unknown; ignoreBefore?: unknown } | null;
+    const c = carried as {
+      v?: unknown;
+      counts?: unknown;
+      blocks?: unknown;
+      ignoreBefore?: unknown;
+      applied?: unknown;
+    } | null;
     if (!c || typeof c !== 'object' || c.v !== 1) {
       this.restoreNotes.push('carried state of an unknown version dropped');
       return;
@@ -169,6 +189,14 @@ export class PumpingGuardState {
     if (Array.isArray(c.counts)) {
       for (const r of c.counts as unknown[]) {
         if (this.problem(r, Number.MAX_SAFE_INTEGER) === undefined) this.counts.add(r as CountRecord);
+      }
+    }
+    if (Array.isArray(c.applied)) {
+      for (const e of c.applied as unknown[]) {
+        const [source, a] = Array.isArray(e) ? (e as [unknown, { seq?: unknown; at?: unknown }]) : [];
+        if (typeof source === 'string' && typeof a?.seq === 'number' && typeof a.at === 'number') {
+          this.applied.set(source, { seq: a.seq, at: a.at });
+        }
       }
     }
     if (!this.watch) return;

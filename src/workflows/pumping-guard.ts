@@ -33,9 +33,7 @@ const DEFAULT_MAX_HISTORY_EVENTS = 4000;
 const TICK_MS = 2_000;
 
 export async function pumpingGuard(input: PumpingGuardInput): Promise<void> {
-  const config = (
-    typeof input?.config === 'object' && input.config !== null ? input.config : { velocity: {} }
-  );
+  const config = typeof input?.config === 'object' && input.config !== null ? input.config : { velocity: {} };
   const state = new PumpingGuardState({ ...config, velocity: config.velocity ?? {} }, input?.carried);
   for (const note of state.restoreNotes) log.warn('pumping guard: carried state', { note });
   const maxEvents = config.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
@@ -56,6 +54,7 @@ export async function pumpingGuard(input: PumpingGuardInput): Promise<void> {
       return;
     }
     const { rejected } = state.record(batch.counts, Date.now());
+    state.noteApplied(source, batch.seq, Date.now());
     if (rejected.length > 0) {
       log.warn('pumping guard: counts refused', { source, refused: rejected.length, examples: rejected.slice(0, 5) });
     }

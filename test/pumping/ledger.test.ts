@@ -30,18 +30,20 @@ describe('PumpingLedger', () => {
     expect(l.check(s(5), false, T + 5).tripped).toContain('VELOCITY_LIMIT');
   });
 
-  it('counts its admissions once: after the flush and the snapshot that includes them, not again', () => {
+  it('counts its admissions once: after the snapshot says it applied their batch, from the snapshot only', () => {
     const l = new PumpingLedger(section);
     l.check(s(1), true, T);
     l.check(s(2), true, T);
     const batch = l.drain()!;
     expect(batch.counts.find((c) => c.key === 'otp|prefix:+1900')).toMatchObject({ admitted: 2 });
-    l.flushed(batch.seq);
-    const seq = l.seqForQuery();
     const snapshot = { at: T, admitted: { 'otp|prefix:+1900': [[T / 1000, 2]] as [number, number][] }, entries: [] };
+    // A snapshot that has not applied the batch yet: the local admissions still count, once.
+    l.snapshotArrived({ ...snapshot, admitted: {} }, 0, T);
     expect(l.count('otp|prefix:+1900', 60_000, T)).toBe(2);
-    l.snapshotArrived(snapshot, seq, T);
+    l.snapshotArrived(snapshot, batch.seq, T);
     expect(l.count('otp|prefix:+1900', 60_000, T)).toBe(2);
+    l.check(s(3), true, T);
+    expect(l.count('otp|prefix:+1900', 60_000, T)).toBe(3);
   });
 
   it("adds other processes' admissions from the snapshot", () => {

@@ -19,9 +19,12 @@ import type { FeedbackSignal } from './definitions';
 import type { CheckPumping, PumpingSinks } from './pumping-definitions';
 import { isSpendLimit, type PumpingGuardView } from './pumping-rule';
 
+// Answered from memory at once: a try fails only when a loaded worker does not get to it in time, and a message let
+// through unchecked is not counted either (a busy attack would slip through), so try again for up to a minute.
 const { checkPumping } = proxyLocalActivities<{ checkPumping: CheckPumping }>({
-  startToCloseTimeout: '5s',
-  retry: { maximumAttempts: 1 },
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '60s',
+  retry: { maximumAttempts: 5, initialInterval: '200ms' },
 });
 
 const sinks = proxySinks<PumpingSinks>();

@@ -196,8 +196,9 @@ function seconds(ms: number): string {
 }
 
 /**
- * The first limit `subject` would exceed with one more message, given `count(countKey, windowMs)`: how many messages
- * of the use case that key already let through in the window (every process's, as far as this one knows).
+ * The first limit `subject` would exceed with one more message, given `count(countKey, windowMs)`: how many requests
+ * of the use case that key already counted in the window (let through, or stopped by a limit of that key; every
+ * process's, as far as this one knows).
  */
 export function velocityBreach(
   limits: readonly VelocityLimit[],

@@ -91,7 +91,9 @@ export class PumpingLedger {
     const limits = this.section.velocity[subject.useCase] ?? [];
     const breach = velocityBreach(limits, subject, (key, windowMs) => this.count(key, windowMs, nowMs));
     if (breach) {
+      // A stopped request counts against the key that stopped it: a flood keeps its window full.
       this.add(countKey(subject.useCase, breach.key), second, 'stopped');
+      this.local.push({ key: countKey(subject.useCase, breach.key), second, seq: this.seq });
       if (!breach.key.startsWith('number:')) {
         this.localTrips.set(breach.key, {
           key: breach.key,

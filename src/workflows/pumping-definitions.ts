@@ -52,7 +52,10 @@ export interface GuardEntry {
 /** What processes cache: the admitted counts per count key and second, and the keys held back. */
 export interface PumpingSnapshot {
   at: number;
-  /** `otp|prefix:+4470` → [[second, admitted], …] over the longest window of the use case's limits. */
+  /**
+   * `otp|prefix:+4470` → [[second, requests], …] over the longest window: the messages let through, plus the ones a
+   * velocity limit of that key stopped (what the limits count).
+   */
   admitted: Record<string, [number, number][]>;
   entries: GuardEntry[];
   /** Per process (`source`), the `seq` of the newest batch applied: its counts up to there are in `admitted`. */

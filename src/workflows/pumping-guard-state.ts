@@ -139,8 +139,9 @@ export class PumpingGuardState {
     const admitted: Record<string, [number, number][]> = {};
     const from = windowStart(nowMs, this.horizonMs());
     for (const r of this.counts.records()) {
-      if (!r.admitted || r.second < from) continue;
-      (admitted[r.key] ??= []).push([r.second, r.admitted]);
+      const requests = (r.admitted ?? 0) + (r.stopped ?? 0); // what the velocity limits count
+      if (!requests || r.second < from) continue;
+      (admitted[r.key] ??= []).push([r.second, requests]);
     }
     const applied = Object.fromEntries([...this.applied].map(([source, a]) => [source, a.seq]));
     return { at: nowMs, admitted, entries: this.entries(nowMs), applied };

@@ -30,6 +30,16 @@ describe('PumpingLedger', () => {
     expect(l.check(s(5), false, T + 5).tripped).toContain('VELOCITY_LIMIT');
   });
 
+  it('keeps a flooded prefix closed while the flood goes on: stopped requests count against its limit', () => {
+    const l = new PumpingLedger(section);
+    [1, 2, 3].forEach((i) => l.check(s(i), true, T));
+    expect(l.check(s(4), true, T + 30_000).stop).toContain('VELOCITY_LIMIT');
+    // The three let through have left the window; the stopped request of T + 30 s has not, nor its followers.
+    expect(l.check(s(5), true, T + 61_000).stop).toContain('VELOCITY_LIMIT');
+    expect(l.check(s(6), true, T + 62_000).stop).toContain('VELOCITY_LIMIT');
+    expect(l.check(s(7), true, T + 123_000).stop).toBeUndefined();
+  });
+
   it('counts its admissions once: after the snapshot says it applied their batch, from the snapshot only', () => {
     const l = new PumpingLedger(section);
     l.check(s(1), true, T);

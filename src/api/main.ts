@@ -11,6 +11,7 @@ import type { RunningServer } from '../codec/server';
 import { readEnvironment } from '../config/environment';
 import type { Config } from '../domain/config';
 import { RouteOperators } from '../health/operators';
+import { PumpingOperators } from '../pumping/operators';
 import { lazyClient, watchSettings } from '../temporal/connect';
 import type { TemporalSettingsError } from '../temporal/errors';
 import { temporalSettings } from '../temporal/settings';
@@ -82,6 +83,7 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   const app = buildApiServer({
     client: withDeadline(sms, temporal, opts.temporalTimeoutMs ?? 10_000),
     routes: new RouteOperators({ client: temporal, config, timeoutMs: opts.temporalTimeoutMs ?? 10_000 }),
+    pumping: new PumpingOperators({ client: temporal, config, timeoutMs: opts.temporalTimeoutMs ?? 10_000 }),
     apiKeys,
     logger: opts.logger,
   });

@@ -39,6 +39,8 @@ import type { SecretMatcher } from '../codec/secrets';
 import { NothingToUndrainError, RouteChangeRefusedError } from '../health/operators';
 import { allowedMethods, buildOpenApiDocument, openApiJson, type JsonObject } from './openapi';
 import type { CancelAccepted, FeedbackAccepted, SendAccepted } from './responses';
+import { NothingToUnblockError } from '../pumping/operators';
+import { registerPumpingApi, type PumpingOperations } from './pumping-api';
 import { registerRouteHealthApi, type RouteOperations } from './routes-api';
 import { cancelRequestSchema, feedbackRequestSchema, keyParamsSchema } from './schemas';
 
@@ -53,6 +55,8 @@ export interface ApiServerOptions {
   apiKeys: SecretMatcher;
   /** Route health for operators (`/routes…`); without it those routes answer 503. */
   routes?: RouteOperations;
+  /** The SMS pumping guard for operators (`/pumping…`, ./pumping-api.ts); without it those routes answer 503. */
+  pumping?: PumpingOperations;
   /** Fastify logger option (pino options, e.g. `{ level: 'info' }`); default off. */
   logger?: FastifyServerOptions['logger'];
   /** Largest request body, bytes. Default 64 KiB (an SMS body is at most 630 UCS-2 or 1530 GSM characters). */
@@ -203,6 +207,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   registerRouteHealthApi(app, opts.routes ?? unavailableRoutes, (req) => callers.get(req) ?? 'unknown');
+  registerPumpingApi(app, opts.pumping ?? unavailablePumping, (req) => callers.get(req) ?? 'unknown');
 
   app.setNotFoundHandler(noSuchRoute);
 
@@ -242,6 +247,11 @@ const unavailableRoutes: RouteOperations = {
   undrain: () => Promise.reject(new RouteOperationsUnavailableError()),
 };
 
+const unavailablePumping: PumpingOperations = {
+  list: () => Promise.reject(new RouteOperationsUnavailableError()),
+  unblock: () => Promise.reject(new RouteOperationsUnavailableError()),
+};
+
 class RouteOperationsUnavailableError extends Error {
   constructor() {
     super('route operations are not available on this API server');
@@ -251,7 +261,11 @@ class RouteOperationsUnavailableError extends Error {
 /** Every error as the answer the API documents: 400, 404, 409, 503, Fastify's own 4xx, else a 500 without details. */
 function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof InvalidInputError) return reply.code(400).send({ error: err.message });
-  if (err instanceof MessageNotFoundError || err instanceof NothingToUndrainError) {
+  if (
+    err instanceof MessageNotFoundError ||
+    err instanceof NothingToUndrainError ||
+    err instanceof NothingToUnblockError
+  ) {
     return reply.code(404).send({ error: err.message });
   }
   if (err instanceof RouteChangeRefusedError) return reply.code(422).send({ error: err.message });

@@ -17,6 +17,7 @@ import { addMessageCommands } from './messages';
 import { addOpenApiCommand } from './openapi';
 import { addOperationCommands } from './operations';
 import { addProcessCommands } from './processes';
+import { addPumpingCommands } from './pumping';
 import { addRouteCommands } from './routes';
 import { addSchemaCommand } from './schema';
 import { NOT_DELIVERED_EXIT_CODE, NotDeliveredError } from './send-wait';
@@ -37,6 +38,7 @@ export function buildProgram(env: Environment = readEnvironment()): Command {
   addProcessCommands(program, env);
   addOperationCommands(program, env);
   addRouteCommands(program, env);
+  addPumpingCommands(program, env);
   addInfraCommands(program, env);
   addConfigCommands(program, env);
   addOpenApiCommand(program);

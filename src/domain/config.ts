@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { checkOptOuts, optOutsSchema } from './opt-out-config';
 import { routeHealthSchema } from './route-health-config';
+import { pumpingProblems, pumpingSchema } from './pumping-config';
 import { securitySchema } from './config-security';
 import { ownValue } from './own';
 import {
@@ -49,11 +50,16 @@ export const configSchema = z
     routeHealth: routeHealthSchema.optional(),
     /** Opt-out lists kept in sync, two-way SMS inbound queues (src/domain/opt-out-config.ts). */
     optOuts: optOutsSchema.optional(),
+    /** The SMS pumping guard: velocity limits, conversion watch (src/domain/pumping-config.ts). */
+    pumping: pumpingSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
     checkOptOuts(config, ctx);
     checkWebhookKeys(config.policies, ctx);
+    for (const message of pumpingProblems(config.pumping, Object.keys(config.policies))) {
+      ctx.addIssue({ code: 'custom', path: ['pumping'], message });
+    }
     const routeIds = new Set<string>();
     config.routes.forEach((route, i) => {
       if (routeIds.has(route.id)) {

@@ -7,6 +7,7 @@ import type { Channel } from './channel';
 import type { ChannelSuccessEvent } from './config-policy';
 import type { OriginatorType } from './config';
 import type { MessageType } from './message';
+import type { PumpingSubject } from './pumping';
 import type { UnhealthyRungAction } from './route-health';
 import type { PlanWebhook } from './webhook';
 
@@ -121,6 +122,11 @@ export interface RoutingPlan {
    * histories, no webhook): no notification is started, as before webhooks existed.
    */
   webhook?: PlanWebhook;
+  /**
+   * The SMS pumping guard (docs/pumping.md), set by resolve when the config's `pumping` section is enabled: what the
+   * message is counted under (the number only as a tag). Absent (older histories, no section): no check, as before.
+   */
+  pumping?: { subject: PumpingSubject };
   /** The WhatsApp template, when the ladder has a WhatsApp rung. */
   whatsapp?: {
     templateName: string;

@@ -12,6 +12,7 @@ import { countryOf, messageRequestSchema, type MessageRequest, type sendRequestS
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
 import { optOutTargets } from './opt-out-config';
 import { ownValue } from './own';
+import { pumpingSubject } from './pumping';
 import { countryParametersFor } from './send-parameters';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
@@ -331,6 +332,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
       skipped,
       policy: resolvedPolicy,
       ...(webhook ? { webhook } : {}),
+      ...(config.pumping?.enabled ? { pumping: { subject: pumpingSubject(request, country, config.pumping) } } : {}),
       ...(config.optOuts
         ? { optOuts: { lists: optOutTargets(config), checkBeforeSend: config.optOuts.checkBeforeSend } }
         : {}),

@@ -11,6 +11,7 @@ import { quietSdkNodeVersionWarning } from '../tools/sdk-node-warning';
 import { formatReport } from './format';
 import { DEFAULT_GAMEDAY_OPTIONS as D, type GamedayOptions } from './options';
 import { defaultOut, runGameday } from './runner';
+import { runPumpingOnly } from './pumping-main';
 import { MODES, parseModeList, parseScenarioList, SCENARIOS, type Mode, type ScenarioName } from './scenarios';
 
 quietSdkNodeVersionWarning();
@@ -31,6 +32,7 @@ interface CliOptions {
   stackTimeout?: number;
   json?: boolean;
   quiet?: boolean;
+  only?: string;
 }
 
 /** commander's error for a bad list value (the parsers throw plain errors naming what is wrong). */
@@ -82,6 +84,10 @@ export function gamedayCommand(): Command {
     .option('--data <dir>', 'data folder for the stack (kept); default a temporary folder, removed afterwards')
     .option('--keep', 'keep the temporary data folder (logs, Temporal database)')
     .option('--stack-timeout <duration>', 'local stack start-up timeout', parseDuration)
+    .option(
+      '--only <scenario>',
+      'play only this scenario; `pumping`: the SMS pumping game day (bench/gameday-pumping.json)',
+    )
     .option('--json', 'print the report as JSON')
     .option('-q, --quiet', 'no progress lines');
 }
@@ -107,9 +113,13 @@ export function toGamedayOptions(c: CliOptions): Partial<GamedayOptions> {
 }
 
 /** The options of a run from its flags (`argv` without node and the script). */
-export function parseGamedayArgs(argv: string[]): Partial<GamedayOptions> & { json: boolean } {
+export function parseGamedayArgs(argv: string[]): Partial<GamedayOptions> & { json: boolean; only?: string } {
   const c = gamedayCommand().exitOverride().parse(argv, { from: 'user' }).opts<CliOptions>();
-  return { ...toGamedayOptions(c), json: c.json ?? false };
+  if (c.only !== undefined && c.only !== 'pumping' && !(SCENARIOS as readonly string[]).includes(c.only)) {
+    throw new Error(`--only: unknown scenario "${c.only}" (choose from pumping, ${SCENARIOS.join(', ')})`);
+  }
+  const scenarios = c.only && c.only !== 'pumping' ? [c.only as ScenarioName] : c.scenarios;
+  return { ...toGamedayOptions({ ...c, scenarios }), json: c.json ?? false, only: c.only };
 }
 
 if (require.main === module) {
@@ -124,7 +134,11 @@ if (require.main === module) {
       return;
     }
     try {
-      const { json, ...options } = opts;
+      const { json, only, ...options } = opts;
+      if (only === 'pumping') {
+        process.exitCode = await runPumpingOnly(options, json);
+        return;
+      }
       const report = await runGameday(options);
       process.stdout.write(`${json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
       process.stdout.write(`report: ${path.relative(process.cwd(), options.out ?? defaultOut())}\n`);

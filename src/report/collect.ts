@@ -23,6 +23,7 @@ import { ESCALATION_LEVELS } from '../domain/plan';
 import { MESSAGE_STATUSES, type StatusRecord } from '../domain/status';
 import { statusQuery, WORKFLOW_TYPE } from '../workflows/definitions';
 import { percentiles, summarize } from './compute';
+import { protectionSummary } from './protection';
 import type { ClosedMessage, DeliveryReport, ReadError, WaitingMessage } from './model';
 
 export interface CollectOptions {
@@ -205,6 +206,10 @@ export async function collectReport(opts: CollectOptions): Promise<DeliveryRepor
     byChannel: summary.byChannel,
     timeToDelivery: { ...percentiles(samplesSeconds), byLevel: byLevelTtd, samplesSeconds },
     abnormal: summary.abnormal,
+    protection: protectionSummary([
+      ...closed.map((c) => c.record).filter((r): r is StatusRecord => r !== undefined),
+      ...listeningRecords,
+    ]),
     unread: live.filter((r): r is ReadError => 'error' in r),
     waiting,
     listening,

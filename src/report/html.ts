@@ -4,6 +4,7 @@
  */
 import { DELIVERY_RATE_BASIS, type DeliveryReport, type RateRow } from './model';
 import { examinedText, fmtRate, fmtSeconds } from './text';
+import { protectionLines } from './protection';
 
 export function esc(s: unknown): string {
   return String(s).replace(
@@ -253,6 +254,10 @@ ${rateRows(r.byRoute, 'route')}
 <h2>Delivery by channel</h2>
 ${rateChart('Delivery rate by channel', r.byChannel)}
 ${rateRows(r.byChannel, 'channel')}
+${protectionLines(r.protection)
+  .filter((l) => l !== '')
+  .map((l) => `<p>${esc(l)}</p>`)
+  .join('\n')}
 <h2>Time to delivery</h2>
 <p>Median <b>${esc(fmtSeconds(ttd.medianSeconds))}</b> · p95 <b>${esc(fmtSeconds(ttd.p95Seconds))}</b> over ${ttd.count} delivered messages (start → delivery receipt, listening for feedback or not).</p>
 ${ttdHistogram(ttd.samplesSeconds)}

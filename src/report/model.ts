@@ -4,6 +4,7 @@
  * countries, use cases, routes and levels only).
  */
 import type { MessageStatus, StatusRecord } from '../domain/status';
+import type { ProtectionSummary } from './protection';
 
 export const FINAL_STATUSES = ['DELIVERED', 'CONFIRMED', 'FAILED', 'STOPPED', 'CANCELLED'] as const;
 
@@ -93,6 +94,8 @@ export interface DeliveryReport {
   abnormal: { workflowId: string; executionStatus: string }[];
   /** Delivered messages listening for feedback whose record could not be read: not in the rates or times. */
   unread: ReadError[];
+  /** Protect-configuration blocks and pumping-guard stops among the records read (./protection.ts). */
+  protection?: ProtectionSummary;
   /** Running and not delivered yet. */
   waiting: WaitingMessage[];
   /** Delivered, running only to listen for feedback. */

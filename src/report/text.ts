@@ -2,6 +2,7 @@
  * The delivery report as plain-text tables (stdout of `resilient-sms report`).
  */
 import { DELIVERY_RATE_BASIS, type DeliveryReport, type Percentiles, type RateRow } from './model';
+import { protectionLines } from './protection';
 
 export function fmtSeconds(s: number | undefined): string {
   if (s === undefined) return '-';
@@ -85,6 +86,7 @@ export function renderText(r: DeliveryReport, maxWaiting = 50): string {
   out.push(rateTable(`By route (${note})`, r.byRoute));
   out.push('');
   out.push(rateTable('By channel', r.byChannel));
+  out.push(...protectionLines(r.protection));
   out.push('');
   out.push(`Time to delivery (start → delivery receipt, listening for feedback or not): ${ttd(r.timeToDelivery)}`);
   for (const [level, p] of Object.entries(r.timeToDelivery.byLevel)) out.push(`  ${level.padEnd(10)} ${ttd(p)}`);

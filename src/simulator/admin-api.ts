@@ -39,6 +39,7 @@ export const ADMIN_PATHS = [
   '/_sim/aws-health',
   '/_sim/inbound',
   '/_sim/opt-out-links',
+  '/_sim/protect-configurations',
 ];
 
 /** One admin request: its resource id (the path segment after the resource), method and body. */

@@ -48,6 +48,8 @@ export interface MessageRecord {
   /** Events still to come (scheduled, not yet published). */
   pendingEvents: number;
   feedback?: { status: string; at: string };
+  /** What a protect configuration in MONITOR mode would have done (./protect.ts). */
+  protect?: string;
 }
 
 export interface MessageFilter {

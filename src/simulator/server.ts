@@ -23,6 +23,7 @@ import { ownValue } from '../domain/own';
 import { ADMIN_PATHS, adminApi } from './admin-api';
 import { awsHealthRoute } from './aws-health';
 import { inboundRoute } from './inbound';
+import { ProtectConfigurations, protectRoute } from './protect';
 import { EventScheduler } from './event-scheduler';
 import { createRouter, sendJson, type Route } from './http';
 import { createEmit, type Emit, type SimulatorLog } from './log';
@@ -163,14 +164,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const awsHealth = awsHealthRoute(config, emit);
   const inbound = inboundRoute(config, state, emit);
+  const protect = new ProtectConfigurations();
   const routes = [
     awsHealth,
     inbound,
+    protectRoute(protect, emit),
     adminApi(state, emit),
     whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
     ses,
     sesSetup({ keys, emit }),
-    new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts }),
+    new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts, protect }),
     indexPage,
   ];
   const route = createRouter(routes, emit);

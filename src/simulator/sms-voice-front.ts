@@ -13,6 +13,7 @@ import { eventSchedule, type FinalEventType } from './events';
 import { apiFaultError, type Fault } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
+import type { ProtectConfigurations } from './protect';
 import { parseSendParameters } from './send-parameters';
 import {
   AwsError,
@@ -53,6 +54,8 @@ export interface SmsVoiceFrontDeps extends SendFrontDeps {
   eventTypes: 'all' | 'final';
   /** Opt-out lists per account x Region (./opt-out-lists.ts): their operations, and the check of every send. */
   optOuts: OptOutLists;
+  /** Protect configurations (./protect.ts): what a send naming one meets. */
+  protect?: ProtectConfigurations;
 }
 
 const isOptOutOperation = (op: string): op is OptOutOperation => (OPT_OUT_OPERATIONS as readonly string[]).includes(op);
@@ -211,7 +214,20 @@ export class SmsVoiceFront implements Route {
       throw apiFaultError(effect, operation)!;
     }
     this.refuseOptedOut(incoming, send);
-    answer(res, record.requestId, 200, { MessageId: this.accept(operation, send, record, fault) });
+    const protect = this.deps.protect?.verdict(
+      parameters.protectConfigurationId,
+      send.destination,
+      record.isoCountryCode,
+    );
+    if (protect?.kind === 'refuse') {
+      throw new AwsError(400, 'ConflictException', protect.message, protect.reason, {
+        ResourceType: 'protect-configuration',
+        ResourceId: parameters.protectConfigurationId,
+      });
+    }
+    if (protect?.kind === 'monitor') record.protect = 'MONITOR: would block';
+    const filtered = protect?.kind === 'filter' && operation === 'SendTextMessage';
+    answer(res, record.requestId, 200, { MessageId: this.accept(operation, send, record, fault, filtered) });
   }
 
   /**
@@ -238,7 +254,13 @@ export class SmsVoiceFront implements Route {
   }
 
   /** Accepts the message: a message id, and its delivery events unless it is a dry run. */
-  private accept(operation: SendOperation, send: SendRequest, record: MessageRecord, fault: Fault | undefined) {
+  private accept(
+    operation: SendOperation,
+    send: SendRequest,
+    record: MessageRecord,
+    fault: Fault | undefined,
+    protectFiltered = false,
+  ) {
     const { deliveryDelayMs, eventTypes } = this.deps;
     const messageId = randomUUID();
     const acceptedAt = Date.now();
@@ -246,7 +268,9 @@ export class SmsVoiceFront implements Route {
     record.outcome = 'accepted';
     if (!send.dryRun) {
       const dlr = fault && 'dlr' in fault.effect ? fault.effect : undefined;
-      const final = dlr?.dlr ?? simulatorFinal(operation, send.destination);
+      const final = protectFiltered
+        ? 'TEXT_PROTECT_BLOCKED'
+        : (dlr?.dlr ?? simulatorFinal(operation, send.destination));
       const schedule = eventSchedule(operation, final, dlr?.delayMs ?? deliveryDelayMs).filter(
         (e) => e.isFinal || eventTypes === 'all',
       );

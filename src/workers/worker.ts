@@ -24,6 +24,7 @@ import type { Config } from '../domain/config';
 import type { RouteHealthSnapshot } from '../domain/route-health';
 import { createRouteHealthProcess, type RouteHealthProcess } from '../health';
 import { healthLogOf } from '../health/log';
+import { PumpingProcess } from '../pumping/process';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import { installObservability } from '../observability/runtime';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
@@ -52,6 +53,23 @@ function routeHealthFor(opts: CreateWorkerOptions, client: Client): RouteHealthP
   });
 }
 
+/** The SMS pumping guard's process side, when the config enables it (docs/pumping.md). */
+function pumpingFor(opts: CreateWorkerOptions, client: Client): PumpingProcess | undefined {
+  if (!opts.config.pumping?.enabled) return undefined;
+  const runtime = Runtime.instance();
+  return new PumpingProcess({
+    config: opts.config,
+    client,
+    log: healthLogOf(runtime.logger),
+    meter: runtime.metricMeter,
+  });
+}
+
+/** `checkPumping` on a worker without the guard (another deployment's config): nothing stops the message. */
+function checkNoPumping(): Promise<{ at: number }> {
+  return Promise.resolve({ at: Date.now() });
+}
+
 /** `readRouteHealth` on a worker without route health: nothing is known to be unhealthy. */
 function readNoRouteHealth(): Promise<RouteHealthSnapshot> {
   return Promise.resolve({ at: 0, entries: [] });
@@ -65,6 +83,8 @@ export interface CreatedWorker {
   worker: Worker;
   /** Route health's process side, when enabled (its timers run from creation; `stop()` ends them after a last flush). */
   routeHealth?: RouteHealthProcess;
+  /** The pumping guard's process side, when enabled. */
+  pumping?: PumpingProcess;
   /** Releases the AWS clients and stops route health's timers (its last flush goes on in the background). */
   close: () => void;
 }
@@ -80,6 +100,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
   // wake-up activity (registered on every worker, so a routeHealth workflow started by an operator always runs).
   const client = new Client({ connection: opts.connection, namespace, dataConverter });
   const routeHealth = routeHealthFor(opts, client);
+  const pumping = pumpingFor(opts, client);
   // The bundle `npm run build` prebuilt (lib/workflow-bundle*.js) when it is current: no webpack at start.
   const workflowBundle =
     opts.workflowBundle ??
@@ -108,9 +129,11 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
       // it off (another deployment's config); it then reads "everything healthy". An unregistered local activity
       // would fail its read without a marker, and the message's history would not replay.
       readRouteHealth: routeHealth?.activities.readRouteHealth ?? readNoRouteHealth,
+      // Registered on every worker for the same reason (docs/pumping.md).
+      checkPumping: pumping?.checkPumping ?? checkNoPumping,
     },
-    // Route health: what messages report through the `routeHealth` sink (never called on replay).
-    ...(routeHealth ? { sinks: routeHealth.sinks } : {}),
+    // Route health and the pumping guard: what messages report through their sinks (never called on replay).
+    sinks: { ...routeHealth?.sinks, ...pumping?.sinks() },
     // Encrypted payloads and failure messages when security.encryption is configured (a prebuilt bundle
     // must then have been bundled with failureConverterPath()).
     dataConverter,
@@ -121,11 +144,14 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     ...opts.tuning,
   });
   routeHealth?.start();
+  pumping?.start();
   return {
     worker,
     routeHealth,
+    pumping,
     close: () => {
       void routeHealth?.stop();
+      void pumping?.stop();
       smsClient.destroyAll();
       channels.destroyAll();
     },
@@ -149,7 +175,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
   const connection = await connectNative(settings, { checked: true });
   Runtime.instance().logger.info(`connected to Temporal at ${describeSettings(settings)}`);
-  const { worker, close, routeHealth } = await createWorker({ config, connection, namespace: opts.namespace });
+  const { worker, close, routeHealth, pumping } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).
   const client = new Client({
@@ -162,6 +188,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await routeHealth?.stop(); // the last observations, before the connection closes
+    await pumping?.stop();
     close();
     await connection.close();
   }

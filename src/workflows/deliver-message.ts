@@ -33,6 +33,7 @@ import { withDefaults } from './input-compat';
 import { MessageHealth } from './message-health';
 import { MessageState, type SendStep } from './message-state';
 import { MessageOptOuts } from './opt-out-check';
+import { MessagePumping } from './message-pumping';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
@@ -78,7 +79,12 @@ export async function deliverMessage(started: StartMessageInput): Promise<Status
   if (health) {
     setHandler(routeChangedSignal, ({ entry }) => health.onRouteChanged(entry, state.record.attempts.at(-1)));
   }
-  setHandler(feedbackSignal, (feedback) => state.onFeedback(feedback));
+  // The pumping guard only when the plan has it (docs/pumping.md): decided from the input, so old histories replay.
+  const pumping = input.plan.pumping ? new MessagePumping(input.plan.pumping.subject) : undefined;
+  setHandler(feedbackSignal, (feedback) => {
+    state.onFeedback(feedback);
+    pumping?.onFeedback(feedback);
+  });
   setHandler(cancelSignal, (cancel) => state.onCancel(cancel));
 
   // Only with plan.webhook (new messages): status notifications, each a child workflow the message never waits on.
@@ -90,7 +96,10 @@ export async function deliverMessage(started: StartMessageInput): Promise<Status
   let ladderStatus: MessageStatus = 'FAILED';
   try {
     const optOuts = new MessageOptOuts(input.plan, input.request.destination);
-    ladderStatus = await climbLadder(state, input, health, optOuts, webhooks);
+    const guardStop = await pumping?.beforeFirstSend();
+    ladderStatus = guardStop
+      ? await stop(state, { kind: 'stop', status: 'STOPPED', reason: guardStop })
+      : await climbLadder(state, input, health, optOuts, webhooks, pumping);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.onWorkflowCancelled();
@@ -117,12 +126,14 @@ async function climbLadder(
   health: MessageHealth | undefined,
   optOuts: MessageOptOuts,
   webhooks: MessageWebhooks,
+  pumping?: MessagePumping,
 ): Promise<MessageStatus> {
   for (;;) {
     if (state.ended()) return 'FAILED';
     if (health) await readHealth(health); // before every rung: what the other messages learnt meanwhile
+    await pumping?.beforeStep(state.record.attempts.at(-1)); // after a spend limit: is the guard tripped?
     if (state.ended()) return 'FAILED';
-    const step = nextStep(state.plan, state.plannerView(), Date.now(), health?.view());
+    const step = nextStep(state.plan, state.plannerView(), Date.now(), health?.view(), pumping?.view());
     if (step.kind === 'stop') return stop(state, step);
     state.aimAt(step);
     health?.notePassed(step, state.record.attempts.length + 1, Date.now());

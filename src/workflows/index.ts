@@ -3,3 +3,4 @@ export { deliverMessage } from './deliver-message';
 export { routeHealth } from './route-health';
 export { optOutPropagation } from './opt-out-propagation';
 export { deliverWebhook } from './webhook-delivery';
+export { pumpingGuard } from './pumping-guard';

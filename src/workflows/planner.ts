@@ -20,6 +20,7 @@ import { isNumberChannel, serviceOf } from '../domain/channel';
 import type { RoutingPlan, Rung } from '../domain/plan';
 import { msUntilOutside } from '../domain/time-zone';
 import { describeHealth, healthOrder, passedOver, unhealthy, type HealthView, type PassedRung } from './health-order';
+import { pumpingStop, type PumpingGuardView } from './pumping-rule';
 
 export type PlannerOutcome = { kind: 'success' } | { kind: 'failure'; failure: ClassifiedFailure };
 
@@ -303,9 +304,16 @@ function endOfLadder(walk: Walk, attempts: PlannerAttempt[], failure: Classified
 
 /**
  * `health`: the route health the message read before this step (only used when the plan has route health on;
- * see ./health-order.ts). Without it, the ladder is climbed exactly as planned.
+ * see ./health-order.ts). Without it, the ladder is climbed exactly as planned. `guard`: what the message knows of
+ * the pumping guard (./pumping-rule.ts); a spend limit while it is tripped stops the ladder.
  */
-export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 0, health?: HealthView): NextStep {
+export function nextStep(
+  plan: RoutingPlan,
+  attempts: PlannerAttempt[],
+  nowMs = 0,
+  health?: HealthView,
+  guard?: PumpingGuardView,
+): NextStep {
   const policy = plan.policy;
   if (attempts.some((a) => a.outcome.kind === 'success')) {
     return { kind: 'stop', status: 'DELIVERED', reason: 'a previous attempt succeeded' };
@@ -339,6 +347,8 @@ export function nextStep(plan: RoutingPlan, attempts: PlannerAttempt[], nowMs = 
       reason: `spent ${spent.toFixed(5)} USD, the policy's maximum is ${policy.maxTotalPrice}`,
     };
   }
+  const pumped = pumpingStop(failure, guard);
+  if (pumped) return pumped;
   const retry = sameRungRetry(walk, attempts, failure);
   if (retry?.kind === 'send' && walk.health) {
     // Route health: a retry on a rung that is now open or drained gives way to a healthy rung, if there is one.

@@ -444,3 +444,29 @@ describe('regression: retries on one rung', () => {
     expect(step).toMatchObject({ kind: 'send', rungIndex: R.use1Primary10dlc });
   });
 });
+
+describe('the pumping guard (docs/pumping.md): a spend limit while it is tripped never moves to another account', () => {
+  const spend = sendError(R.use1PrimarySc, errors.quota('MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT'));
+  const tripped = { tripped: 'prefix +1900 tripped: VELOCITY_LIMIT: prefix +1900 over 20 per 60s for otp' };
+
+  it('stops STOPPED, naming the spend limit and the guard, instead of the secondary account', () => {
+    const step = nextStep(plan, [spend], 0, undefined, tripped);
+    expectStop(step, 'STOPPED');
+    expect(step.kind === 'stop' && step.reason).toMatch(
+      /^PUMPING_SPEND_LIMIT: MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT while the pumping guard is tripped \(prefix \+1900/,
+    );
+  });
+
+  it('moves to the secondary account as before when the guard is not tripped, or not read', () => {
+    expectSend(nextStep(plan, [spend], 0, undefined, {}), R.use1SecondarySc);
+    expectSend(nextStep(plan, [spend]), R.use1SecondarySc);
+  });
+
+  it('leaves every other failure to the ladder while tripped (a Region outage still fails over)', () => {
+    expectSend(nextStep(plan, [sendError(R.use1PrimarySc, errors.internal)], 0, undefined, tripped), R.usw2PrimarySc);
+    expectSend(
+      nextStep(plan, [sendError(R.use1PrimarySc, errors.denied('ACCOUNT_DISABLED'))], 0, undefined, tripped),
+      R.use1SecondarySc,
+    );
+  });
+});

@@ -14,6 +14,7 @@ import { createWebhookActivities } from '../../src/activities/webhook';
 import { buildApiServer } from '../../src/api/server';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/domain/config';
+import { resolveMessage } from '../../src/domain/resolve';
 import { webhookPolicySchema } from '../../src/domain/webhook-config';
 import { signatureHeader } from '../../src/webhooks/signature';
 import { verifyWebhookSignature, WebhookVerificationError } from '../../src/webhooks/verify';
@@ -111,11 +112,17 @@ describe('webhooks in requests through the HTTP API', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('starts a message whose request names a good webhook, with only the key id in the plan', async () => {
-    const res = await send({ ...ok, webhook: { url: 'https://a.example.com/hook' } });
+  it('starts a message whose request names a good webhook: the request carries its URL, the plan only the key id', async () => {
+    const webhook = { url: 'https://a.example.com/hook' };
+    const res = await send({ ...ok, webhook });
     expect(res.status).toBe(202);
-    expect(JSON.stringify(calls)).toContain('"keyId":"k1"');
+    // The client starts the message with the request alone; the worker resolves the plan from it.
+    expect(calls).toHaveLength(1);
+    expect(JSON.stringify(calls[0].args)).toContain('"webhook":{"url":"https://a.example.com/hook"}');
     expect(JSON.stringify(calls)).not.toContain('RSMS_HOSTILE_WEBHOOK_K1');
+    const { plan } = resolveMessage(config, { ...ok, webhook });
+    expect(plan.webhook).toMatchObject({ url: webhook.url, keyId: 'k1' });
+    expect(JSON.stringify(plan)).not.toContain('RSMS_HOSTILE_WEBHOOK_K1');
   });
 });
 

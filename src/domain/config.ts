@@ -7,6 +7,7 @@ import { checkOptOuts, optOutsSchema } from './opt-out-config';
 import { routeHealthSchema } from './route-health-config';
 import { securitySchema } from './config-security';
 import { ownValue } from './own';
+import { pacingSchema } from './pacing';
 import {
   accountSchema,
   countryKeySchema,
@@ -48,6 +49,8 @@ export const configSchema = z
     routeHealth: routeHealthSchema.optional(),
     /** Opt-out lists kept in sync, two-way SMS inbound queues (src/domain/opt-out-config.ts). */
     optOuts: optOutsSchema.optional(),
+    /** SMS sends paced to each originator's MPS across all workers (src/domain/pacing.ts, docs/pacing.md). */
+    pacing: pacingSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -12,6 +12,7 @@ import { countryOf, messageRequestSchema, type MessageRequest, type sendRequestS
 import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type SkippedChannel } from './plan';
 import { optOutTargets } from './opt-out-config';
 import { ownValue } from './own';
+import { originatorMps, priorityOf, PRIORITY_KEYS } from './pacing';
 import { countryParametersFor } from './send-parameters';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
@@ -103,6 +104,8 @@ export function smsLadder(config: Config, originators: OriginatorConfig[], chann
       originator: o.identity,
       originatorType: o.type,
       level: 'initial',
+      // Pacing on: the originator's MPS (SMS only; voice has its own, unpaced, limits).
+      ...(channel === 'sms' && config.pacing?.enabled ? { mps: originatorMps(o) } : {}),
     };
     rung.level = levelBetween(rungs[rungs.length - 1], rung);
     rungs.push(rung);
@@ -309,6 +312,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   // Only with route health on: the flag decides, from the input alone, whether the workflow reads health
   // (so messages started without it replay unchanged).
   if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
+  if (config.pacing?.enabled) resolvedPolicy.priorityKey = PRIORITY_KEYS[priorityOf(request.useCase, policy.priority)];
   const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
   if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;
   const { content: _content, ...rest } = request;

@@ -14,6 +14,7 @@ import { apiFaultError, type Fault } from './faults';
 import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
 import { parseSendParameters } from './send-parameters';
+import type { MpsLimits } from './mps-limits';
 import {
   AwsError,
   CORAL_NAMESPACE,
@@ -53,6 +54,8 @@ export interface SmsVoiceFrontDeps extends SendFrontDeps {
   eventTypes: 'all' | 'final';
   /** Opt-out lists per account x Region (./opt-out-lists.ts): their operations, and the check of every send. */
   optOuts: OptOutLists;
+  /** Per-originator MPS, enforced on SendTextMessage (./mps-limits.ts); absent: unlimited. */
+  mpsLimits?: MpsLimits;
 }
 
 const isOptOutOperation = (op: string): op is OptOutOperation => (OPT_OUT_OPERATIONS as readonly string[]).includes(op);
@@ -209,6 +212,9 @@ export class SmsVoiceFront implements Route {
       const effect = fault.effect.api;
       if (applyConnectionFault(req, record, effect, () => this.accept(operation, send, record, fault))) return;
       throw apiFaultError(effect, operation)!;
+    }
+    if (operation === 'SendTextMessage') {
+      this.deps.mpsLimits?.take(incoming.account, incoming.caller.region, send.originator, send.parts);
     }
     this.refuseOptedOut(incoming, send);
     answer(res, record.requestId, 200, { MessageId: this.accept(operation, send, record, fault) });

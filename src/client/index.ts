@@ -109,6 +109,9 @@ export class ResilientSmsClient {
         // the server refuses, and the caller gets the existing message's key.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Pacing on: the use case's priority for the workflow's own tasks too (its activities inherit it), so a
+        // one-time password also overtakes a burst of notices waiting for a worker (docs/pacing.md).
+        ...(plan.policy.priorityKey !== undefined ? { priority: { priorityKey: plan.policy.priorityKey } } : {}),
         // Visible in the Web UI from the first second; never personal data (none of these is encrypted).
         // The first rung's, as attempt 1 will have them: the workflow then needs no upsert for it.
         typedSearchAttributes: plan.rungs[0]

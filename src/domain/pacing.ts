@@ -42,14 +42,17 @@ export function originatorMps(o: { type: OriginatorType; mps?: number }): number
 
 /**
  * The dispatch rate the workers ask the server for, so that the sends of an originator of `mps` stay within it.
- * The server's task-queue limiter (Temporal Server 1.32, the matcher's "GCRA" limiter) lets a queue that was idle
- * take one second's worth of tasks plus one at once, then one task every 1/rate s: at most rate x (W + 1) + 1 tasks
- * in any W seconds. End User Messaging's bucket (and the simulator's) holds one second of MPS. So:
+ * The server's task-queue limiter (Temporal Server 1.32, the matcher's "GCRA" limiter with a one-second burst) lets
+ * a queue that was idle take one second's worth of tasks plus one at once, then one task every 1/rate s: at most
+ * rate x (W + 1) + 1 tasks in any W seconds. End User Messaging's bucket (and the simulator's) holds one second of
+ * MPS. So, from 2 MPS:
  * - rate + 1 <= mps: the opening burst never exceeds what a full bucket of the originator allows;
  * - 6 x rate + 1 <= 5.5 x mps: no 5 s window has more than 110 % of the MPS (the benchmark's target);
- * and never below half the MPS (for 1 MPS: 0.5, i.e. a send every 2 s after the first two).
+ * and never below half the MPS. Below 2 MPS the opening burst is one task, and the second comes 1/rate - 1 s later:
+ * rate = mps / (mps + 1.1) keeps that gap 10 % above the bucket's refill time (1/mps), e.g. 0.476 for 1 MPS.
  */
 export function dispatchRate(mps: number): number {
+  if (mps < 2) return Math.floor((mps / (mps + 1.1)) * 1000) / 1000;
   const rate = Math.min(mps - 1, (5.5 * mps - 1) / 6);
   return Math.max(mps / 2, Math.floor(rate * 1000) / 1000);
 }

@@ -11,13 +11,17 @@ export const PHASES = [
   'history',
   'cold-start',
   'gameday',
+  'pacing',
   'memory',
   'ingestion',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** What runs without --only: every phase but the game day (20 minutes, restarts processes; `--only gameday`). */
-export const DEFAULT_PHASES: Phase[] = PHASES.filter((p) => p !== 'gameday');
+/**
+ * What runs without --only: every phase but the game day (20 minutes, restarts processes; `--only gameday`) and
+ * pacing (restarts processes with pacing on; `--only pacing`).
+ */
+export const DEFAULT_PHASES: Phase[] = PHASES.filter((p) => p !== 'gameday' && p !== 'pacing');
 
 export interface BenchOptions {
   stackDir?: string;

@@ -8,6 +8,7 @@
  *   npm run bench -- --stack .data         # against `npm start`'s running stack
  *   npm run bench -- --only throughput,history
  *   npm run bench -- --only gameday        # the route-health game day (not in the default run: ~20 min)
+ *   npm run bench -- --only pacing         # 2,000 notices + OTPs through low-MPS originators (not in the default run)
  *   npm run bench:smoke                    # tiny counts: proves it runs (test/bench/smoke.test.ts)
  */
 import { execFileSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { measureHistory } from './measure/history';
 import { measureIngestion } from './measure/ingestion';
 import { measureFailover, measureReceiptLatency } from './measure/latency';
 import { measureEvictedLatency, measureMemory } from './measure/memory';
+import { measurePacing } from './measure/pacing';
 import { measureThroughput } from './measure/throughput';
 import { WaitingPool } from './measure/waiting-pool';
 import { RUN_ID } from './lib/drive';
@@ -273,6 +275,13 @@ export async function runBench(
     // Before the memory phase fills the server with waiting messages: the game day wants a quiet stack.
     run.results.results.gameday = await run.phase('gameday', () =>
       measureGameday(stack, { smoke: opts.smoke, out: opts.out }, log),
+    );
+    run.results.results.pacing = await run.phase('pacing', () =>
+      measurePacing(
+        stack,
+        { notices: opts.smoke ? 40 : 2_000, otpEveryMs: 1_000, timeoutMs: opts.smoke ? 60_000 : 1_200_000 },
+        log,
+      ),
     );
     if (opts.only.includes('memory') || opts.only.includes('ingestion')) {
       pool = new WaitingPool(stack, stack.config.policies.notice ? 'notice' : useCase);

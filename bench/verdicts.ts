@@ -5,6 +5,7 @@ import type { HistoryResult } from './measure/history';
 import type { IngestionResult } from './measure/ingestion';
 import type { FailoverResult, ReceiptLatencyResult } from './measure/latency';
 import type { EvictedLatencyResult, MemoryResult } from './measure/memory';
+import type { PacingResult } from './measure/pacing';
 import type { ThroughputResult } from './measure/throughput';
 import { formatSummary, type Summary } from './lib/stats';
 
@@ -29,6 +30,7 @@ export interface MeasuredResults {
   evictedLatency?: EvictedLatencyResult;
   ingestion?: IngestionResult;
   gameday?: GamedayResult;
+  pacing?: PacingResult;
 }
 
 const ms = (s?: Summary) => formatSummary(s, 'ms');
@@ -164,6 +166,7 @@ export function verdicts(r: MeasuredResults): Verdict[] {
     ...(r.history ? historyVerdicts(r.history) : []),
     ...(r.ingestion ? [ingestionVerdict(r.ingestion)] : []),
     ...(r.gameday ? gamedayVerdicts(r.gameday) : []),
+    ...(r.pacing ? pacingVerdicts(r.pacing) : []),
   ];
 }
 
@@ -176,6 +179,35 @@ function gamedayVerdicts(g: GamedayResult): Verdict[] {
     target: t.target,
     pass: t.pass,
   }));
+}
+
+/** Pacing (issue 14): each paced originator's most sends in 5 s vs its MPS, throttling, OTP time to send. */
+function pacingVerdicts(p: PacingResult): Verdict[] {
+  const where = `${p.notices} notices + ${p.otps} OTPs, ${p.workers} workers`;
+  return [
+    ...p.originators.map((o) => ({
+      id: 9,
+      name: `pacing ${o.originator}: sends per second over any 5 s`,
+      figure: `${o.max5sPerS}/s vs ${o.mps} MPS = ${o.ratio.toFixed(2)}× (${o.sends} sends; ${where})`,
+      target: '≤ 1.1 × MPS',
+      pass: o.sends > 0 && o.ratio <= 1.1,
+    })),
+    {
+      id: 9,
+      name: 'pacing: ThrottlingException from the simulator',
+      figure: `${p.throttled} (${where})`,
+      target: '0',
+      pass: p.throttled === 0,
+    },
+    {
+      id: 9,
+      name: 'pacing: OTP time to send during the burst',
+      figure: `${p.otpTimeToSendMs?.n ?? 0} OTPs (${where})`,
+      timings: ms(p.otpTimeToSendMs),
+      target: 'p99 ≤ 2 s',
+      pass: p.otpTimeToSendMs ? p.otpTimeToSendMs.n === p.otps && p.otpTimeToSendMs.p99 <= 2_000 : false,
+    },
+  ];
 }
 
 export function table(vs: Verdict[]): string {

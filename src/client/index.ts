@@ -116,6 +116,7 @@ export class ResilientSmsClient {
       deriveIdempotencyKey(normalised.useCase ?? '', normalised.destination, normalised.body);
     const workflowId = workflowIdFor(idempotencyKey);
     const input: StartMessageInput = { idempotencyKey, request: normalised };
+    const priorityKey = this.config ? resolveMessage(this.config, normalised).plan.policy.priorityKey : undefined;
     try {
       await this.temporal.workflow.start<typeof deliverMessage>(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -125,6 +126,10 @@ export class ResilientSmsClient {
         // the server refuses, and the caller gets the existing message's key.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Pacing on: the use case's priority for the workflow's own tasks too (its paced sends carry it from the plan
+        // either way), so a one-time password also overtakes a burst of notices waiting for a worker (docs/pacing.md).
+        // Known only with the config; a client without one starts at the default priority.
+        ...(priorityKey !== undefined ? { priority: { priorityKey } } : {}),
       });
       return { idempotencyKey, workflowId, started: true, smsParts: smsParts(normalised.body) };
     } catch (err) {

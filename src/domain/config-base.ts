@@ -74,6 +74,11 @@ export const originatorSchema = z
     type: z.enum(ORIGINATOR_TYPES),
     /** Set when the resource is owned by another account and shared through AWS RAM. */
     shared: z.boolean().default(false),
+    /**
+     * Message parts per second AWS allows this originator (its "Messaging limits"); default: AWS's published figure
+     * for its type (DEFAULT_MPS, ./pacing.ts). Sends are paced to it when the config's `pacing` section is on.
+     */
+    mps: z.number().positive().max(10_000).optional(),
   })
   .strict()
   .refine((o) => !o.shared || o.identity.startsWith('arn:'), {

@@ -114,6 +114,11 @@ export const policySchema = z
     /** Handset unreachable: delayed retries on the same rung before alternate channels. */
     handsetRetries: z.number().int().min(0).max(5).default(1),
     handsetRetryDelay: durationSchema.default(15 * 60_000),
+    /**
+     * With pacing on: the order in which sends waiting for the same originator go (Temporal task-queue priority):
+     * `high` before `normal` before `low`. Default: `high` for the `otp` use case, else `normal` (./pacing.ts).
+     */
+    priority: z.enum(['high', 'normal', 'low']).optional(),
     /** Hard cap on sends (including ambiguous ones) for one message. */
     maxSends: z.number().int().min(1).max(50).default(10),
   })

@@ -8,6 +8,7 @@ import { routeHealthSchema } from './route-health-config';
 import { pumpingProblems, pumpingSchema } from './pumping-config';
 import { securitySchema } from './config-security';
 import { ownValue } from './own';
+import { pacingSchema } from './pacing';
 import {
   accountSchema,
   countryKeySchema,
@@ -52,6 +53,8 @@ export const configSchema = z
     optOuts: optOutsSchema.optional(),
     /** The SMS pumping guard: velocity limits, conversion watch (src/domain/pumping-config.ts). */
     pumping: pumpingSchema.optional(),
+    /** SMS sends paced to each originator's MPS across all workers (src/domain/pacing.ts, docs/pacing.md). */
+    pacing: pacingSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

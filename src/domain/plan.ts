@@ -36,6 +36,11 @@ export interface Rung {
   /** Originator type for SMS/voice (short-code, 10dlc, ...); the channel name for the others. */
   originatorType: OriginatorType | Channel;
   level: EscalationLevel;
+  /**
+   * With pacing on (SMS rungs): the originator's MPS; the send then waits for a slot on the originator's own task
+   * queue (src/domain/pacing.ts). Absent (older plans, pacing off, other channels): sent at once, as before.
+   */
+  mps?: number;
 }
 
 /** A channel the plan left out, and why (shown in the status record). */
@@ -102,6 +107,8 @@ export interface ResolvedPolicy {
    * and tries open or drained routes last, or skips them. Absent: the ladder is climbed exactly as planned.
    */
   routeHealth?: { unhealthyRungs: UnhealthyRungAction };
+  /** With pacing on: the Temporal priority key of paced sends (1 first). Absent: the server's default. */
+  priorityKey?: number;
 }
 
 export interface RoutingPlan {

@@ -13,6 +13,7 @@ import { levelBetween, type ResolvedPolicy, type Rung, type RoutingPlan, type Sk
 import { optOutTargets } from './opt-out-config';
 import { ownValue } from './own';
 import { pumpingSubject } from './pumping';
+import { originatorMps, priorityOf, PRIORITY_KEYS } from './pacing';
 import { countryParametersFor } from './send-parameters';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
@@ -105,6 +106,8 @@ export function smsLadder(config: Config, originators: OriginatorConfig[], chann
       originator: o.identity,
       originatorType: o.type,
       level: 'initial',
+      // Pacing on: the originator's MPS (SMS only; voice has its own, unpaced, limits).
+      ...(channel === 'sms' && config.pacing?.enabled ? { mps: originatorMps(o) } : {}),
     };
     rung.level = levelBetween(rungs[rungs.length - 1], rung);
     rungs.push(rung);
@@ -311,6 +314,7 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   // Only with route health on: the flag decides, from the input alone, whether the workflow reads health
   // (so messages started without it replay unchanged).
   if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
+  if (config.pacing?.enabled) resolvedPolicy.priorityKey = PRIORITY_KEYS[priorityOf(request.useCase, policy.priority)];
   const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
   if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;
   const webhook = planWebhook(request.useCase, policy.webhook, request.webhook);

@@ -30,6 +30,7 @@ import { createEmit, type Emit, type SimulatorLog } from './log';
 import { DEFAULT_MAX_MESSAGES } from './message-log';
 import { SUPPORTED_OPERATIONS } from './protocol';
 import { EventPublisher } from './publisher';
+import { mpsLimitsFor } from './mps-limits';
 import { SmsVoiceFront } from './sms-voice-front';
 import { createSimulatorState, type SimulatorState } from './state';
 import { WHATSAPP_OPERATION } from './whatsapp-protocol';
@@ -173,7 +174,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     whatsAppFront({ keys, messages, faults, emit, statuses, deliveryDelayMs, accountIds: accountIdsOf(config) }),
     ses,
     sesSetup({ keys, emit }),
-    new SmsVoiceFront({ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts, protect }),
+    new SmsVoiceFront({
+      ...{ keys, messages, faults, chaos, events, deliveryDelayMs, eventTypes, emit, optOuts, protect },
+      mpsLimits: mpsLimitsFor(config), // MPS per originator, with the config's `pacing` section (./mps-limits.ts)
+    }),
     indexPage,
   ];
   const route = createRouter(routes, emit);

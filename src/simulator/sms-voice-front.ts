@@ -15,6 +15,7 @@ import { parseJsonBody, sendAwsJson, type Route } from './http';
 import type { MessageRecord } from './message-log';
 import type { ProtectConfigurations } from './protect';
 import { parseSendParameters } from './send-parameters';
+import type { MpsLimits } from './mps-limits';
 import {
   AwsError,
   CORAL_NAMESPACE,
@@ -56,6 +57,8 @@ export interface SmsVoiceFrontDeps extends SendFrontDeps {
   optOuts: OptOutLists;
   /** Protect configurations (./protect.ts): what a send naming one meets. */
   protect?: ProtectConfigurations;
+  /** Per-originator MPS, enforced on SendTextMessage (./mps-limits.ts); absent: unlimited. */
+  mpsLimits?: MpsLimits;
 }
 
 const isOptOutOperation = (op: string): op is OptOutOperation => (OPT_OUT_OPERATIONS as readonly string[]).includes(op);
@@ -212,6 +215,9 @@ export class SmsVoiceFront implements Route {
       const effect = fault.effect.api;
       if (applyConnectionFault(req, record, effect, () => this.accept(operation, send, record, fault))) return;
       throw apiFaultError(effect, operation)!;
+    }
+    if (operation === 'SendTextMessage') {
+      this.deps.mpsLimits?.take(incoming.account, incoming.caller.region, send.originator, send.parts);
     }
     this.refuseOptedOut(incoming, send);
     const protect = this.deps.protect?.verdict(

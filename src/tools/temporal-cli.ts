@@ -197,11 +197,16 @@ export interface DevServer {
 /**
  * Dynamic config every dev server we start gets. Eager activity dispatch: the workflow task that schedules the
  * send hands the activity straight back to the worker that completed it (the SDK asks for it; the server only
- * grants it with this flag, off by default), skipping a round through the matching service. The same value is
- * in config/temporal-dynamic-config.yaml for the compose server.
+ * grants it with this flag, off by default), skipping a round through the matching service. One partition per task
+ * queue, for pacing. The same values are in config/temporal-dynamic-config.yaml for the compose server.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.enableActivityEagerExecution': true,
+  // Pacing (docs/pacing.md): one partition per task queue, so that the rate a paced originator's workers ask for
+  // (`maxTaskQueueActivitiesPerSecond`) is enforced by one limiter, with one opening burst (with the default four
+  // partitions, each partition gets a quarter of the rate and its own burst: 4 x 1 task at once for a 1 MPS number).
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 };
 
 /** Builds the `temporal server start-dev` argument list (exported for tests). */

@@ -29,6 +29,7 @@ import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import { installObservability } from '../observability/runtime';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { workerTuningOptions } from './worker-tuning';
+import { createPacedWorkers } from './paced-workers';
 
 export interface CreateWorkerOptions {
   config: Config;
@@ -85,6 +86,10 @@ export interface CreatedWorker {
   routeHealth?: RouteHealthProcess;
   /** The pumping guard's process side, when enabled. */
   pumping?: PumpingProcess;
+  /** With pacing on: one activity-only Worker per SMS originator (./paced-workers.ts); empty otherwise. */
+  pacedWorkers: Worker[];
+  /** Runs the worker and the paced workers; resolves once all of them have shut down. */
+  runAll: () => Promise<void>;
   /** Releases the AWS clients and stops route health's timers (its last flush goes on in the background). */
   close: () => void;
 }
@@ -111,13 +116,16 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
         Runtime.instance().logger.warn(m);
       },
     );
+  const taskQueue = opts.taskQueue ?? opts.config.temporal.taskQueue;
+  const activities = createActivities({ smsClient, channels });
+  const interceptors = { activity: [activityMetricsInterceptor()] };
   const worker = await Worker.create({
     connection: opts.connection,
     namespace,
-    taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
+    taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: {
-      ...createActivities({ smsClient, channels }),
+      ...activities,
       ...createRouteHealthActivities({ client }),
       // The plan of a message started with the request alone, from this worker's config (a local activity).
       ...createResolvePlanActivities(opts.config),
@@ -138,10 +146,18 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     // must then have been bundled with failureConverterPath()).
     dataConverter,
     // Sends by channel / route / outcome and failovers by level, on the Runtime's metrics endpoint.
-    interceptors: { activity: [activityMetricsInterceptor()] },
+    interceptors,
     // The config's `worker` section (cache size, concurrency, pollers); see src/workers/worker-tuning.ts.
     ...workerTuningOptions(opts.config),
     ...opts.tuning,
+  });
+  // Pacing: the SMS sends of paced rungs run on their originator's task queue, at its rate (docs/pacing.md).
+  const pacedWorkers = await createPacedWorkers(opts.config, taskQueue, {
+    connection: opts.connection,
+    namespace,
+    dataConverter,
+    activities,
+    interceptors,
   });
   routeHealth?.start();
   pumping?.start();
@@ -149,6 +165,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     worker,
     routeHealth,
     pumping,
+    pacedWorkers,
+    runAll: async () => {
+      await Promise.all([worker.run(), ...pacedWorkers.map((w) => w.run())]);
+    },
     close: () => {
       void routeHealth?.stop();
       void pumping?.stop();
@@ -175,7 +195,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
   const connection = await connectNative(settings, { checked: true });
   Runtime.instance().logger.info(`connected to Temporal at ${describeSettings(settings)}`);
-  const { worker, close, routeHealth, pumping } = await createWorker({ config, connection, namespace: opts.namespace });
+  const { runAll, close, routeHealth, pumping } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).
   const client = new Client({
@@ -185,7 +205,7 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   });
   void syncCanariesLogged(client, config, config.temporal.taskQueue, Runtime.instance().logger);
   try {
-    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+    await runAll(); // returns after SIGINT/SIGTERM (the Runtime shuts every worker down), once in-flight tasks are done
   } finally {
     await routeHealth?.stop(); // the last observations, before the connection closes
     await pumping?.stop();

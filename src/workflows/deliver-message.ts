@@ -34,6 +34,7 @@ import { MessageHealth } from './message-health';
 import { MessageState, type SendStep } from './message-state';
 import { MessageOptOuts } from './opt-out-check';
 import { MessagePumping } from './message-pumping';
+import { waitAfterSlot } from './pacing';
 import { nextStep, type NextStep } from './planner';
 import { indexAttempt, indexStatus, showProgress } from './progress';
 import { REJECTIONS, type Rejection } from './receipt-rules';
@@ -164,12 +165,13 @@ async function send(state: MessageState, input: DeliverMessageInput, attempt: At
   log.info('sending', { attempt: attempt.attempt, route: attempt.routeId, level: attempt.level });
   try {
     const rung = state.plan.rungs[attempt.rungIndex];
-    const result = await sendOnRung(rung, attempt, { ...input, workflowId: state.record.workflowId });
+    const stepLeftMs = state.waitWithinDeadline(state.policy.stepWaitMs, Date.now());
+    const result = await sendOnRung(rung, attempt, { ...input, workflowId: state.record.workflowId, stepLeftMs });
     state.sendAccepted(attempt, result);
     if (state.plan.policy.routeHealth) reportSend(state.plan, attempt, {}, Date.now(), input.probe === true);
     return true;
   } catch (err) {
-    const failure = sendFailureOf(err);
+    const failure = sendFailureOf(err, state.plan.rungs[attempt.rungIndex]);
     state.sendFailed(attempt, failure, Date.now());
     if (state.plan.policy.routeHealth) reportSend(state.plan, attempt, { failure }, Date.now(), input.probe === true);
     return failure.ambiguous;
@@ -185,7 +187,13 @@ async function awaitOutcome(
   attempt: AttemptRecord,
   health: MessageHealth | undefined,
 ): Promise<boolean> {
-  const waitMs = state.beginWait(attempt);
+  // A paced send's wait for its slot counted against the step (./pacing.ts); other rungs wait the full step.
+  const waitMs = waitAfterSlot(
+    state.plan.rungs[attempt.rungIndex],
+    state.beginWait(attempt),
+    attempt.startedAt,
+    Date.now(),
+  );
   showProgress(state.plan, attempt, state.record.reason);
   const settled = await condition(
     () => state.ended() || state.attemptFailed(attempt) || health?.woken(attempt) === true,

@@ -16,6 +16,7 @@ import type { ResolvedPolicy, RoutingPlan, Rung } from '../domain/plan';
 import { SEND_FAILURE_TYPE, type AttemptRef, type SendResult, type SendSmsInput } from '../domain/sending';
 import type { AttemptRecord } from '../domain/status';
 import type { DeliverMessageInput } from './definitions';
+import { pacedSendOptions, pacingFailureOf } from './pacing';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -26,6 +27,8 @@ const { sendSms, sendVoice, sendWhatsApp, sendEmail, sendPush } = proxyActivitie
 /** What a send needs besides the rung: the message and its plan. */
 export interface SendContext extends Pick<DeliverMessageInput, 'request' | 'plan'> {
   workflowId: string;
+  /** What is left of the step: how long a paced send may wait for its slot (./pacing.ts). */
+  stepLeftMs?: number;
 }
 
 /** Starts one channel's send activity: its own arguments, built from the rung and the message. */
@@ -154,17 +157,24 @@ export function sendOnRung(rung: Rung, attempt: AttemptRecord, message: SendCont
     summary: `attempt ${attempt.attempt} · ${attempt.level} · ${rung.channel} ${rung.account}/${rung.region} · ${rung.originatorType} ${rung.originator}`,
   };
   const common = { workflowId: message.workflowId, attempt: attempt.attempt, level: attempt.level };
-  return SENDERS[rung.channel](rung, message, common, options);
+  return SENDERS[rung.channel](
+    rung,
+    message,
+    common,
+    pacedSendOptions(rung, message.plan, options, message.stepLeftMs),
+  );
 }
 
 /**
  * The classified failure of a send activity that threw: the activity's own classification when it sent
- * one; otherwise (activity timeout, anything unexpected) an ambiguous Region failure, since the request
- * may have left before the worker died.
+ * one; a paced send that got no slot in time (nothing sent, ./pacing.ts); otherwise (activity timeout, anything
+ * unexpected) an ambiguous Region failure, since the request may have left before the worker died.
  */
-export function sendFailureOf(err: unknown): ClassifiedFailure {
+export function sendFailureOf(err: unknown, rung?: Rung): ClassifiedFailure {
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
+    const unpaced = pacingFailureOf(cause, rung);
+    if (unpaced) return unpaced;
     if (cause instanceof ApplicationFailure && cause.type === SEND_FAILURE_TYPE && cause.details?.[0]) {
       return cause.details[0] as ClassifiedFailure;
     }

@@ -1,0 +1,155 @@
+/**
+ * deliverMessage with pacing on (docs/pacing.md), on the Temporal dev server with the real worker (src/workers) and
+ * a scripted SMS v2 endpoint: a paced send runs on its originator's task queue, with the use case's priority; a send
+ * that gets no slot within the step fails as "nothing sent" and the ladder moves to the next originator; one-time
+ * passwords overtake notices waiting for the same originator.
+ */
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ResilientSmsClient } from '../../src/client';
+import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
+import { CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
+import type { StatusRecord } from '../../src/domain/status';
+import { createWorker, workflowsPath } from '../../src/workers/worker';
+import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
+import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let sms: SmsV2Endpoint;
+
+function configInput(originators: ConfigInput['originators']): ConfigInput {
+  return {
+    accounts: { primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } } },
+    routes: [{ id: 'use1', account: 'primary', region: 'us-east-1', endpoint: sms.url }],
+    originators,
+    policies: {
+      otp: { success: 'dlr', stepWait: '4s', deadline: '2m' },
+      notice: { success: 'dlr', stepWait: '1m', deadline: '2m' },
+    },
+    pacing: { enabled: true },
+  };
+}
+
+const TF = { route: 'use1', identity: 'tf-1', type: 'toll-free', mps: 2 } as const;
+const SC = { route: 'use1', identity: 'sc-1', type: 'short-code' } as const;
+
+/** Runs `fn` with the worker of `workerConfig` (its paced workers too) on a task queue of its own. */
+async function withWorker<T>(
+  workerConfig: Config,
+  fn: (send: (useCase: string, key: string) => Promise<string>, taskQueue: string) => Promise<T>,
+  clientConfig: Config = workerConfig,
+): Promise<T> {
+  const taskQueue = uniqueTaskQueue('paced');
+  const created = await createWorker({
+    config: workerConfig,
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+  });
+  const client = new ResilientSmsClient(clientConfig, env.client, { taskQueue });
+  const send = async (useCase: string, key: string) =>
+    (
+      await client.sendMessage({
+        destination: '+14255550123',
+        body: 'Your code is 123456',
+        useCase,
+        idempotencyKey: key,
+      })
+    ).workflowId;
+  const running = created.runAll();
+  try {
+    return await fn(send, taskQueue);
+  } finally {
+    created.worker.shutdown();
+    created.pacedWorkers.forEach((w) => w.shutdown());
+    await running;
+    created.close();
+  }
+}
+
+async function statusOf(workflowId: string, until: (s: StatusRecord) => boolean): Promise<StatusRecord> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const s = await handle.query<StatusRecord>('status');
+    if (until(s) || Date.now() > deadline) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  sms = await startSmsV2Endpoint();
+  bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await sms?.close();
+  await env?.teardown();
+});
+
+beforeEach(() => sms.reset());
+
+it('sends on the originator’s own task queue with the use case’s priority', async () => {
+  const config = configSchema.parse(configInput({ US: [TF, SC] }));
+  await withWorker(config, async (send, taskQueue) => {
+    const workflowId = await send('otp', `paced-queue-${taskQueue}`);
+    const s = await statusOf(workflowId, (r) => r.attempts[0]?.state === 'sent');
+    expect(s.attempts[0]).toMatchObject({ originator: 'tf-1', state: 'sent' });
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
+    const attrs = scheduled.activityTaskScheduledEventAttributes!;
+    expect(attrs.taskQueue?.name).toBe(`${taskQueue}/send/primary/us-east-1/tf-1`);
+    expect(attrs.priority?.priorityKey).toBe(1);
+    expect(Number(attrs.scheduleToStartTimeout?.seconds)).toBeGreaterThan(0);
+  });
+}, 60_000);
+
+it('fails a send that gets no slot within the step as nothing sent, and moves to the next originator', async () => {
+  // The client plans tf-1 then sc-1; the worker polls only sc-1's queue: tf-1's slot never comes.
+  const clientConfig = configSchema.parse(configInput({ US: [TF, SC] }));
+  const workerConfig = configSchema.parse(configInput({ US: [SC] }));
+  await withWorker(
+    workerConfig,
+    async (send, taskQueue) => {
+      const workflowId = await send('otp', `paced-timeout-${taskQueue}`);
+      const s = await statusOf(workflowId, (r) => r.attempts[1]?.state === 'sent');
+      expect(s.attempts[0]).toMatchObject({ originator: 'tf-1', state: 'send-failed', outcome: 'PACING_TIMEOUT' });
+      expect(s.attempts[1]).toMatchObject({ originator: 'sc-1', state: 'sent' });
+      // Nothing was sent on tf-1: the only request is sc-1's.
+      expect(sms.requestsFor('SendTextMessage').map((r) => r.body?.OriginationIdentity)).toEqual(['sc-1']);
+    },
+    clientConfig,
+  );
+}, 60_000);
+
+it('lets a one-time password overtake the notices waiting for the same originator', async () => {
+  // 1 MPS: the server hands out a slot every 2.1 s.
+  const config = configSchema.parse(configInput({ US: [{ ...TF, mps: 1 }] }));
+  await withWorker(config, async (send, taskQueue) => {
+    const notices = await Promise.all([...Array(8).keys()].map((i) => send('notice', `paced-n${i}-${taskQueue}`)));
+    // Every notice waits for its slot (its send is scheduled) before the OTP is started.
+    for (const n of notices) await statusOf(n, (r) => r.attempts.length > 0);
+    const before = sms.requestsFor('SendTextMessage').length;
+    const otp = await send('otp', `paced-otp-${taskQueue}`);
+    await statusOf(otp, (r) => r.attempts[0]?.state === 'sent');
+    // Two more slots: notices that waited behind the OTP.
+    const until = Date.now() + 60_000;
+    while (sms.requestsFor('SendTextMessage').length < before + 4 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const order = sms
+      .requestsFor('SendTextMessage')
+      .map((r) => (r.body?.Context as Record<string, string>)[CONTEXT_WORKFLOW_ID]);
+    // The OTP took the next slot (or the one after, if a slot was being handed out as it was scheduled), ahead of the
+    // notices still waiting, which go after it.
+    const at = order.indexOf(otp);
+    expect(before).toBeLessThan(5);
+    expect(at).toBeLessThanOrEqual(before + 1);
+    expect(order.length - 1 - at).toBeGreaterThanOrEqual(2);
+  });
+}, 240_000);

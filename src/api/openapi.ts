@@ -18,9 +18,12 @@ import {
   healthBodySchema,
   idempotencyConflictBodySchema,
   messageEndedBodySchema,
+  pumpingAnswerSchema,
   routesAnswerSchema,
   sendAcceptedSchema,
+  unblockAnswerSchema,
 } from './responses';
+import { unblockRequestSchema } from './pumping-api';
 import {
   cancelRequestSchema,
   drainRequestSchema,
@@ -78,6 +81,9 @@ function componentSchemas(): Record<string, JsonObject> {
     CancelRequest: jsonSchemaOf(cancelRequestSchema, 'input'),
     DrainRequest: jsonSchemaOf(drainRequestSchema, 'input'),
     UndrainRequest: jsonSchemaOf(undrainRequestSchema, 'input'),
+    UnblockRequest: withNotes(jsonSchemaOf(unblockRequestSchema, 'input'), {
+      key: 'A prefix (`+4470` or `prefix:+4470`) or a country (`GB` or `country:GB`) the guard has blocked.',
+    }),
     SendAccepted: jsonSchemaOf(sendAcceptedSchema, 'output'),
     FeedbackAccepted: jsonSchemaOf(feedbackAcceptedSchema, 'output'),
     CancelAccepted: jsonSchemaOf(cancelAcceptedSchema, 'output'),
@@ -87,6 +93,8 @@ function componentSchemas(): Record<string, JsonObject> {
     IdempotencyConflict: jsonSchemaOf(idempotencyConflictBodySchema, 'output'),
     RoutesAnswer: jsonSchemaOf(routesAnswerSchema, 'output'),
     ChangeAnswer: jsonSchemaOf(changeAnswerSchema, 'output'),
+    PumpingAnswer: jsonSchemaOf(pumpingAnswerSchema, 'output'),
+    UnblockAnswer: jsonSchemaOf(unblockAnswerSchema, 'output'),
     Health: jsonSchemaOf(healthBodySchema, 'output'),
   };
 }
@@ -283,6 +291,37 @@ function routePaths(): JsonObject {
   };
 }
 
+function pumpingPaths(): JsonObject {
+  return {
+    '/pumping': {
+      get: {
+        operationId: 'pumpingView',
+        tags: ['pumping'],
+        summary: 'What the SMS pumping guard holds back and counts (docs/pumping.md#operators)',
+        responses: {
+          '200': { description: 'The pumping guard as this API sees it.', content: jsonContent('PumpingAnswer') },
+          '401': responseRef('Unauthorized'),
+          '503': responseRef('Unavailable'),
+        },
+      },
+    },
+    '/pumping/unblock': {
+      post: {
+        operationId: 'pumpingUnblock',
+        tags: ['pumping'],
+        summary: 'End a conversion block now (logged with the API key id)',
+        requestBody: { required: true, content: jsonContent('UnblockRequest') },
+        responses: {
+          '200': { description: 'The block that ended.', content: jsonContent('UnblockAnswer') },
+          ...bodyErrors(),
+          '404': errorResponse('The key is not blocked, or the guard has counted nothing yet: nothing to unblock.'),
+          '503': responseRef('Unavailable'),
+        },
+      },
+    },
+  };
+}
+
 function publicPaths(): JsonObject {
   return {
     '/health': {
@@ -328,9 +367,10 @@ export function buildOpenApiDocument(): JsonObject {
     tags: [
       { name: 'messages', description: 'Send messages, read their status, give feedback, cancel' },
       { name: 'route health', description: 'Operators: see and drain routes (docs/route-health.md)' },
+      { name: 'pumping', description: 'Operators: see the SMS pumping guard, unblock a key (docs/pumping.md)' },
       { name: 'service', description: 'Unauthenticated: liveness and this contract' },
     ],
-    paths: { ...messagePaths(), ...routePaths(), ...publicPaths() },
+    paths: { ...messagePaths(), ...routePaths(), ...pumpingPaths(), ...publicPaths() },
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of the config, as a bearer token.' },

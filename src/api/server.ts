@@ -9,6 +9,9 @@
  *   POST /v1/messages/{key}/cancel    { "reason"?: string }                           -> 202 (409 when it has ended)
  *   GET  /routes, POST /routes/drain, POST /routes/undrain
  *                                     route health for operators (./routes-api.ts)
+ *   GET  /pumping, POST /pumping/unblock  { "key": "+4470" | "GB" | "prefix:+4470" | "country:GB" }
+ *                                     the SMS pumping guard for operators (./pumping-api.ts; 404 when the key is
+ *                                     not blocked)
  *   GET  /health                      liveness (also HEAD, any query string; no authentication)
  *   GET  /openapi.json                the OpenAPI 3.1 contract of these routes (./openapi.ts; no authentication: it
  *                                     holds no secret and no data, and a client generator or schemathesis must read
@@ -242,19 +245,19 @@ function noSuchRoute(req: FastifyRequest, reply: FastifyReply): FastifyReply {
 
 /** Route operations when the API was built without them: every call says so. */
 const unavailableRoutes: RouteOperations = {
-  routes: () => Promise.reject(new RouteOperationsUnavailableError()),
-  drain: () => Promise.reject(new RouteOperationsUnavailableError()),
-  undrain: () => Promise.reject(new RouteOperationsUnavailableError()),
+  routes: () => Promise.reject(new OperationsUnavailableError('route')),
+  drain: () => Promise.reject(new OperationsUnavailableError('route')),
+  undrain: () => Promise.reject(new OperationsUnavailableError('route')),
 };
 
 const unavailablePumping: PumpingOperations = {
-  list: () => Promise.reject(new RouteOperationsUnavailableError()),
-  unblock: () => Promise.reject(new RouteOperationsUnavailableError()),
+  list: () => Promise.reject(new OperationsUnavailableError('pumping guard')),
+  unblock: () => Promise.reject(new OperationsUnavailableError('pumping guard')),
 };
 
-class RouteOperationsUnavailableError extends Error {
-  constructor() {
-    super('route operations are not available on this API server');
+class OperationsUnavailableError extends Error {
+  constructor(what: 'route' | 'pumping guard') {
+    super(`${what} operations are not available on this API server`);
   }
 }
 
@@ -277,7 +280,7 @@ function answerError(err: Error, req: FastifyRequest, reply: FastifyReply): Fast
     const { idempotencyKey, workflowId, differentFields } = err;
     return reply.code(409).send({ error: err.message, idempotencyKey, workflowId, differentFields });
   }
-  if (err instanceof RouteOperationsUnavailableError) return reply.code(503).send({ error: err.message });
+  if (err instanceof OperationsUnavailableError) return reply.code(503).send({ error: err.message });
   if (isTemporalUnavailable(err)) {
     req.log.warn({ err: { name: err.name } }, 'Temporal unavailable');
     return reply.code(503).header('retry-after', '5').send({ error: 'Temporal is unavailable; retry later' });

@@ -3,7 +3,7 @@
  * pumpingGuard workflow's `pumpingView` query and its `unblock` update. Every call has a deadline (a query or an
  * update waits for a worker). A key is `prefix:+4470`, `country:GB`, or just `+4470` / `GB`.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Block } from '../domain/conversion-watch';
 import type { Config } from '../domain/config';
 import { InvalidInputError } from '../domain/errors';
@@ -27,6 +27,12 @@ export interface PumpingAnswer {
   running: boolean;
   enabled: boolean;
   view?: PumpingView;
+}
+
+/** What `unblock` answers: the block that ended. */
+export interface UnblockAnswer {
+  workflowId: string;
+  unblocked: Block;
 }
 
 /** `+4470` → `prefix:+4470`, `GB` → `country:GB`; a key of either form as it is; anything else is refused. */
@@ -75,13 +81,19 @@ export class PumpingOperators {
     }
   }
 
-  /** Ends the block of `target` now (logged by the workflow with `by`). */
-  async unblock(target: string, by: string): Promise<{ workflowId: string; unblocked: Block }> {
+  /** Ends the block of `target` now (logged by the workflow with `by`); NothingToUnblockError when it is not blocked. */
+  async unblock(target: string, by: string): Promise<UnblockAnswer> {
     const key = guardKeyOf(target);
     const answer = await this.list();
     if (!answer.view?.blocks.some((b) => b.key === key)) throw new NothingToUnblockError(key);
     const handle = this.opts.client.workflow.getHandle(this.workflowId);
-    const unblocked = await this.deadline(() => handle.executeUpdate(unblockUpdate, { args: [{ key, by }] }));
-    return { workflowId: this.workflowId, unblocked };
+    try {
+      const unblocked = await this.deadline(() => handle.executeUpdate(unblockUpdate, { args: [{ key, by }] }));
+      return { workflowId: this.workflowId, unblocked };
+    } catch (err) {
+      // The block ended between the view and the update: the workflow's validator refuses it (not blocked).
+      if (err instanceof WorkflowUpdateFailedError) throw new NothingToUnblockError(key);
+      throw err;
+    }
   }
 }

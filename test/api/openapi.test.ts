@@ -11,11 +11,14 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildOpenApiDocument, openApiJson, type JsonObject } from '../../src/api/openapi';
+import type { PumpingOperations } from '../../src/api/pumping-api';
 import type { RouteOperations } from '../../src/api/routes-api';
 import { buildApiServer, type MessagesClient } from '../../src/api/server';
 import { IdempotencyConflictError, MessageEndedError, MessageNotFoundError } from '../../src/client';
 import type { StatusRecord } from '../../src/domain/status';
 import { NothingToUndrainError, RouteChangeRefusedError } from '../../src/health/operators';
+import { guardKeyOf, NothingToUnblockError } from '../../src/pumping/operators';
+import type { PumpingView } from '../../src/workflows/pumping-definitions';
 import type { RouteView } from '../../src/workflows/route-health-definitions';
 import { Contract } from '../helpers/openapi-contract';
 import { API_KEY, apiKeys } from './doubles';
@@ -85,6 +88,26 @@ const VIEW: RouteView = {
   drain: { reason: 'maintenance', by: 'api:app', since: 1, until: 2 },
 };
 
+/** A guard view with every optional field set. */
+const BLOCK = { key: 'prefix:+1900234', since: 1, until: 2, why: 'conversion 0% of 40 sends', by: 'api:ops' };
+const PUMPING_VIEW: PumpingView = {
+  at: 1_700_000_000_000,
+  blocks: [BLOCK],
+  keys: [
+    {
+      key: 'prefix:+1900234',
+      state: 'blocked',
+      why: 'conversion',
+      since: 1,
+      until: 2,
+      sends: 40,
+      received: 0,
+      stopped: 3,
+    },
+    { key: 'country:GB', sends: 5, received: 4, stopped: 0 },
+  ],
+};
+
 const unavailable = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7233'), { code: 'ECONNREFUSED' });
 
 function messagesDouble(fail?: () => Error): MessagesClient {
@@ -109,10 +132,23 @@ function routesDouble(fail?: () => Error): RouteOperations {
   };
 }
 
+function pumpingDouble(fail?: () => Error): PumpingOperations {
+  const answer = <T>(value: T) => (fail ? Promise.reject(fail()) : Promise.resolve(value));
+  return {
+    list: () => answer({ workflowId: 'pumping-guard:q', running: true, enabled: true, view: PUMPING_VIEW }),
+    unblock: (target) => {
+      guardKeyOf(target); // a bad key is refused before anything else, as by the real operators
+      return answer({ workflowId: 'pumping-guard:q', unblocked: BLOCK });
+    },
+  };
+}
+
 interface Setup {
   messages?: () => Error;
   routes?: () => Error;
   noRoutes?: boolean;
+  pumping?: () => Error;
+  noPumping?: boolean;
 }
 
 interface Case {
@@ -231,6 +267,20 @@ const CASES: Case[] = [
     request: post('/routes/undrain', { target: 'region:us-east-1' }),
     setup: { routes: () => new NothingToUndrainError('nothing drained') },
   },
+  { template: '/pumping', status: 200, request: get('/pumping') },
+  { template: '/pumping', status: 401, request: get('/pumping', {}) },
+  { template: '/pumping', status: 503, request: get('/pumping'), setup: { pumping: unavailable } },
+  { template: '/pumping', status: 503, request: get('/pumping'), setup: { noPumping: true } },
+  { template: '/pumping/unblock', status: 200, request: post('/pumping/unblock', { key: '+1900234' }) },
+  { template: '/pumping/unblock', status: 400, request: post('/pumping/unblock', { key: '4470' }) },
+  { template: '/pumping/unblock', status: 400, request: post('/pumping/unblock', { key: 'GB', by: 'x' }) },
+  {
+    template: '/pumping/unblock',
+    status: 404,
+    request: post('/pumping/unblock', { key: 'GB' }),
+    setup: { pumping: () => new NothingToUnblockError('country:GB') },
+  },
+  ...bodyCases('/pumping/unblock', '/pumping/unblock', { key: 'GB' }, { pumping: undefined }, unavailable),
   { template: '/health', status: 200, request: get('/health', {}) },
   { template: '/openapi.json', status: 200, request: get('/openapi.json', {}) },
 ];
@@ -239,6 +289,7 @@ function serve(setup: Setup = {}): FastifyInstance {
   return buildApiServer({
     client: messagesDouble(setup.messages),
     routes: setup.noRoutes ? undefined : routesDouble(setup.routes),
+    pumping: setup.noPumping ? undefined : pumpingDouble(setup.pumping),
     apiKeys: apiKeys(),
   });
 }

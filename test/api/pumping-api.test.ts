@@ -1,6 +1,7 @@
 /**
  * The SMS pumping guard on the HTTP API (src/api/pumping-api.ts) over a double of the operators: authentication,
- * the answers, a bad key (400, nothing reaches Temporal) and a key that is not blocked (404).
+ * the answers, a bad key (400, nothing reaches Temporal), a key that is not blocked (404), and a server built
+ * without them (503 naming the pumping guard).
  */
 import type { FastifyInstance } from 'fastify';
 import type { PumpingOperations } from '../../src/api/pumping-api';
@@ -67,4 +68,23 @@ it('answers 400 naming a bad key and 404 for a key that is not blocked', async (
   });
   expect(missing.statusCode).toBe(404);
   expect(missing.json<{ error: string }>().error).toBe('nothing to unblock: country:GB is not blocked');
+});
+
+it('answers 503 naming the pumping guard when the server was built without its operations', async () => {
+  const bare = buildApiServer({ client: realClientOverRecorder(apiTestConfig()).sms, apiKeys: apiKeys() });
+  try {
+    for (const request of [
+      { method: 'GET' as const, url: '/pumping', headers: bearer },
+      { method: 'POST' as const, url: '/pumping/unblock', headers: bearer, payload: { key: 'GB' } },
+    ]) {
+      const res = await bare.inject(request);
+      expect({ url: request.url, status: res.statusCode, body: res.json() }).toEqual({
+        url: request.url,
+        status: 503,
+        body: { error: 'pumping guard operations are not available on this API server' },
+      });
+    }
+  } finally {
+    await bare.close();
+  }
 });

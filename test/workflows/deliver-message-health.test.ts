@@ -23,6 +23,7 @@ import {
   type ReadRouteHealthInput,
   type RouteHealthSinks,
 } from '../../src/workflows/route-health-definitions';
+import { createResolvePlanActivities } from '../../src/activities/resolve-plan';
 import { workflowsPath } from '../../src/workers/worker';
 import { historyFileText } from '../helpers/history-files';
 import {
@@ -111,6 +112,8 @@ async function withWorker<T>(
     sinks,
     activities: {
       ...createActivities({ smsClient }),
+      // The worker resolves each message's plan from its request, with its config (as src/workers/worker.ts does).
+      ...createResolvePlanActivities(config),
       readRouteHealth: (input: ReadRouteHealthInput): Promise<RouteHealthSnapshot> => {
         reads.push(input);
         return Promise.resolve({ at: Date.now(), entries: entries.filter((e) => input.keys.includes(e.key)) });

@@ -8,9 +8,11 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ResilientSmsClient } from '../../src/client';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
+import { resolveMessage } from '../../src/domain/resolve';
 import { CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import type { StatusRecord } from '../../src/domain/status';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
+import { WORKFLOW_TYPE, workflowIdFor, type DeliverMessageInput } from '../../src/workflows/definitions';
 import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 
@@ -48,15 +50,20 @@ async function withWorker<T>(
     workflowBundle: bundle,
   });
   const client = new ResilientSmsClient(clientConfig, env.client, { taskQueue });
-  const send = async (useCase: string, key: string) =>
-    (
-      await client.sendMessage({
-        destination: '+14255550123',
-        body: 'Your code is 123456',
-        useCase,
-        idempotencyKey: key,
-      })
-    ).workflowId;
+  const send = async (useCase: string, key: string) => {
+    const request = { destination: '+14255550123', body: 'Your code is 123456', useCase, idempotencyKey: key };
+    if (clientConfig === workerConfig) return (await client.sendMessage(request)).workflowId;
+    // A plan the worker's own config would not make: started with the plan in its input (the shape clients used before
+    // the worker resolved plans, still accepted), so the worker runs it as given.
+    const { request: normalised, plan } = resolveMessage(clientConfig, request);
+    const input: DeliverMessageInput = { idempotencyKey: key, request: normalised, plan };
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: workflowIdFor(key),
+      args: [input],
+    });
+    return handle.workflowId;
+  };
   const running = created.runAll();
   try {
     return await fn(send, taskQueue);
@@ -110,7 +117,7 @@ it('sends on the originator’s own task queue with the use case’s priority', 
 }, 60_000);
 
 it('fails a send that gets no slot within the step as nothing sent, and moves to the next originator', async () => {
-  // The client plans tf-1 then sc-1; the worker polls only sc-1's queue: tf-1's slot never comes.
+  // The message's plan has tf-1 then sc-1; the worker polls only sc-1's queue: tf-1's slot never comes.
   const clientConfig = configSchema.parse(configInput({ US: [TF, SC] }));
   const workerConfig = configSchema.parse(configInput({ US: [SC] }));
   await withWorker(

@@ -48,8 +48,13 @@ async function sendAndWait(destination: string, useCase = 'wa'): Promise<StatusR
 it('a WhatsApp attempt is delivered by Meta’s delivered status, not by acceptance', async () => {
   const s = await sendAndWait('+14255550161');
   expect(s.status).toBe('DELIVERED');
-  expect(s.attempts.map((a) => `${a.channel}:${a.state}:${a.outcome}`)).toEqual(['whatsapp:delivered:DELIVERED']);
-  expect(s.attempts[0].events.map((e) => e.type)).toContain('WHATSAPP_DELIVERED');
+  // Meta's `delivered` and `read` both settle it; a standard SQS queue does not keep their order, so the outcome is
+  // whichever the workflow saw first. Acceptance (`sent`) alone never does.
+  expect(s.attempts.map((a) => `${a.channel}:${a.state}`)).toEqual(['whatsapp:delivered']);
+  expect(['DELIVERED', 'READ']).toContain(s.attempts[0].outcome);
+  expect(s.attempts[0].events.map((e) => e.type)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^WHATSAPP_(DELIVERED|READ)$/)]),
+  );
 });
 
 it('a recipient not on WhatsApp (failed 131026) moves the ladder to email', async () => {

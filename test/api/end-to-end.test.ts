@@ -20,7 +20,7 @@ import type { StatusRecord } from '../../src/domain/status';
 import { dlrSignal, statusQuery } from '../../src/workflows/definitions';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const DEST = '+14255550156';
 const DEST_DIGITS = '4255550156';
@@ -108,7 +108,7 @@ beforeAll(async () => {
     workflowsPath: workflowsPath(),
     // With encryption on, workflow failures carry their message in an encrypted payload too.
     failureConverterPath: failureConverterPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 180_000);
 

@@ -17,7 +17,7 @@ import type { StatusRecord } from '../../src/domain/status';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const DEST = '+14255550123';
 const taskQueue = uniqueTaskQueue('send-wait');
@@ -139,7 +139,7 @@ beforeAll(async () => {
   fs.writeFileSync(configFile, JSON.stringify(config));
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
   const created = await createWorker({ config, connection: env.nativeConnection, taskQueue, workflowBundle });
   worker = created.worker;

@@ -16,7 +16,7 @@ import {
   RouteOperators,
   type RouteChange,
 } from '../../src/health/operators';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 import { startArgsQuery } from './route-health-stub-workflow';
 
 const shipped = loadConfig(path.join(__dirname, '../../config/local.yaml'));
@@ -37,7 +37,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./route-health-stub-workflow'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
   workerRun = worker.run();

@@ -13,7 +13,7 @@ import { routeHealthWorkflowInput } from '../../src/health';
 import { createWorker } from '../../src/workers/worker';
 import { routeHealthWorkflowId } from '../../src/workflows/route-health-definitions';
 import { receivedQuery, reporter, setSnapshotSignal, type Received } from '../helpers/route-health-stub-workflow';
-import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -51,7 +51,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../helpers/route-health-stub-workflow'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 120_000);
 

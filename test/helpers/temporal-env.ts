@@ -7,7 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type Logger } from '@temporalio/worker';
+
+/** For `bundleWorkflowCode({ logger })`: the bundler's progress lines would only add noise to test output. */
+export const SILENT_BUNDLER_LOGGER: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /**
  * Installs the Temporal Runtime with a quiet logger (ERROR; override with TEMPORAL_TEST_LOG_LEVEL=WARN|INFO|DEBUG…)

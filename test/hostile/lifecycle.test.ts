@@ -26,7 +26,7 @@ import type { StatusRecord } from '../../src/domain/status';
 import { statusQuery } from '../../src/workflows/definitions';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const DEST = '+14255550156';
 const BODY = 'Your code is 918273';
@@ -115,7 +115,7 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     failureConverterPath: failureConverterPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
   const input = configInput(uniqueTaskQueue('lifecycle'));
   config = configSchema.parse(input);

@@ -16,7 +16,7 @@ import { startMoto, type Moto } from '../../src/tools/moto';
 import { EMULATOR_CREDENTIALS, provisionHealthEventQueue } from '../../src/tools/provision-emulator';
 import { routeHealthWorkflowId } from '../../src/workflows/route-health-definitions';
 import { receivedQuery, type Received } from '../helpers/route-health-stub-workflow';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let moto: Moto;
@@ -59,7 +59,7 @@ beforeAll(async () => {
     startMoto(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../helpers/route-health-stub-workflow'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      logger: SILENT_BUNDLER_LOGGER,
     }),
   ]);
   moto = m;

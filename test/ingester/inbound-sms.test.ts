@@ -18,7 +18,7 @@ import { startMoto, type Moto } from '../../src/tools/moto';
 import { EMULATOR_CREDENTIALS, provisionInboundQueues } from '../../src/tools/provision-emulator';
 import { optOutStatusQuery, optOutWorkflowId } from '../../src/workflows/opt-out-definitions';
 import { admin, destroyClients, KEYS, smsClient } from '../simulator/harness';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 /** The SDK marks credential objects it used (`$source`); the config schema is strict: give it fresh ones. */
 const copy = (k: { accessKeyId: string; secretAccessKey: string }) => ({
@@ -65,7 +65,7 @@ beforeAll(async () => {
     startMoto(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      logger: SILENT_BUNDLER_LOGGER,
     }),
   ]);
   moto = m;

@@ -33,7 +33,7 @@ import type { LogLevel } from '../../src/ingester/log';
 import type { DlrSignalClient, IngesterOptions } from '../../src/ingester/options';
 import { classifySignalError } from '../../src/ingester/signal-errors';
 import { dlrSignal } from '../../src/workflows/definitions';
-import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 import { dlrCollector, dlrsQuery, doneSignal } from './dlr-collector-workflow';
 import { DEST, ORIGIN, dlrEvent } from '../helpers/dlr-fixtures';
 import { numberTag } from '../../src/domain/number-tag';
@@ -254,7 +254,7 @@ beforeAll(async () => {
     startMoto(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('./dlr-collector-workflow'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      logger: SILENT_BUNDLER_LOGGER,
     }),
   ]);
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });

@@ -35,7 +35,7 @@ import {
   type RecordedRequest,
   type SmsV2Endpoint,
 } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const DEST = '+14255550156';
 
@@ -145,7 +145,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-report-'));
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
   const created = await createWorker({ config, connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
   worker = created.worker;

@@ -22,7 +22,7 @@ import type { deliverMessage } from '../../src/workflows/deliver-message';
 import type { deliverWebhook } from '../../src/workflows/webhook-delivery';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 import { historyFileText } from '../helpers/history-files';
 import { freePort, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -160,7 +160,7 @@ beforeAll(async () => {
   });
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 180_000);
 

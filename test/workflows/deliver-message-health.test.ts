@@ -32,7 +32,7 @@ import {
   type RecordedRequest,
   type SmsV2Endpoint,
 } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const DEST = '+14255550156';
 
@@ -143,7 +143,7 @@ beforeAll(async () => {
   sms = await startSmsV2Endpoint();
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 120_000);
 

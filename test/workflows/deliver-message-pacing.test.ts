@@ -14,7 +14,7 @@ import type { StatusRecord } from '../../src/domain/status';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { WORKFLOW_TYPE, workflowIdFor, type DeliverMessageInput } from '../../src/workflows/definitions';
 import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -90,7 +90,7 @@ beforeAll(async () => {
   sms = await startSmsV2Endpoint();
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 240_000);
 

@@ -20,7 +20,7 @@ import { dlrSignal, feedbackSignal, statusQuery, WORKFLOW_TYPE } from '../../src
 import type { deliverMessage } from '../../src/workflows/deliver-message';
 import { createWorker, workflowsPath } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 import { historyFileText } from '../helpers/history-files';
 
 const DEST = '+14255550156';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   sms = await startSmsV2Endpoint();
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 120_000);
 

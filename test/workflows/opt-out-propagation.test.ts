@@ -20,7 +20,7 @@ import {
   type OptOutStatus,
 } from '../../src/workflows/opt-out-definitions';
 import { admin, destroyClients, KEYS, smsClient } from '../simulator/harness';
-import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 /** The SDK marks credential objects it used (`$source`); the config schema is strict: give it fresh ones. */
 const copy = (k: { accessKeyId: string; secretAccessKey: string }) => ({
@@ -93,7 +93,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
   sim = await startSimulator({
     config: configSchema.parse({

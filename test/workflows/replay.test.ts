@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowsPath } from '../../src/workers/worker';
-import { installTestRuntime } from '../helpers/temporal-env';
+import { installTestRuntime, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -18,7 +18,7 @@ beforeAll(async () => {
   installTestRuntime(); // the replaying Worker logs at WARN, as in the integration project
   bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 120_000);
 

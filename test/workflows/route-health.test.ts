@@ -23,7 +23,7 @@ import {
 } from '../../src/workflows/route-health-definitions';
 import type { RouteHealthWorkflowInput } from '../../src/workflows/route-health-input';
 import { historyFileText } from '../helpers/history-files';
-import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal-env';
+import { connectTestEnv, uniqueTaskQueue, uniqueWorkflowId, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 import { routeChangesQuery, type routeChangedListener, type routeHealth } from '../helpers/route-health-workflows';
 
 const REGION = 'region:us-east-1';
@@ -117,7 +117,7 @@ beforeAll(async () => {
   env = await connectTestEnv();
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../helpers/route-health-workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: SILENT_BUNDLER_LOGGER,
   });
 }, 120_000);
 

@@ -110,13 +110,12 @@ export class ResilientSmsClient {
    * do); without one, the worker's default.
    */
   async sendMessage(request: SendRequestInput): Promise<SendResult> {
-    const normalised = this.normalise(request);
+    const { request: normalised, priorityKey } = this.normalise(request);
     const idempotencyKey =
       normalised.idempotencyKey ??
       deriveIdempotencyKey(normalised.useCase ?? '', normalised.destination, normalised.body);
     const workflowId = workflowIdFor(idempotencyKey);
     const input: StartMessageInput = { idempotencyKey, request: normalised };
-    const priorityKey = this.config ? resolveMessage(this.config, normalised).plan.policy.priorityKey : undefined;
     try {
       await this.temporal.workflow.start<typeof deliverMessage>(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -144,10 +143,14 @@ export class ResilientSmsClient {
    * filled in when there is a config; with a config, also resolved against it (unknown use case, country not
    * allowed, no route: an InvalidInputError here, before anything reaches Temporal).
    */
-  private normalise(request: SendRequestInput) {
-    if (!this.config) return parseOrThrow(sendRequestSchema, request, 'message request');
-    resolveMessage(this.config, request);
-    return parseOrThrow(sendRequestSchema, withDefaultUseCase(this.config, request), 'message request');
+  private normalise(request: SendRequestInput): { request: SendRequestInput; priorityKey?: number } {
+    if (!this.config) return { request: parseOrThrow(sendRequestSchema, request, 'message request') };
+    // One resolution is the check, and gives the priority the workflow starts at (with pacing on).
+    const { plan } = resolveMessage(this.config, request);
+    return {
+      request: parseOrThrow(sendRequestSchema, withDefaultUseCase(this.config, request), 'message request'),
+      priorityKey: plan.policy.priorityKey,
+    };
   }
 
   /**

@@ -75,7 +75,8 @@ export function keyForScope(
 }
 
 /**
- * One thing a message saw, reported through the `routeHealth` sink. `at` is workflow time (epoch ms).
+ * One thing a message saw, reported through the `routeHealth` sink. `at` is workflow time (epoch ms), except for an
+ * accepted send, whose `at` is when AWS accepted it (the attempt's `sentAt`, what its receipt names as `sentAt`).
  * - `send`: a send was accepted (`ok`), failed (`failure`, with the scope's key), or may have been sent (`ambiguous`);
  * - `receipt`: a final receipt settled the attempt sent at `sentAt` (`ok` true for a delivered receipt);
  * - `no-receipt`: the attempt's step ended with no final receipt.

@@ -54,7 +54,10 @@ export function reportSend(
   const keys = keysOfRung(rung, plan.country);
   const f = result.failure;
   if (!f) {
-    routeHealth.observe({ kind: 'send', at, keys, outcome: 'ok', probe });
+    // Counted in the second AWS accepted it, the second its receipt (or its lack) is counted under too: the time the
+    // workflow got to the result may be later (a busy worker), and a send counted in one second with its receipt in
+    // another would look overdue for ever.
+    routeHealth.observe({ kind: 'send', at: attempt.sentAt ?? at, keys, outcome: 'ok', probe });
     return;
   }
   routeHealth.observe({

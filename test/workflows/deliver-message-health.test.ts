@@ -99,6 +99,7 @@ async function withWorker<T>(
   config: Config,
   name: string,
   fn: (start: () => Promise<WorkflowHandle<typeof deliverMessage>>) => Promise<T>,
+  now?: () => number,
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('health');
   const smsClient = smsClientsFromConfig(config);
@@ -111,7 +112,7 @@ async function withWorker<T>(
     workflowBundle: bundle,
     sinks,
     activities: {
-      ...createActivities({ smsClient }),
+      ...createActivities({ smsClient, now }),
       // The worker resolves each message's plan from its request, with its config (as src/workers/worker.ts does).
       ...createResolvePlanActivities(config),
       readRouteHealth: (input: ReadRouteHealthInput): Promise<RouteHealthSnapshot> => {
@@ -190,6 +191,33 @@ describe('deliverMessage with route health', () => {
       ['receipt', true],
     ]);
     expect(observed[1]).toMatchObject({ key: 'originator:primary/us-west-2/pool-usw2-tf@US', probe: false });
+  });
+
+  it('counts an accepted send in the second AWS accepted it, where its receipt is counted, not when the workflow saw it', async () => {
+    // Acceptance stamped 5 s before the workflow handles it: a worker that is behind (a burst's backlog). Counted in
+    // different seconds, the send would wait in one bucket for a receipt counted in another, and look overdue.
+    const acceptedAt = Date.now() - 5_000;
+    await withWorker(
+      makeConfig(true),
+      'route-health-send-second',
+      async (start) => {
+        const handle = await start();
+        await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
+        await handle.signal(dlrSignal, {
+          attempt: 1,
+          eventType: 'TEXT_DELIVERED',
+          status: 'DELIVERED',
+          isFinal: true,
+          messageId: 'm-1',
+          eventTimestamp: Date.now(),
+        });
+        return handle.result();
+      },
+      () => acceptedAt,
+    );
+    expect(observed.map((o) => o.kind)).toEqual(['send', 'receipt']);
+    expect(observed[0]).toMatchObject({ kind: 'send', outcome: 'ok', at: acceptedAt });
+    expect(observed[1]).toMatchObject({ kind: 'receipt', ok: true, sentAt: acceptedAt });
   });
 
   it('stops waiting when the route of its attempt opens, and moves on to a healthy Region', async () => {

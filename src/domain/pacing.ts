@@ -73,6 +73,13 @@ export function pacedTaskQueue(taskQueue: string, o: PacedOriginator): string {
 export const PRIORITY_KEYS = { high: 1, normal: 3, low: 5 } as const;
 export type PriorityName = keyof typeof PRIORITY_KEYS;
 
+/**
+ * The priority of the fleet's shared-state workflows (routeHealth, pumpingGuard): their workflow tasks (the batches
+ * every process signals each second) overtake a burst of messages waiting for a worker, so the state every message
+ * reads stays current during the burst. Set where processes and operators start them.
+ */
+export const SHARED_STATE_PRIORITY = { priorityKey: PRIORITY_KEYS.high } as const;
+
 /** A use case's priority: its policy's, else `high` for one-time passwords (the `otp` use case), else `normal`. */
 export function priorityOf(useCase: string, configured: PriorityName | undefined): PriorityName {
   return configured ?? (useCase === 'otp' ? 'high' : 'normal');

@@ -17,6 +17,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { Config } from '../domain/config';
+import { SHARED_STATE_PRIORITY } from '../domain/pacing';
 import { InvalidInputError } from '../domain/errors';
 import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 import { resolveTarget } from '../domain/route-targets';
@@ -234,6 +235,7 @@ export class RouteOperators {
     const startWorkflowOperation = new WithStartWorkflowOperation(ROUTE_HEALTH_WORKFLOW_TYPE, {
       workflowId: this.workflowId,
       taskQueue: this.opts.taskQueue ?? config.temporal.taskQueue,
+      priority: SHARED_STATE_PRIORITY,
       args: (this.opts.startArgs ?? defaultRouteHealthStartArgs)(
         config,
         this.opts.taskQueue ?? config.temporal.taskQueue,

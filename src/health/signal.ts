@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Config } from '../domain/config';
+import { SHARED_STATE_PRIORITY } from '../domain/pacing';
 import { ROUTE_HEALTH_WORKFLOW_TYPE, routeHealthWorkflowId } from '../workflows/route-health-definitions';
 import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 
@@ -34,6 +35,7 @@ export async function signalRouteHealth<A>(
       {
         workflowId: routeHealthWorkflowId(taskQueue),
         taskQueue,
+        priority: SHARED_STATE_PRIORITY,
         args: [routeHealthWorkflowInput(config)],
         signal,
         signalArgs: [arg],

@@ -11,6 +11,7 @@ import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import type { InjectedSinks } from '@temporalio/worker';
 import { hostname } from 'node:os';
 import type { Config } from '../domain/config';
+import { SHARED_STATE_PRIORITY } from '../domain/pacing';
 import { isCountKey, countKeysOf, type PumpingSubject } from '../domain/pumping';
 import { pumpingSchema } from '../domain/pumping-config';
 import type { HealthLog } from '../health/log';
@@ -152,6 +153,7 @@ export class PumpingProcess {
           {
             workflowId: pumpingGuardWorkflowId(taskQueue),
             taskQueue,
+            priority: SHARED_STATE_PRIORITY,
             args: [pumpingGuardInput(this.opts.config)],
             signal: pumpingCountsSignal,
             signalArgs: [signal],

@@ -85,7 +85,7 @@ describe('ObservationFlusher', () => {
     return { fake, cfg, aggregator, flusher };
   }
 
-  it('signals one batch with start to route-health:<taskQueue>, the config thresholds as input', async () => {
+  it('signals one batch with start to route-health:<taskQueue> at high priority, the config thresholds as input', async () => {
     const { fake, cfg, aggregator, flusher } = setup();
     await flusher.flush();
     expect(fake.signals).toHaveLength(0); // nothing observed: nothing sent
@@ -94,7 +94,8 @@ describe('ObservationFlusher', () => {
     expect(fake.signals).toHaveLength(1);
     const { type, options } = fake.signals[0];
     expect(type).toBe('routeHealth');
-    expect(options).toMatchObject({ workflowId: 'route-health:tq', taskQueue: 'tq' });
+    // Its workflow tasks overtake a burst of messages waiting for a worker (priority key 1, as one-time passwords).
+    expect(options).toMatchObject({ workflowId: 'route-health:tq', taskQueue: 'tq', priority: { priorityKey: 1 } });
     expect(options.args).toEqual([routeHealthWorkflowInput(cfg)]);
     expect(routeHealthWorkflowInput(cfg)).toMatchObject({
       config: {

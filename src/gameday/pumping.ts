@@ -3,7 +3,7 @@
  * with the pumping guard on (`GAMEDAY_PUMPING`, written into the stack's effective config; the worker and the API
  * restarted to read it), one minute of an SMS pumping attack (300 one-time passwords to numbers of one premium
  * prefix, nobody ever confirms one) amid normal one-time passwords (random US numbers, each confirmed with feedback
- * RECEIVED a second after its start). Once the guard has tripped (10 s in at the latest), the primary account reaches
+ * RECEIVED a second after its first send was accepted). Once the guard has tripped (10 s in at the latest), the primary account reaches
  * its spend limit (a simulator fault), as a real attack would make it. Then the figures of ./pumping-figures.ts against the targets,
  * written to bench/gameday-pumping.json.
  */
@@ -122,6 +122,32 @@ async function send(t: Traffic, kind: 'attack' | 'normal', i: number, destinatio
   return key;
 }
 
+/**
+ * Waits until the message's first send was accepted (its status shows an attempt sent); false when it ended without
+ * one or `timeoutMs` passed. A user confirms a code only once it was sent: confirmed from its start instead, a
+ * message its worker had not got to yet ended CONFIRMED with nothing sent, and a loaded machine's normal traffic
+ * never met the spend limit.
+ */
+async function firstSend(clients: StackClients, key: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const record = await clients.client.getStatus(key).catch(() => undefined);
+    if (record?.attempts.some((a) => a.sentAt !== undefined)) return true;
+    if (record && record.status !== 'IN_PROGRESS') return false;
+    await sleep(500);
+  }
+  return false;
+}
+
+/** A normal user: a second after the code was sent, types it (feedback RECEIVED); nothing when it was never sent. */
+async function confirmOnceSent(clients: StackClients, key: string, log: (l: string) => void): Promise<void> {
+  if (!(await firstSend(clients, key, 60_000))) return;
+  await sleep(1_000);
+  await clients.client
+    .recordFeedback(key, 'RECEIVED')
+    .catch((err: Error) => log(`[gameday] feedback ${key}: ${err.message}`));
+}
+
 /** Polls the guard until the attack's prefix is held back (or `until`); resolves with when it was seen. */
 async function guardTripped(
   ops: PumpingOperators,
@@ -159,6 +185,7 @@ async function play(
   };
   let faultId: string | undefined;
   let spendLimitAt: number | undefined;
+  const confirmations: Promise<void>[] = [];
   try {
     const ops = new PumpingOperators({ client: clients.temporal, config: clients.config });
     const end = Date.now() + o.durationMs;
@@ -183,13 +210,12 @@ async function play(
       ),
       paced(Math.round((o.normalRate * o.durationMs) / 1000), o.durationMs, async (i) => {
         const key = await send(t, 'normal', i, normalNumber(t.random));
-        await sleep(1_000); // the user reads the code and types it
-        await clients.client
-          .recordFeedback(key, 'RECEIVED')
-          .catch((err: Error) => log(`[gameday] feedback ${key}: ${err.message}`));
+        // The user types the code once it came: in the background, so that the starts keep their pace.
+        confirmations.push(confirmOnceSent(clients, key, log));
       }),
       spendLimit,
     ]);
+    await Promise.all(confirmations);
     log(`[gameday] traffic done; ${o.settleMs / 1000} s for the records to settle`);
     await sleep(o.settleMs);
     for (const m of t.messages) m.record = await clients.client.getStatus(m.key).catch(() => undefined);

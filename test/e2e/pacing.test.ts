@@ -1,7 +1,7 @@
 /**
  * Pacing end to end (docs/pacing.md) over real processes: the local stack (`resilient-sms dev`: Temporal dev server,
  * SQS/SNS emulator, carrier simulator, worker, ingester) on test/e2e/config.yaml with `pacing: { enabled: true }` and
- * the first US originator (the short-code pool of primary / us-east-1) at 2 MPS, which the simulator then enforces as
+ * the first US originator (the short-code pool of primary / us-east-1) at 3 MPS, which the simulator then enforces as
  * AWS does (ThrottlingException over it), plus a second worker process on the stack's effective config.
  *
  * A burst of 30 notices to US numbers, then, while most of them wait for a slot, three one-time passwords. From the
@@ -11,7 +11,7 @@
  * (the identity of the ActivityTaskStarted events on the originator's queue).
  *
  * The contrast, so that the test can fail: the same kind of burst through a third worker process whose config has
- * `pacing: { enabled: false }` (on a task queue of its own; the simulator still enforces the 2 MPS) is throttled.
+ * `pacing: { enabled: false }` (on a task queue of its own; the simulator still enforces the 3 MPS) is throttled.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -25,7 +25,7 @@ import { requireBuiltLib } from '../helpers/build-lib';
 import { until } from '../helpers/until';
 import { startStackWith, startWorkerProcess, type RawConfig, type Stack, type WorkerProcess } from './stack';
 
-const MPS = 2;
+const MPS = 3;
 const NOTICES = 30;
 const OTPS = 3;
 /** The paced originator: the first US originator of test/e2e/config.yaml. */

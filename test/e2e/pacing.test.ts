@@ -7,8 +7,9 @@
  * A burst of 30 notices to US numbers, then, while most of them wait for a slot, three one-time passwords. From the
  * simulator's send log and the histories: no 5 s window has more accepted sends on that originator than 1.1 x MPS x 5;
  * every message is DELIVERED; each OTP's send went ahead of the notices that were waiting when it was scheduled (at
- * most 3 of them, the slots already on their way to a worker, went first); both worker processes ran paced sends
- * (the identity of the ActivityTaskStarted events on the originator's queue).
+ * least 8 were, and at most 3 of them, the slots already on their way to a worker, went first); both worker processes
+ * ran paced sends (the identity of the ActivityTaskStarted events on the originator's queue). ThrottlingExceptions
+ * are not asserted: a worker starved of CPU may send the slots it took together (docs/pacing.md, "Limits").
  *
  * The contrast, so that the test can fail: the same kind of burst through a third worker process whose config has
  * `pacing: { enabled: false }` (on a task queue of its own; the simulator still enforces the 3 MPS) is throttled.
@@ -186,8 +187,7 @@ it('paces a burst across two worker processes: within the MPS, nothing lost, one
   const identities = new Set(sends.flatMap((s) => (s.identity ? [s.identity] : [])));
   const stackWorker = identityOf(stack.readInfo().processes.worker!);
   expect([...identities].sort()).toEqual([second!.identity, stackWorker].sort());
-  // The figures, with RSMS_TEST_VERBOSE=1 (throttles are not asserted: a worker starved of CPU may send the slots it
-  // took together, which the bucket throttles and the workflow retries; docs/pacing.md, "Limits").
+  // The figures, with RSMS_TEST_VERBOSE=1.
   const throttles = log.filter((m) => onPaced(m) && m.error?.type === 'ThrottlingException').length;
   const byWorker = [second!.identity, stackWorker].map((id) => sends.filter((s) => s.identity === id).length);
   console.log(JSON.stringify({ max5s, accepted: accepted.length, throttles, order, byWorker }));

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { ResilientSmsClient } from '../../src/client';
 import { loadConfig } from '../../src/config/load';
-import { dispatchRate } from '../../src/domain/pacing';
+import { dispatchRate, maxInWindow } from '../../src/domain/pacing';
 import type { StackChild } from '../../src/stack/handle';
 import { waitForExit } from '../../src/tools/service-process';
 import { RUN_ID, usNumber } from '../lib/drive';
@@ -57,18 +57,6 @@ export interface SendLogEntry {
   receivedAt: string;
   outcome: string;
   error?: { type: string };
-}
-
-/** The most entries of `times` (ms, any order) in any window of `windowMs`. */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < t.length; end++) {
-    while (t[end] - t[start] >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
 }
 
 /** Per originator: its accepted sends' most in any 5 s window against its MPS. */

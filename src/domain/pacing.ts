@@ -57,6 +57,22 @@ export function dispatchRate(mps: number): number {
   return Math.max(mps / 2, Math.floor(rate * 1000) / 1000);
 }
 
+/**
+ * The most of `times` (ms, any order) in any window of `windowMs` (a window holds the times t with start <= t <
+ * start + windowMs): how the benchmark and the end-to-end test read an originator's sends in the simulator's log
+ * against the 5 s target above (at most 1.1 x MPS x 5).
+ */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < t.length; end++) {
+    while (t[end] - t[start] >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
 /** What identifies one originator's bucket at AWS: the account, the Region and the origination identity. */
 export interface PacedOriginator {
   account: string;

@@ -7,18 +7,14 @@
  * lists keep being retried). A message to that number is then sent nothing by SMS or voice in any Region and ends on
  * the channel allowed after an opt-out (email).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { parse, stringify } from 'yaml';
 import type { StatusRecord } from '../../src/domain/status';
 import { optOutStatusQuery, optOutWorkflowId, type OptOutStatus } from '../../src/workflows/opt-out-definitions';
 import { requireBuiltLib } from '../helpers/build-lib';
-import { startStack, type Stack } from './stack';
+import { until } from '../helpers/until';
+import { startStackWith, type Stack } from './stack';
 
 let stack: Stack;
-let dir: string;
 
 const inboundEntry = (account: string, region: string, name: string) => ({
   account,
@@ -30,43 +26,25 @@ const inboundEntry = (account: string, region: string, name: string) => ({
 
 beforeAll(async () => {
   requireBuiltLib();
-  const base = parse(fs.readFileSync(path.join(__dirname, 'config.yaml'), 'utf8')) as Record<string, unknown>;
-  base.optOuts = {
-    inbound: [
-      inboundEntry('primary', 'us-east-1', 'primary-use1'),
-      inboundEntry('secondary', 'us-east-1', 'secondary-use1'),
-      inboundEntry('primary', 'us-west-2', 'primary-usw2'),
-    ],
-  };
-  // Email from us-west-2: the fault below takes down the whole of us-east-1 in the simulator, SES included (the
-  // local stack mails through it), and the message must still reach the person on the channel allowed after an opt-out.
-  const channels = base.channels as { email: { region: string } };
-  channels.email.region = 'us-west-2';
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-e2e-opt-out-'));
-  const configPath = path.join(dir, 'config.yaml');
-  fs.writeFileSync(configPath, stringify(base));
-  stack = await startStack(configPath);
+  stack = await startStackWith((base) => {
+    base.optOuts = {
+      inbound: [
+        inboundEntry('primary', 'us-east-1', 'primary-use1'),
+        inboundEntry('secondary', 'us-east-1', 'secondary-use1'),
+        inboundEntry('primary', 'us-west-2', 'primary-usw2'),
+      ],
+    };
+    // Email from us-west-2: the fault below takes down the whole of us-east-1 in the simulator, SES included (the
+    // local stack mails through it), and the message must still reach the person on the channel allowed after an
+    // opt-out.
+    const channels = base.channels as { email: { region: string } };
+    channels.email.region = 'us-west-2';
+  });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last, null, 1)}`);
-}
 
 interface SimMessage {
   operation: string;

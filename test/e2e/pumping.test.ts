@@ -6,63 +6,47 @@
  * moving to the secondary account (while one to another prefix still moves); the three codes nobody confirmed get
  * the prefix blocked by the conversion watch, which an operator then unblocks.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { parse, stringify } from 'yaml';
 import type { StatusRecord } from '../../src/domain/status';
 import { PumpingOperators } from '../../src/pumping/operators';
 import { requireBuiltLib } from '../helpers/build-lib';
-import { startStack, type Stack } from './stack';
+import { until } from '../helpers/until';
+import { startStackWith, type Stack } from './stack';
 
 let stack: Stack;
-let dir: string;
 const PREFIX = '+1900234';
 
 beforeAll(async () => {
   requireBuiltLib();
-  const base = parse(fs.readFileSync(path.join(__dirname, 'config.yaml'), 'utf8')) as Record<string, unknown>;
-  (base.policies as Record<string, unknown>).alert = {
-    success: 'dlr',
-    stepWait: '4s',
-    deadline: '2m',
-    allowedCountries: ['US'],
-    channels: ['sms'],
-  };
-  base.pumping = {
-    enabled: true,
-    prefixLength: 7,
-    velocity: { e2e: [{ scope: 'prefix', limit: 3, window: '60s' }] },
-    conversion: { useCases: ['e2e'], threshold: 0.5, minVolume: 3, window: '5m', feedbackWait: '3s', blockFor: '10m' },
-    flushInterval: '250ms',
-    refreshInterval: '250ms',
-  };
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsms-e2e-pumping-'));
-  const configPath = path.join(dir, 'config.yaml');
-  fs.writeFileSync(configPath, stringify(base));
-  stack = await startStack(configPath);
+  stack = await startStackWith((base) => {
+    (base.policies as Record<string, unknown>).alert = {
+      success: 'dlr',
+      stepWait: '4s',
+      deadline: '2m',
+      allowedCountries: ['US'],
+      channels: ['sms'],
+    };
+    base.pumping = {
+      enabled: true,
+      prefixLength: 7,
+      velocity: { e2e: [{ scope: 'prefix', limit: 3, window: '60s' }] },
+      conversion: {
+        useCases: ['e2e'],
+        threshold: 0.5,
+        minVolume: 3,
+        window: '5m',
+        feedbackWait: '3s',
+        blockFor: '10m',
+      },
+      flushInterval: '250ms',
+      refreshInterval: '250ms',
+    };
+  });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last, null, 1)}`);
-}
 
 async function send(useCase: string, destination: string): Promise<string> {
   const key = `pumping-${randomUUID()}`;

@@ -3,11 +3,13 @@
  * activity-only Worker per SMS originator, on the process's connection, polling the originator's task queue
  * (`<taskQueue>/send/<account>/<region>/<identity>`) with `maxTaskQueueActivitiesPerSecond` set to the originator's
  * dispatch rate. The Temporal server enforces that rate for the task queue whatever the number of workers polling
- * it, so the sends of every worker process together stay within the originator's MPS.
+ * it, so the sends of every worker process together stay within the originator's MPS. Within the process, each
+ * Worker's sends are spaced at the MPS (./send-spacing.ts), so slots taken before a stall do not leave in one burst.
  */
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../domain/config';
 import { dispatchRate, originatorMps, pacedTaskQueue, type PacedOriginator } from '../domain/pacing';
+import { SendSpacing, spaced } from './send-spacing';
 
 export interface PacedOriginatorRate extends PacedOriginator {
   mps: number;
@@ -42,6 +44,19 @@ export type PacedWorkerBase = Pick<
   'connection' | 'namespace' | 'dataConverter' | 'activities' | 'interceptors'
 >;
 
+/** The activities of one paced Worker: its `sendSms` spaced at the originator's MPS within this process. */
+export function pacedActivities(
+  activities: NonNullable<WorkerOptions['activities']>,
+  mps: number,
+): NonNullable<WorkerOptions['activities']> {
+  const sendSms = (activities as Record<string, unknown>).sendSms;
+  if (typeof sendSms !== 'function') return activities;
+  return {
+    ...activities,
+    sendSms: spaced(sendSms as (...a: unknown[]) => Promise<unknown>, new SendSpacing(1000 / mps)),
+  };
+}
+
 /** One activity-only Worker per paced originator of the config. */
 export async function createPacedWorkers(config: Config, taskQueue: string, base: PacedWorkerBase): Promise<Worker[]> {
   const workers: Worker[] = [];
@@ -49,6 +64,7 @@ export async function createPacedWorkers(config: Config, taskQueue: string, base
     workers.push(
       await Worker.create({
         ...base,
+        ...(base.activities ? { activities: pacedActivities(base.activities, o.mps) } : {}),
         taskQueue: o.taskQueue,
         maxTaskQueueActivitiesPerSecond: o.rate,
       }),

@@ -27,8 +27,8 @@ import type { Emit } from './log';
 
 /**
  * The destinations the simulator's stand-in for AWS's AIT model suspects in a protect configuration registered from
- * the config: number ranges pumping schemes favour, US premium rate (`+1900`) and UK personal numbers (`+4470`).
- * Simulator-only: AWS does not publish which numbers its model suspects; `PUT` sets other prefixes.
+ * the config: two ranges this project picked, US premium rate (`+1900`, also the pumping game day's prefix) and UK
+ * personal numbers (`+4470`). Simulator-only: AWS does not publish which numbers its model suspects; `PUT` sets others.
  */
 export const DEFAULT_AIT_PREFIXES: readonly string[] = ['+1900', '+4470'];
 

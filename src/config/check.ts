@@ -17,11 +17,16 @@
  *   step wait: after a failover the first, stale code can still arrive after the new one;
  * - `keyword` (warning): a `keyword` but no US short code to send it from (the API takes it for US short codes only);
  * - `country-parameters` (warning): `destinationCountryParameters` for a country the config has no originators for;
- * - `receipt-queue-unused` (warning): a `dlrQueues` entry for an account × Region no route sends from.
+ * - `receipt-queue-unused` (warning): a `dlrQueues` entry for an account × Region no route sends from;
+ * - `protect-configuration-id` (warning): a use case's protect configuration (`policies.<useCase>.protectConfiguration`)
+ *   has no id for an account × Region the use case sends from: its SMS and voice sends there carry no
+ *   `ProtectConfigurationId` until the id from `infra synth`'s output is written into `protectConfigurations.<name>.ids`
+ *   (the worker logs the same warning at start); `protect-configuration-unused` (warning): one no policy names.
  */
 import { configSchema, type Config, type OriginatorConfig } from '../domain/config';
 import { InvalidInputError, parseOrThrow } from '../domain/errors';
 import { ownValue } from '../domain/own';
+import { unprotectedMessage, unprotectedScopes } from '../domain/protect-config';
 import { DESTINATION_COUNTRY_PARAMETER_COUNTRIES, maxPriceProblem } from '../domain/send-parameters';
 
 export type Severity = 'error' | 'warning';
@@ -87,7 +92,29 @@ export function checkConfig(config: Config): ConfigFinding[] {
     ...originatorTypeFindings(config),
     ...sharedOriginatorFindings(config),
     ...policyFindings(config),
+    ...protectFindings(config),
   ];
+}
+
+/** Use cases that would send unprotected from some account × Region, and protect configurations nobody uses. */
+function protectFindings(config: Config): ConfigFinding[] {
+  const findings = unprotectedScopes(config).map((u): ConfigFinding => ({
+    severity: 'warning',
+    path: `protectConfigurations.${u.name}.ids`,
+    rule: 'protect-configuration-id',
+    message: unprotectedMessage(u),
+  }));
+  const used = new Set(Object.values(config.policies).map((p) => p.protectConfiguration));
+  for (const name of Object.keys(config.protectConfigurations ?? {})) {
+    if (used.has(name)) continue;
+    findings.push({
+      severity: 'warning',
+      path: `protectConfigurations.${name}`,
+      rule: 'protect-configuration-unused',
+      message: `no policy names it (policies.<useCase>.protectConfiguration: ${name}), so no send carries it`,
+    });
+  }
+  return findings;
 }
 
 const key = (account: string, region: string) => `${account}/${region}`;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { CHANNELS, isNumberChannel } from './channel';
+import { nameSchema } from './config-base';
 import { MESSAGE_TYPES } from './message';
 import {
   destinationCountryParametersSchema,
@@ -66,8 +67,16 @@ export const policySchema = z
     maxPrice: maxPriceSchema.optional(),
     /** Voice's own cap, `MaxPricePerMinute` of SendVoiceMessage (USD per minute, same pattern as `maxPrice`). */
     maxPricePerMinute: maxPriceSchema.optional(),
-    /** `ProtectConfigurationId` of every SMS and voice send of this use case (SMS protect: country rules). */
+    /**
+     * `ProtectConfigurationId` of every SMS and voice send of this use case, in every account × Region (an existing id
+     * or ARN). Or, instead of it, `protectConfiguration`.
+     */
     protectConfigurationId: protectConfigurationIdSchema.optional(),
+    /**
+     * A protect configuration of the `protectConfigurations` section, by name: each SMS and voice send carries its id
+     * of the send's account × Region (./protect-config.ts). Not together with `protectConfigurationId`.
+     */
+    protectConfiguration: nameSchema.optional(),
     /** `Keyword` of SMS sends on US short codes: the registered program's keyword (left out on other originators). */
     keyword: keywordSchema.optional(),
     /**

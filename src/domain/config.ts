@@ -20,6 +20,7 @@ import {
 } from './config-base';
 import { channelsSchema } from './config-channels';
 import { policySchema } from './config-policy';
+import { protectConfigIssues, protectConfigurationsSchema } from './protect-config';
 import { ingesterTuningSchema, temporalSchema, workerTuningSchema } from './config-process';
 import { checkWebhookKeys } from './webhook-config';
 
@@ -27,6 +28,7 @@ export * from './config-base';
 export * from './config-channels';
 export * from './config-policy';
 export * from './config-process';
+export * from './protect-config';
 
 /**
  * One DLR queue per account x Region: the configuration set's event destination publishes to an
@@ -55,11 +57,14 @@ export const configSchema = z
     pumping: pumpingSchema.optional(),
     /** SMS sends paced to each originator's MPS across all workers (src/domain/pacing.ts, docs/pacing.md). */
     pacing: pacingSchema.optional(),
+    /** Protect configurations by name, with their country rules and ids (src/domain/protect-config.ts). */
+    protectConfigurations: protectConfigurationsSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
     checkOptOuts(config, ctx);
     checkWebhookKeys(config.policies, ctx);
+    for (const { path, message } of protectConfigIssues(config)) ctx.addIssue({ code: 'custom', path, message });
     for (const message of pumpingProblems(config.pumping, Object.keys(config.policies))) {
       ctx.addIssue({ code: 'custom', path: ['pumping'], message });
     }

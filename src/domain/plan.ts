@@ -81,6 +81,12 @@ export interface ResolvedPolicy {
   voicePriceCap?: 'per-minute';
   /** `ProtectConfigurationId` of SMS and voice sends; absent (older plans too): none sent. */
   protectConfigurationId?: string;
+  /**
+   * The use case's protect configuration by name (`protectConfigurations`): its id in each account × Region
+   * (`<account>/<region>`) of the ladder that has one; a rung of another scope sends none. Absent (older plans, no
+   * name, no id yet): none sent, as before.
+   */
+  protectConfigurationIds?: Record<string, string>;
   /** `Keyword` of SMS sends on US short codes; absent (older plans too): none sent. */
   keyword?: string;
   /** `DestinationCountryParameters` that apply to the destination's country; absent (older plans too): none sent. */
@@ -109,6 +115,16 @@ export interface ResolvedPolicy {
   routeHealth?: { unhealthyRungs: UnhealthyRungAction };
   /** With pacing on: the Temporal priority key of paced sends (1 first). Absent: the server's default. */
   priorityKey?: number;
+}
+
+/** The `ProtectConfigurationId` of a send on this rung: the policy's one id, else the one of the rung's scope. */
+export function protectConfigurationIdOf(
+  policy: Pick<ResolvedPolicy, 'protectConfigurationId' | 'protectConfigurationIds'>,
+  rung: Pick<Rung, 'account' | 'region'>,
+): string | undefined {
+  const ids = policy.protectConfigurationIds;
+  const key = `${rung.account}/${rung.region}`;
+  return policy.protectConfigurationId ?? (ids && Object.hasOwn(ids, key) ? ids[key] : undefined);
 }
 
 export interface RoutingPlan {

@@ -15,6 +15,7 @@ import { ownValue } from './own';
 import { pumpingSubject } from './pumping';
 import { originatorMps, priorityOf, PRIORITY_KEYS } from './pacing';
 import { countryParametersFor } from './send-parameters';
+import { protectIdsForRungs } from './protect-config';
 import { authenticationCode, MAX_OTP_CODE_CHARS } from './whatsapp-template';
 import { minutesOfDay } from './time-zone';
 import { planWebhook } from './webhook-config';
@@ -314,6 +315,9 @@ export function resolveMessage(config: Config, input: SendRequestInput): Resolve
   // Only with route health on: the flag decides, from the input alone, whether the workflow reads health
   // (so messages started without it replay unchanged).
   if (config.routeHealth?.enabled) resolvedPolicy.routeHealth = { unhealthyRungs: config.routeHealth.unhealthyRungs };
+  // A protect configuration by name: its id in each account × Region of the ladder (only when it has one).
+  const protectIds = protectIdsForRungs(config, policy.protectConfiguration, rungs);
+  if (protectIds) resolvedPolicy.protectConfigurationIds = protectIds;
   if (config.pacing?.enabled) resolvedPolicy.priorityKey = PRIORITY_KEYS[priorityOf(request.useCase, policy.priority)];
   const countryParameters = countryParametersFor(policy.destinationCountryParameters, country);
   if (countryParameters) resolvedPolicy.destinationCountryParameters = countryParameters;

@@ -7,16 +7,6 @@ import type { Config } from '../domain/config';
 import type { Json, TemplateBuilder } from './cfn';
 import type { Scope } from './scopes';
 
-/** A protect configuration a template creates; today no config field names one (see familiesFor in synth.ts). */
-export interface ProtectConfigurationSpec {
-  /** The name the config gives it (a tag: AWS assigns the id). */
-  name: string;
-  /** ISO country codes whose SMS the protect configuration blocks. */
-  blockedCountries: string[];
-  /** The configuration sets of the scope that use it. */
-  configurationSets: string[];
-}
-
 export interface ScopeContext {
   config: Config;
   scope: Scope;
@@ -31,8 +21,6 @@ export interface ScopeContext {
   optOutList?: { name: Json; arn: Json };
   /** Lists the scope creates that another account's `optOuts.lists` entry names by ARN: shared through RAM. */
   sharedOptOutLists: { arn: Json; account: string; path: string }[];
-  /** Protect configurations to create, by configuration set name: the ProtectConfiguration's logical id. */
-  protectConfigurations: ProtectConfigurationSpec[];
   /** What the config cannot make right in a template: printed by `infra synth`, never fatal. */
   warnings: string[];
 }

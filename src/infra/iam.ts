@@ -46,16 +46,27 @@ function sendResources(config: Config, account: string): Json[] {
 }
 
 /**
- * The protect configurations the use cases send with (`policies.*.protectConfigurationId`), in every Region of the
- * account's routes: SendTextMessage and SendVoiceMessage list `protect-configuration` among their resource types in
+ * The protect configurations the use cases send with: `policies.*.protectConfigurationId` in every Region of the
+ * account's routes, and the ids of the account in `protectConfigurations.<name>.ids` of the names a policy uses, in
+ * their own Region. SendTextMessage and SendVoiceMessage list `protect-configuration` among their resource types in
  * the Service Authorization Reference, so a send naming one is authorized on it too.
  */
 function protectConfigurationArns(config: Config, account: string): Json[] {
   const ids = [...new Set(Object.values(config.policies).flatMap((p) => p.protectConfigurationId ?? []))];
   const regions = [...new Set(config.routes.filter((r) => r.account === account).map((r) => r.region))];
-  return ids.flatMap((id) =>
+  const arns = ids.flatMap((id) =>
     parseSmsArn(id) ? [id] : regions.map((region) => smsArn(region, `protect-configuration/${id}`)),
   );
+  const names = new Set(Object.values(config.policies).flatMap((p) => p.protectConfiguration ?? []));
+  for (const [name, section] of Object.entries(config.protectConfigurations ?? {})) {
+    if (!names.has(name)) continue;
+    for (const [key, id] of Object.entries(section.ids)) {
+      const [owner, region] = key.split('/');
+      if (owner !== account) continue;
+      arns.push(parseSmsArn(id) ? id : smsArn(region, `protect-configuration/${id}`));
+    }
+  }
+  return arns;
 }
 
 /** The account's opt-out lists (src/domain/opt-out-config.ts optOutTargets), exactly: propagation and the pre-send check. */

@@ -1,11 +1,10 @@
 /**
  * End User Messaging SMS resources of one account × Region: the pools the config names (linked to the opt-out list of
- * src/infra/opt-outs.ts), protect
- * configurations, and the routes' configuration sets with their SNS event destination. Property names from the
- * CloudFormation reference (docs/infra.md lists each page).
+ * src/infra/opt-outs.ts) and the routes' configuration sets with their SNS event destination (protect configurations:
+ * src/infra/protect.ts). Property names from the CloudFormation reference (docs/infra.md lists each page).
  */
 import { SMS_VOICE_EVENT_MEANINGS } from '../domain/sms-event-types';
-import { getAtt, ifThen, logicalId, NO_VALUE, ref, sub, type Json } from './cfn';
+import { getAtt, ifThen, logicalId, NO_VALUE, ref, sub } from './cfn';
 import type { ScopeContext } from './context';
 import { ownerOfShared, parseSmsArn, placedOriginators } from './scopes';
 
@@ -91,25 +90,6 @@ export function pools(ctx: ScopeContext): void {
   }
 }
 
-/** AWS::SMSVOICE::ProtectConfiguration for each protect configuration of the scope (none until the config names one). */
-export function protectConfigurations(ctx: ScopeContext): void {
-  for (const spec of ctx.protectConfigurations) {
-    ctx.builder.resource(logicalId('Protect', spec.name), {
-      Type: 'AWS::SMSVOICE::ProtectConfiguration',
-      Properties: {
-        CountryRuleSet: { SMS: spec.blockedCountries.map((c) => ({ CountryCode: c, ProtectStatus: 'BLOCK' })) },
-        DeletionProtectionEnabled: true,
-        Tags: [{ Key: 'Name', Value: spec.name }],
-      },
-    });
-  }
-}
-
-function protectConfigurationOf(ctx: ScopeContext, configurationSet: string): Json {
-  const spec = ctx.protectConfigurations.find((p) => p.configurationSets.includes(configurationSet));
-  return spec ? getAtt(logicalId('Protect', spec.name), 'ProtectConfigurationId') : NO_VALUE;
-}
-
 /** AWS::SMSVOICE::ConfigurationSet per configuration set of the scope's routes, publishing to the DLR topics. */
 export function configurationSets(ctx: ScopeContext): void {
   const names = [...new Set(ctx.scope.routes.flatMap((r) => (r.configurationSet ? [r.configurationSet] : [])))];
@@ -136,7 +116,6 @@ export function configurationSets(ctx: ScopeContext): void {
           SnsDestination: { TopicArn: ref(topic) },
         })),
         MessageFeedbackEnabled: feedback,
-        ProtectConfigurationId: protectConfigurationOf(ctx, name),
       },
       ...(ctx.dlrTopics.length > 0 ? { DependsOn: ctx.dlrTopics.map((t) => `${t}Policy`) } : {}),
     });

@@ -7,14 +7,15 @@
 import type { Config } from '../domain/config';
 import { TemplateBuilder, type CfnTemplate } from './cfn';
 import { emailEvents } from './channels';
-import type { ProtectConfigurationSpec, ScopeContext } from './context';
+import type { ScopeContext } from './context';
 import { healthEvents } from './health';
 import { iam } from './iam';
 import { dlrQueues } from './receipts';
 import { scopesOf, templateFileName, topicNameOf, type Scope } from './scopes';
 import { resourceShare } from './sharing';
 import { inboundQueues, optOutLists } from './opt-outs';
-import { configurationSets, pools, protectConfigurations } from './sms';
+import { protectConfigurations } from './protect';
+import { configurationSets, pools } from './sms';
 
 export interface SynthesizedTemplate {
   account: string;
@@ -27,11 +28,6 @@ export interface SynthResult {
   templates: SynthesizedTemplate[];
   /** What a template cannot make right (printed; never fatal). */
   warnings: string[];
-}
-
-export interface SynthOptions {
-  /** The protect configurations of a scope; the config has no field for them yet. */
-  protectConfigurations?: (scope: Scope) => ProtectConfigurationSpec[];
 }
 
 /** The resource families, in the order they run; each adds its resources to the scope's template. */
@@ -66,7 +62,7 @@ function checkNames(config: Config, scope: Scope, warnings: string[]): void {
   }
 }
 
-function synthScope(config: Config, scope: Scope, scopes: Scope[], options: SynthOptions): ScopeContext {
+function synthScope(config: Config, scope: Scope, scopes: Scope[]): ScopeContext {
   const ctx: ScopeContext = {
     config,
     scope,
@@ -78,7 +74,6 @@ function synthScope(config: Config, scope: Scope, scopes: Scope[], options: Synt
     dlrTopics: [],
     poolArns: new Map(),
     sharedOptOutLists: [],
-    protectConfigurations: options.protectConfigurations?.(scope) ?? [],
     warnings: [],
   };
   checkNames(config, scope, ctx.warnings);
@@ -87,11 +82,11 @@ function synthScope(config: Config, scope: Scope, scopes: Scope[], options: Synt
 }
 
 /** Every template of the config, or an Error naming the field that makes one impossible. */
-export function synthesize(config: Config, options: SynthOptions = {}): SynthResult {
+export function synthesize(config: Config): SynthResult {
   const scopes = scopesOf(config);
   const warnings: string[] = [];
   const templates = scopes.map((scope): SynthesizedTemplate => {
-    const ctx = synthScope(config, scope, scopes, options);
+    const ctx = synthScope(config, scope, scopes);
     const fileName = templateFileName(scope);
     for (const w of ctx.warnings) warnings.push(`${fileName}: ${w}`);
     return { account: scope.account, region: scope.region, fileName, template: ctx.builder.build() };

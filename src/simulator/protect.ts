@@ -12,17 +12,25 @@
  * - country `MONITOR` → accepted and delivered; an AIT-suspected destination is noted on the message log
  *   (`protect: "MONITOR: would block"`), as AWS puts its blocking recommendation in metrics and events only.
  *
- * Set them with `PUT /_sim/protect-configurations/<id>` `{ "sms": { "GB": "FILTER" }, "aitPrefixes": ["+44700"],
- * "numberOverrides": { "+447700900123": "BLOCK" } }`; `GET` lists, `DELETE` removes.
+ * At start the simulator registers the config's `protectConfigurations` (src/domain/protect-config.ts) under each of
+ * their ids, with the stand-in AIT prefixes `DEFAULT_AIT_PREFIXES` (`registerConfigured`), so the local stack enforces
+ * what the config declares. Set (or replace) one with `PUT /_sim/protect-configurations/<id>`
+ * `{ "sms": { "GB": "FILTER" }, "aitPrefixes": ["+44700"], "numberOverrides": { "+447700900123": "BLOCK" } }`; `GET`
+ * lists, `DELETE` removes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseOrThrow } from '../domain/errors';
+import { PROTECT_STATUSES, type ProtectConfigurationsConfig } from '../domain/protect-config';
 import { HttpError, sendJson, type Route } from './http';
 import type { Emit } from './log';
 
-/** `ProtectStatus` of @aws-sdk/client-pinpoint-sms-voice-v2 (models/enums). */
-export const PROTECT_STATUSES = ['ALLOW', 'BLOCK', 'MONITOR', 'FILTER'] as const;
+/**
+ * The destinations the simulator's stand-in for AWS's AIT model suspects in a protect configuration registered from
+ * the config: two ranges this project picked, US premium rate (`+1900`, also the pumping game day's prefix) and UK
+ * personal numbers (`+4470`). Simulator-only: AWS does not publish which numbers its model suspects; `PUT` sets others.
+ */
+export const DEFAULT_AIT_PREFIXES: readonly string[] = ['+1900', '+4470'];
 
 const protectConfigurationSchema = z
   .object({
@@ -87,6 +95,25 @@ export class ProtectConfigurations {
     if (!suspected) return undefined;
     return status === 'FILTER' ? { kind: 'filter' } : status === 'MONITOR' ? { kind: 'monitor' } : undefined;
   }
+}
+
+/**
+ * The config's protect configurations, each under every id it has (`ids`: one per account × Region; a send names the
+ * id of its own), with its SMS country rules and `aitPrefixes`. Returns the ids registered.
+ */
+export function registerConfigured(
+  store: ProtectConfigurations,
+  sections: ProtectConfigurationsConfig | undefined,
+  aitPrefixes: readonly string[] = DEFAULT_AIT_PREFIXES,
+): { id: string; name: string }[] {
+  const registered: { id: string; name: string }[] = [];
+  for (const [name, section] of Object.entries(sections ?? {})) {
+    for (const id of new Set(Object.values(section.ids))) {
+      store.set(id, { sms: section.sms, aitPrefixes: [...aitPrefixes] });
+      registered.push({ id, name });
+    }
+  }
+  return registered;
 }
 
 /** `/_sim/protect-configurations[/<id>]`. */

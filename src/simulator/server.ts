@@ -23,7 +23,7 @@ import { ownValue } from '../domain/own';
 import { ADMIN_PATHS, adminApi } from './admin-api';
 import { awsHealthRoute } from './aws-health';
 import { inboundRoute } from './inbound';
-import { ProtectConfigurations, protectRoute } from './protect';
+import { ProtectConfigurations, protectRoute, registerConfigured } from './protect';
 import { EventScheduler } from './event-scheduler';
 import { createRouter, sendJson, type Route } from './http';
 import { createEmit, type Emit, type SimulatorLog } from './log';
@@ -68,6 +68,8 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Message log bound. Default 100 000. */
   maxMessages?: number;
+  /** The stand-in AIT prefixes of the config's protect configurations (./protect.ts). Default DEFAULT_AIT_PREFIXES. */
+  aitPrefixes?: readonly string[];
 }
 
 export interface Simulator {
@@ -166,6 +168,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const awsHealth = awsHealthRoute(config, emit);
   const inbound = inboundRoute(config, state, emit);
   const protect = new ProtectConfigurations();
+  // The config's protect configurations, under each of their ids: the local stack enforces them like AWS.
+  const registered = registerConfigured(protect, config.protectConfigurations, opts.aitPrefixes);
+  if (registered.length > 0) emit('info', 'protect configurations registered from the config', { registered });
   const routes = [
     awsHealth,
     inbound,

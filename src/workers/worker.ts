@@ -21,6 +21,7 @@ import { dataConverterFor } from '../codec/data-converter';
 import { readEnvironment, type ProcessOptions } from '../config/environment';
 import { configPathFrom, loadConfig } from '../config/load';
 import type { Config } from '../domain/config';
+import { unprotectedMessage, unprotectedScopes } from '../domain/protect-config';
 import type { RouteHealthSnapshot } from '../domain/route-health';
 import { createRouteHealthProcess, type RouteHealthProcess } from '../health';
 import { healthLogOf } from '../health/log';
@@ -195,6 +196,8 @@ export async function runWorker(configPath?: string, opts: RunWorkerOptions = {}
   installObservability({ processName: 'worker', metricsPort: opts.metricsPort, environment: env });
   const connection = await connectNative(settings, { checked: true });
   Runtime.instance().logger.info(`connected to Temporal at ${describeSettings(settings)}`);
+  // A use case whose protect configuration has no id for an account × Region it sends from (docs/pumping.md).
+  for (const u of unprotectedScopes(config)) Runtime.instance().logger.warn(unprotectedMessage(u));
   const { runAll, close, routeHealth, pumping } = await createWorker({ config, connection, namespace: opts.namespace });
   // Route-health canaries (routeHealth.canaries): one Temporal Schedule per route, in line with this config; in the
   // background, never in the way of the worker (see src/canaries/schedules.ts).

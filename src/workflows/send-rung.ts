@@ -12,7 +12,7 @@ import {
 import type { createActivities } from '../activities';
 import { failure, type ClassifiedFailure } from '../domain/outcome';
 import type { Channel } from '../domain/channel';
-import type { ResolvedPolicy, RoutingPlan, Rung } from '../domain/plan';
+import { protectConfigurationIdOf, type ResolvedPolicy, type RoutingPlan, type Rung } from '../domain/plan';
 import { SEND_FAILURE_TYPE, type AttemptRef, type SendResult, type SendSmsInput } from '../domain/sending';
 import type { AttemptRecord } from '../domain/status';
 import type { DeliverMessageInput } from './definitions';
@@ -64,8 +64,9 @@ export function smsParameters(
   { policy, country }: RoutingPlan,
 ): Pick<SendSmsInput, 'protectConfigurationId' | 'keyword' | 'destinationCountryParameters'> {
   const usShortCode = rung.originatorType === 'short-code' && country === 'US' && policy.keyword !== undefined;
+  const protectConfigurationId = protectConfigurationIdOf(policy, rung);
   return {
-    ...(policy.protectConfigurationId ? { protectConfigurationId: policy.protectConfigurationId } : {}),
+    ...(protectConfigurationId ? { protectConfigurationId } : {}),
     ...(usShortCode ? { keyword: policy.keyword } : {}),
     ...(policy.destinationCountryParameters
       ? { destinationCountryParameters: policy.destinationCountryParameters }
@@ -76,6 +77,12 @@ export function smsParameters(
 /** Voice's `MaxPricePerMinute`: its own cap; a plan recorded before it existed sends `maxPrice`, as it did then. */
 export function voiceMaxPrice(policy: ResolvedPolicy): string | undefined {
   return policy.voicePriceCap === 'per-minute' ? policy.maxPricePerMinute : policy.maxPrice;
+}
+
+/** Voice's `ProtectConfigurationId`: as for SMS, the policy's one id or the one of the rung's account × Region. */
+function voiceProtect(rung: Rung, policy: ResolvedPolicy): Pick<SendSmsInput, 'protectConfigurationId'> {
+  const protectConfigurationId = protectConfigurationIdOf(policy, rung);
+  return protectConfigurationId ? { protectConfigurationId } : {};
 }
 
 const SENDERS: Record<Channel, ChannelSender> = {
@@ -107,7 +114,7 @@ const SENDERS: Record<Channel, ChannelSender> = {
         ttlSeconds: plan.policy.ttlSeconds,
         maxPrice: voiceMaxPrice(plan.policy),
         feedbackEnabled: plan.policy.messageFeedback,
-        ...(plan.policy.protectConfigurationId ? { protectConfigurationId: plan.policy.protectConfigurationId } : {}),
+        ...voiceProtect(rung, plan.policy),
       },
     ]),
   whatsapp: (rung, { request, plan }, common, options) =>

@@ -10,6 +10,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { queueDepth } from '../../src/aws/queue-depth';
 import { syncCanarySchedules } from '../../src/canaries/schedules';
 import { routeHealthSchema } from '../../src/domain/route-health-config';
+import { collectReport } from '../../src/report';
 import type { StatusRecord } from '../../src/domain/status';
 import { statusQuery } from '../../src/workflows/definitions';
 import { requireBuiltLib } from '../helpers/build-lib';
@@ -224,6 +225,37 @@ it('after an opt-out never tries another SMS or voice route, only the channel al
     `/_sim/messages?destination=${encodeURIComponent(destination)}`,
   );
   expect(messages.map((m) => m.operation)).toEqual(['SendTextMessage']);
+});
+
+it('a use case with a FILTER protect configuration: a suspect number ends TEXT_PROTECT_BLOCKED, shown by the report', async () => {
+  const since = new Date(Date.now() - 1_000);
+  // Another US number: sent with the protect configuration of its account x Region, and delivered.
+  const normal = await waitFor(await send('protected'), ended, 'the normal message to end');
+  expect(normal.status).toBe('DELIVERED');
+  const { messages } = await stack.sim<{ messages: { parameters?: { protectConfigurationId?: string } }[] }>(
+    'GET',
+    `/_sim/messages?messageId=${normal.attempts[0].messageId}`,
+  );
+  expect(messages[0].parameters?.protectConfigurationId).toBe('protect-e2e-primary-use1');
+  // A number of the simulator's stand-in AIT prefix +1900: accepted, then blocked; never routed around: STOPPED.
+  const suspect = await waitFor(await send('protected', '+19002345678'), ended, 'the suspect message to end');
+  expect(suspect.status).toBe('STOPPED'); // a compliance control, not a delivery failure
+  expect(suspect.attempts.map((a) => [`${a.account}/${a.region}`, a.outcome])).toEqual([
+    ['primary/us-east-1', 'TEXT_PROTECT_BLOCKED'],
+  ]);
+  // The delivery report counts it among the protect configuration's blocks (visibility may lag a moment).
+  const until = Date.now() + 30_000;
+  let protection;
+  do {
+    protection = (await collectReport({ client: stack.temporal, since, taskQueue: stack.config.temporal.taskQueue }))
+      .protection;
+    if (protection?.protectBlocked.TEXT_PROTECT_BLOCKED) break;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < until);
+  expect(protection).toMatchObject({
+    protectBlocked: { TEXT_PROTECT_BLOCKED: 1 },
+    protectBlockedByCountry: { US: 1 },
+  });
 });
 
 describe('the CLI', () => {

@@ -171,20 +171,6 @@ describe('which templates, and what is where', () => {
     expect(rules('secondary', 'eu-west-2')).toEqual([]);
   });
 
-  it('a protect configuration given for a scope is created and set on its configuration set', () => {
-    const { templates } = synthesize(production(), {
-      protectConfigurations: () => [
-        { name: 'rsms-protect', blockedCountries: ['KP'], configurationSets: ['rsms-events'] },
-      ],
-    });
-    const t = templates[0].template;
-    expect(resourcesOf(t, 'AWS::SMSVOICE::ProtectConfiguration')).toHaveLength(1);
-    const [, set] = resourcesOf(t, 'AWS::SMSVOICE::ConfigurationSet')[0];
-    expect(set.Properties.ProtectConfigurationId).toEqual({
-      'Fn::GetAtt': ['ProtectRsmsProtect', 'ProtectConfigurationId'],
-    });
-  });
-
   it('local.yaml: a topic ARN naming another account than its entry’s is a warning (the emulator’s account)', () => {
     const { warnings } = synthesize(
       configSchema.parse(parseYaml(fs.readFileSync(path.join(root, 'config/local.yaml'), 'utf8'))),
@@ -366,16 +352,47 @@ describe('opt-out lists, two-way SMS queues and protect configurations (optOuts,
     );
   });
 
-  it('the worker may send with the use cases’ protect configuration in every Region of its routes', () => {
-    const send = (config: Config): unknown =>
-      statements(template(config, 'primary', 'us-east-1'), 'WorkerPolicy', PRIMARY).find((s) => s.Sid === 'Send')!
-        .Resource;
-    const id = 'protect-0123456789abcdef0123456789abcdef';
+  it('the worker may send with each protect configuration id of its account (protectConfigurations), in its Region', () => {
+    const send = (config: Config, at = PRIMARY, account = 'primary'): unknown =>
+      statements(template(config, account, at.region), 'WorkerPolicy', at).find((s) => s.Sid === 'Send')!.Resource;
+    const arn = (region: string, account: string, id: string) =>
+      `arn:aws:sms-voice:${region}:${account}:protect-configuration/protect-${id}123456789abcdef0123456789abcdef`;
+    const primary = (send(production()) as string[]).filter((r) => r.includes('protect-configuration'));
+    expect(primary.sort()).toEqual(
+      [
+        arn('us-east-1', '111111111111', '0'),
+        arn('us-west-2', '111111111111', '2'),
+        arn('eu-west-2', '111111111111', '3'),
+      ].sort(),
+    );
+    const secondary = (send(production(), SECONDARY, 'secondary') as string[]).filter((r) =>
+      r.includes('protect-configuration'),
+    );
+    expect(secondary.sort()).toEqual(
+      [arn('us-east-1', '222222222222', '1'), arn('eu-west-2', '222222222222', '4')].sort(),
+    );
+    // An ARN as given; a name no policy uses adds nothing.
+    const byArn = production((raw) => {
+      const ids = (raw.protectConfigurations as Record<string, { ids: Record<string, string> }>)['otp-protect'].ids;
+      ids['primary/us-east-1'] = 'arn:aws:sms-voice:us-east-1:111111111111:protect-configuration/protect-arn';
+    });
+    expect(send(byArn)).toContainEqual('arn:aws:sms-voice:us-east-1:111111111111:protect-configuration/protect-arn');
+    const unused = production((raw) => delete (raw.policies.otp as Record<string, unknown>).protectConfiguration);
+    expect(JSON.stringify(send(unused))).not.toContain('protect-configuration');
+  });
+
+  it('protectConfigurationId (one existing id for every scope) is still in the policy, in every Region of the account', () => {
+    const config = production((raw) => {
+      const otp = raw.policies.otp as Record<string, unknown>;
+      delete otp.protectConfiguration;
+      otp.protectConfigurationId = 'protect-given';
+    });
+    const send = statements(template(config, 'primary', 'us-east-1'), 'WorkerPolicy', PRIMARY).find(
+      (s) => s.Sid === 'Send',
+    )!.Resource;
     for (const r of ['us-east-1', 'us-west-2', 'eu-west-2']) {
-      expect(send(production())).toContainEqual(`arn:aws:sms-voice:${r}:111111111111:protect-configuration/${id}`);
+      expect(send).toContainEqual(`arn:aws:sms-voice:${r}:111111111111:protect-configuration/protect-given`);
     }
-    const without = production((raw) => delete (raw.policies.otp as Record<string, unknown>).protectConfigurationId);
-    expect(JSON.stringify(send(without))).not.toContain('protect-configuration');
   });
 
   it('clear errors: a list ARN of another resource type, a two-way topic in another Region than its entry', () => {
@@ -411,5 +428,82 @@ describe('resilient-sms infra synth', () => {
       log.mockRestore();
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('protect configurations (protectConfigurations, policies.*.protectConfiguration)', () => {
+  const protects = (t: CfnTemplate) => resourcesOf(t, 'AWS::SMSVOICE::ProtectConfiguration');
+
+  it('one per name in each account x Region a use case naming it sends from, with its country rules of all four modes', () => {
+    const { templates, warnings } = synthesize(production());
+    expect(templates.map((t) => protects(t.template).map(([id]) => id))).toEqual([
+      ['ProtectOtpProtect'],
+      ['ProtectOtpProtect'],
+      ['ProtectOtpProtect'],
+      ['ProtectOtpProtect'],
+      ['ProtectOtpProtect'],
+    ]);
+    expect(warnings).toEqual([]);
+    const [[, resource]] = protects(template(production(), 'secondary', 'eu-west-2'));
+    expect(resource).toEqual({
+      Type: 'AWS::SMSVOICE::ProtectConfiguration',
+      Properties: {
+        CountryRuleSet: {
+          SMS: [
+            { CountryCode: 'US', ProtectStatus: 'FILTER' },
+            { CountryCode: 'GB', ProtectStatus: 'MONITOR' },
+            { CountryCode: 'CA', ProtectStatus: 'ALLOW' },
+            { CountryCode: 'RU', ProtectStatus: 'BLOCK' },
+            { CountryCode: 'KP', ProtectStatus: 'BLOCK' },
+          ],
+        },
+        DeletionProtectionEnabled: true,
+        Tags: [{ Key: 'Name', Value: 'otp-protect' }],
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('an output with its id says where in the config it goes', () => {
+    const t = template(production(), 'primary', 'us-west-2');
+    expect(t.Outputs!.ProtectOtpProtectId).toEqual({
+      Description:
+        'protectConfigurations.otp-protect.ids["primary/us-west-2"]: the id of protect configuration "otp-protect" (use cases otp) in primary/us-west-2',
+      Value: { 'Fn::GetAtt': ['ProtectOtpProtect', 'ProtectConfigurationId'] },
+    });
+  });
+
+  it('no configuration set is associated with one (each send names its own), and a scope no use case of it sends from has none', () => {
+    const { templates } = synthesize(
+      production((raw) => ((raw.policies.otp as { allowedCountries: string[] }).allowedCountries = ['GB'])),
+    );
+    for (const t of templates) {
+      for (const [, set] of resourcesOf(t.template, 'AWS::SMSVOICE::ConfigurationSet')) {
+        expect(set.Properties).not.toHaveProperty('ProtectConfigurationId');
+      }
+    }
+    // GB only: its originators are on primary/eu-west-2, secondary/eu-west-2 and primary/us-east-1 (a sender id);
+    // voice (US only) no longer counts.
+    expect(Object.fromEntries(templates.map((t) => [t.fileName, protects(t.template).length]))).toEqual({
+      'primary-us-east-1.json': 1,
+      'secondary-us-east-1.json': 0,
+      'primary-us-west-2.json': 0,
+      'primary-eu-west-2.json': 1,
+      'secondary-eu-west-2.json': 1,
+    });
+  });
+
+  it('a scope whose id the config lacks gets its resource and a warning naming the field to fill', () => {
+    const config = production((raw) => {
+      delete (raw.protectConfigurations as Record<string, { ids: Record<string, string> }>)['otp-protect'].ids[
+        'primary/eu-west-2'
+      ];
+    });
+    const { templates, warnings } = synthesize(config);
+    expect(protects(templates.find((t) => t.fileName === 'primary-eu-west-2.json')!.template)).toHaveLength(1);
+    expect(warnings).toEqual([
+      'primary-eu-west-2.json: protectConfigurations.otp-protect.ids["primary/eu-west-2"] is not set: deploy, then write the output ProtectOtpProtectId there; until then the SMS and voice sends of otp from primary/eu-west-2 carry no protect configuration',
+    ]);
   });
 });

@@ -76,6 +76,13 @@ const MAX_KEYS = 10_000;
 const OVERDUE_TICK_MS = 5000;
 /** Sends reported further in the future than this (clock skew between hosts) are refused. */
 const MAX_FUTURE_MS = 300_000;
+/**
+ * How long a batch's processing lag counts: the overdue limit is extended by the longest lag any process reported in
+ * this last minute. A process that is behind (a burst's backlog) sees receipts late, not the route losing them.
+ */
+const LAG_MEMORY_MS = 60_000;
+const MAX_LAG_SAMPLES = 120;
+const MAX_LAG_MS = 3_600_000;
 const CLASS_NOUN: Record<CountedClass, string> = {
   'send-error': 'sends failed',
   'receipt-failure': 'receipts were failures',
@@ -84,6 +91,8 @@ const CLASS_NOUN: Record<CountedClass, string> = {
 
 export class Breakers {
   private readonly keys = new Map<string, KeyBreaker>();
+  /** Processing lags the batches reported (ms), with when they came; not carried over continue-as-new. */
+  private lags: { at: number; ms: number }[] = [];
   /** What restoring the carried state dropped (for the log). */
   readonly restoreNotes: string[];
 
@@ -96,12 +105,17 @@ export class Breakers {
     this.restoreNotes = restored.notes;
   }
 
-  /** Adds one batch of counts; returns the state changes and a sentence per record it refused. */
+  /**
+   * Adds one batch of counts (and the reporting process's processing lag, ms); returns the state changes and a
+   * sentence per record it refused.
+   */
   record(
     counts: readonly ReportedCounts[],
     latencies: Record<string, unknown> | undefined,
     now: number,
+    processingLagMs?: unknown,
   ): { transitions: Transition[]; rejected: string[] } {
+    this.noteLag(processingLagMs, now);
     const rejected: string[] = [];
     const before = new Map<string, BreakerView>();
     const touch = (key: string): KeyBreaker => {
@@ -168,7 +182,7 @@ export class Breakers {
     for (const k of this.keys.values()) {
       if (k.state === 'open' && k.cooldownUntil !== undefined) consider(k.cooldownUntil);
       if (k.state === 'open') continue;
-      const overdueMs = this.overdueMs(k);
+      const overdueMs = this.overdueMs(k, now);
       const pending = k.buckets.find((b) => b.awaiting > 0 && (b.second + 1) * 1000 + overdueMs > now);
       if (pending) consider(Math.ceil(((pending.second + 1) * 1000 + overdueMs) / OVERDUE_TICK_MS) * OVERDUE_TICK_MS);
     }
@@ -184,10 +198,28 @@ export class Breakers {
     return [...this.keys.values()].map((k) => this.effective(k, k.key, now));
   }
 
-  /** The overdue limit of a key: max(overdueAfter, latencyFactor × its p95 receipt latency). */
-  overdueMs(k: KeyBreaker): number {
+  /**
+   * The overdue limit of a key: max(overdueAfter, latencyFactor × its p95 receipt latency), plus the longest processing
+   * lag a process reported in the last minute (its messages see receipts that much late).
+   */
+  overdueMs(k: KeyBreaker, now: number): number {
     const p = p95(k.latencies);
-    return Math.max(this.config.overdueAfter, p === undefined ? 0 : Math.round(this.config.latencyFactor * p));
+    const base = Math.max(this.config.overdueAfter, p === undefined ? 0 : Math.round(this.config.latencyFactor * p));
+    return base + this.lagAt(now);
+  }
+
+  /** The longest processing lag reported in the last minute, ms (0: none). */
+  lagAt(now: number): number {
+    let lag = 0;
+    for (const l of this.lags) if (l.at > now - LAG_MEMORY_MS && l.ms > lag) lag = l.ms;
+    return lag;
+  }
+
+  private noteLag(value: unknown, now: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return;
+    this.lags = this.lags.filter((l) => l.at > now - LAG_MEMORY_MS);
+    this.lags.push({ at: now, ms: Math.min(value, MAX_LAG_MS) });
+    if (this.lags.length > MAX_LAG_SAMPLES) this.lags.splice(0, this.lags.length - MAX_LAG_SAMPLES);
   }
 
   serialize(): BreakersState {
@@ -225,7 +257,7 @@ export class Breakers {
 
   /** Closed: opens when a class trips. Half-open: opens again when a probe's receipt is overdue. Drops old buckets. */
   private evaluate(k: KeyBreaker, now: number): void {
-    const overdueMs = this.overdueMs(k);
+    const overdueMs = this.overdueMs(k, now);
     if (k.state === 'closed') {
       for (const cls of COUNTED_CLASSES) {
         const why = this.trips(k, cls, now, overdueMs);
@@ -297,7 +329,7 @@ export class Breakers {
   }
 
   private recent(k: KeyBreaker, now: number): BreakerView['recent'] {
-    const overdueMs = this.overdueMs(k);
+    const overdueMs = this.overdueMs(k, now);
     const failures: Partial<Record<FailureClass, number>> = {};
     for (const cls of COUNTED_CLASSES) {
       const n = windowCounts(k.buckets, cls, this.config.breakers[cls].window, now, overdueMs, 0).failures;

@@ -93,6 +93,8 @@ export type RouteObservation =
       reason?: string;
       /** A canary or half-open probe: counted apart. */
       probe: boolean;
+      /** How long after AWS accepted it the workflow saw an accepted send (its processing lag), ms. */
+      lagMs?: number;
     }
   | {
       kind: 'receipt';
@@ -103,6 +105,8 @@ export type RouteObservation =
       ok: boolean;
       reason?: string;
       probe: boolean;
+      /** How long after AWS's event the workflow saw the receipt (the pipeline's and the workflow's lag), ms. */
+      lagMs?: number;
     }
   | { kind: 'no-receipt'; at: number; key: string; sentAt: number; probe: boolean };
 

@@ -26,6 +26,8 @@ export interface AggregatorOptions {
 }
 
 export const LATENCY_SAMPLES_PER_BATCH = 50;
+/** A lag past an hour is not believed (clock skew): capped. */
+const MAX_LAG_MS = 3_600_000;
 const MAX_REASON_CHARS = 200;
 
 export function secondOf(ms: number): number {
@@ -43,6 +45,8 @@ export class ObservationAggregator {
   /** `${second}|${key}` -> deltas, oldest first. */
   private buckets = new Map<string, KeyCounts>();
   private batchLatencies = new Map<string, number[]>();
+  /** The longest processing lag (ms) of the observations since the last drain. */
+  private batchLag = 0;
   private readonly maxBuckets: number;
   /** Records lost to the bound. */
   readonly dropped = { buckets: 0 };
@@ -56,6 +60,9 @@ export class ObservationAggregator {
   }
 
   observe(o: RouteObservation): void {
+    if (o.kind !== 'no-receipt' && typeof o.lagMs === 'number' && Number.isFinite(o.lagMs)) {
+      this.batchLag = Math.max(this.batchLag, Math.min(o.lagMs, MAX_LAG_MS));
+    }
     switch (o.kind) {
       case 'send': {
         if (o.outcome === 'ok') {
@@ -84,8 +91,10 @@ export class ObservationAggregator {
     if (this.buckets.size === 0 && this.batchLatencies.size === 0) return undefined;
     const batch: ObservationBatch = { source, counts: [...this.buckets.values()] };
     if (this.batchLatencies.size > 0) batch.receiptLatencyMs = Object.fromEntries(this.batchLatencies);
+    if (this.batchLag > 0) batch.processingLagMs = this.batchLag;
     this.buckets = new Map();
     this.batchLatencies = new Map();
+    this.batchLag = 0;
     return batch;
   }
 
@@ -105,6 +114,7 @@ export class ObservationAggregator {
       if (c.reasons) b.reasons = { ...b.reasons, ...c.reasons };
       if (c.lastReason !== undefined) b.lastReason = c.lastReason;
     }
+    this.batchLag = Math.max(this.batchLag, batch.processingLagMs ?? 0);
     for (const [key, samples] of Object.entries(batch.receiptLatencyMs ?? {})) {
       const now = this.batchLatencies.get(key) ?? [];
       this.batchLatencies.set(key, [...samples, ...now].slice(-LATENCY_SAMPLES_PER_BATCH));

@@ -74,7 +74,7 @@ export async function deliverMessage(started: StartMessageInput): Promise<Status
       attempt.state !== before &&
       (attempt.state === 'delivered' || attempt.state === 'failed')
     ) {
-      reportReceipt(state.plan, attempt, Date.now(), health.probe);
+      reportReceipt(state.plan, attempt, Date.now(), health.probe, dlr.eventTimestamp);
     }
   });
   if (health) {

@@ -57,7 +57,8 @@ export function reportSend(
     // Counted in the second AWS accepted it, the second its receipt (or its lack) is counted under too: the time the
     // workflow got to the result may be later (a busy worker), and a send counted in one second with its receipt in
     // another would look overdue for ever.
-    routeHealth.observe({ kind: 'send', at: attempt.sentAt ?? at, keys, outcome: 'ok', probe });
+    const sentAt = attempt.sentAt ?? at;
+    routeHealth.observe({ kind: 'send', at: sentAt, keys, outcome: 'ok', probe, lagMs: Math.max(0, at - sentAt) });
     return;
   }
   routeHealth.observe({
@@ -75,8 +76,14 @@ function attemptKey(plan: RoutingPlan, attempt: AttemptRecord): string {
   return originatorKey(attempt.account, attempt.region, attempt.originator, plan.country);
 }
 
-/** A final receipt settled the attempt (delivered or failed). */
-export function reportReceipt(plan: RoutingPlan, attempt: AttemptRecord, at: number, probe: boolean): void {
+/** A final receipt (AWS's event at `eventAt`) settled the attempt (delivered or failed). */
+export function reportReceipt(
+  plan: RoutingPlan,
+  attempt: AttemptRecord,
+  at: number,
+  probe: boolean,
+  eventAt?: number,
+): void {
   if (!isNumberRung(plan, attempt)) return;
   const ok = attempt.state === 'delivered';
   routeHealth.observe({
@@ -87,6 +94,7 @@ export function reportReceipt(plan: RoutingPlan, attempt: AttemptRecord, at: num
     ok,
     reason: ok ? undefined : attempt.outcome,
     probe,
+    ...(eventAt !== undefined ? { lagMs: Math.max(0, at - eventAt) } : {}),
   });
 }
 

@@ -33,6 +33,11 @@ export interface ObservationBatch {
   counts: KeyCounts[];
   /** Receipt latencies (ms) per originator key seen in this batch, at most 50 samples per key. */
   receiptLatencyMs?: Record<string, number[]>;
+  /**
+   * The longest this process's message workflows took, in this batch, to see an accepted send or a receipt after it
+   * happened (ms): how far behind they are. The workflow waits that much longer before a send counts as overdue.
+   */
+  processingLagMs?: number;
 }
 
 export const observationsSignal = defineSignal<[ObservationBatch]>('observations');

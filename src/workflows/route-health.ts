@@ -130,7 +130,7 @@ function observe(state: RouteHealthState, batch: ObservationBatch): Change[] {
   }
   const latencies =
     typeof batch.receiptLatencyMs === 'object' && batch.receiptLatencyMs !== null ? batch.receiptLatencyMs : undefined;
-  const { transitions, rejected } = state.breakers.record(batch.counts, latencies, Date.now());
+  const { transitions, rejected } = state.breakers.record(batch.counts, latencies, Date.now(), batch.processingLagMs);
   if (rejected.length > 0) {
     log.warn('route health: observations refused', {
       source,

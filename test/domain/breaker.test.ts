@@ -132,6 +132,32 @@ describe('Breakers', () => {
     expect(opened[0].why).toBe('5 sends got no final receipt within 10 s in a row (no-receipt)');
   });
 
+  it('waits the processing lag a process reported in the last minute on top: its messages see receipts late', () => {
+    const b = new Breakers(config());
+    // A process 20 s behind (a burst's backlog): its sends are awaited 10 s + 20 s before they count as no-receipt.
+    b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0, 20_000);
+    expect(b.lagAt(T0 + 1000)).toBe(20_000);
+    expect(b.tick(T0 + 29_999)).toEqual([]);
+    expect(b.view(ORIG, T0 + 29_999)?.recent.failures).toEqual({});
+    // The receipts come 25 s late: nothing was counted against the route.
+    b.record([{ key: ORIG, second: sec(T0), ok: 5, delivered: 5, failures: {}, awaitingReceipt: -5 }], {}, T0 + 25_000);
+    expect(b.tick(T0 + 40_000)).toEqual([]);
+    expect(b.view(ORIG, T0 + 40_000)).toMatchObject({ state: 'closed', recent: { failures: {} } });
+  });
+
+  it('forgets a processing lag after a minute, and ignores one that is not a positive number', () => {
+    const b = new Breakers(config());
+    b.record([], {}, T0, 20_000);
+    b.record([], {}, T0 + 1000, 'late');
+    b.record([], {}, T0 + 2000, -5);
+    expect(b.lagAt(T0 + 59_999)).toBe(20_000);
+    expect(b.lagAt(T0 + 60_000)).toBe(0);
+    // Then sends of a process no longer behind are overdue after overdueAfter alone.
+    const at = T0 + 61_000;
+    b.record([{ key: ORIG, second: sec(at), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, at);
+    expect(b.tick(at + 11_000)).toEqual([expect.objectContaining({ key: ORIG, to: 'open' })]);
+  });
+
   it('finds overdue sends when a batch touches the key, between timer checks', () => {
     const b = new Breakers(config());
     b.record([{ key: ORIG, second: sec(T0), ok: 5, failures: {}, awaitingReceipt: 5 }], {}, T0);

@@ -89,6 +89,21 @@ describe('ObservationAggregator', () => {
     expect(batch.receiptLatencyMs).toEqual({ [ORIG]: [1500, 2499] });
   });
 
+  it('reports the longest processing lag of the batch, and keeps it when the batch is put back', () => {
+    const a = new ObservationAggregator();
+    const late = (o: RouteObservation, lagMs: number) => ({ ...o, lagMs }) as RouteObservation;
+    a.observe(late(sendOk(T0), 1200));
+    a.observe(late(receipt(T0 + 9000, T0), 8000));
+    a.observe(late(receipt(T0 + 9500, T0), Number.NaN));
+    const batch = a.drain('w1')!;
+    expect(batch.processingLagMs).toBe(8000);
+    a.restore(batch);
+    expect(a.drain('w1')!.processingLagMs).toBe(8000);
+    // Nothing late: no field.
+    a.observe(sendOk(T0 + 20_000));
+    expect(a.drain('w1')).not.toHaveProperty('processingLagMs');
+  });
+
   it('reports a receipt of a send another process saw as a negative awaiting delta', () => {
     const a = new ObservationAggregator();
     a.observe(receipt(T0 + 5_000, T0 - 3_000));

@@ -218,6 +218,9 @@ describe('deliverMessage with route health', () => {
     expect(observed.map((o) => o.kind)).toEqual(['send', 'receipt']);
     expect(observed[0]).toMatchObject({ kind: 'send', outcome: 'ok', at: acceptedAt });
     expect(observed[1]).toMatchObject({ kind: 'receipt', ok: true, sentAt: acceptedAt });
+    // How late the workflow saw the send: at least the 5 s its acceptance was stamped back.
+    expect((observed[0] as { lagMs?: number }).lagMs).toBeGreaterThanOrEqual(5_000);
+    expect((observed[1] as { lagMs?: number }).lagMs).toBeGreaterThanOrEqual(0);
   });
 
   it('stops waiting when the route of its attempt opens, and moves on to a healthy Region', async () => {

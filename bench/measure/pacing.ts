@@ -203,6 +203,12 @@ export async function measurePacing(
       log(`  ${o.originator}: ${o.sends} sends, max ${o.max5sPerS}/s over 5 s vs ${o.mps} MPS (rate ${o.rate}/s)`);
     }
     log(`  throttled ${result.throttled}; OTP time to send p99 ${result.otpTimeToSendMs?.p99 ?? '—'} ms`);
+    const byOriginator = new Map<string, number>();
+    for (const m of entries) {
+      if (m.outcome === 'accepted')
+        byOriginator.set(m.originator ?? '?', (byOriginator.get(m.originator ?? '?') ?? 0) + 1);
+    }
+    log(`  accepted sends by originator: ${[...byOriginator].map(([o, n]) => `${o} ${n}`).join(', ')}`);
     return result;
   } finally {
     await worker2.stop();

@@ -57,6 +57,17 @@ export function pacedActivities(
   };
 }
 
+/**
+ * The sends one paced Worker runs at once: one second of MPS, plus one. A slot is what lets the SDK take a task from
+ * the server; with the default (100) a process that stalls keeps taking its originator's tasks, which then wait in it
+ * (their 30 s to send running) while the other processes idle, and leave together. With few slots the waiting tasks
+ * stay on the server, in priority order, for whichever process is free. A send takes far less than a second, so one
+ * second of MPS in flight is more than the rate needs.
+ */
+export function pacedSlots(mps: number): number {
+  return Math.ceil(mps) + 1;
+}
+
 /** One activity-only Worker per paced originator of the config. */
 export async function createPacedWorkers(config: Config, taskQueue: string, base: PacedWorkerBase): Promise<Worker[]> {
   const workers: Worker[] = [];
@@ -67,6 +78,7 @@ export async function createPacedWorkers(config: Config, taskQueue: string, base
         ...(base.activities ? { activities: pacedActivities(base.activities, o.mps) } : {}),
         taskQueue: o.taskQueue,
         maxTaskQueueActivitiesPerSecond: o.rate,
+        maxConcurrentActivityTaskExecutions: pacedSlots(o.mps),
       }),
     );
   }

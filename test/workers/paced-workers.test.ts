@@ -4,7 +4,7 @@
  * pacing on.
  */
 import { configSchema, type ConfigInput } from '../../src/domain/config';
-import { pacedOriginators } from '../../src/workers/paced-workers';
+import { pacedOriginators, pacedSlots } from '../../src/workers/paced-workers';
 
 const input: ConfigInput = {
   accounts: { primary: {} },
@@ -45,4 +45,11 @@ it('runs no paced worker without pacing on', () => {
   expect(pacedOriginators(configSchema.parse({ ...input, pacing: { enabled: false } }), 'rsms')).toEqual([]);
   const { pacing: _pacing, ...off } = input;
   expect(pacedOriginators(configSchema.parse(off), 'rsms')).toEqual([]);
+});
+
+test('a paced Worker runs one second of MPS plus one sends at once, so waiting sends stay on the server', () => {
+  expect(pacedSlots(1)).toBe(2);
+  expect(pacedSlots(5)).toBe(6);
+  expect(pacedSlots(2.5)).toBe(4);
+  expect(pacedSlots(100)).toBe(101);
 });

@@ -208,7 +208,9 @@ async function awaitOutcome(
       state.note('deadline passed without a delivery');
       return false;
     }
-    const unanswered = attempt.state === 'sent' || attempt.state === 'unknown';
+    // Silent filtering is an accepted send without a receipt. An ambiguous one (the send timed out, maybe in a stalled
+    // worker) was counted as a send error already, and was never counted as awaiting a receipt.
+    const unanswered = attempt.state === 'sent';
     state.stepTimedOut(attempt, waitMs, Date.now());
     if (health && unanswered) reportNoReceipt(state.plan, attempt, Date.now(), health.probe);
   }

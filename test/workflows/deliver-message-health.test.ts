@@ -45,7 +45,7 @@ let entries: RouteHealthEntry[] = [];
 let reads: ReadRouteHealthInput[] = [];
 let observed: RouteObservation[] = [];
 
-function makeConfig(routeHealth: boolean): Config {
+function makeConfig(routeHealth: boolean, ambiguousWait = '30s'): Config {
   return configSchema.parse({
     accounts: {
       primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } },
@@ -60,7 +60,7 @@ function makeConfig(routeHealth: boolean): Config {
         { route: 'primary-usw2', identity: 'pool-usw2-tf', kind: 'pool', type: 'toll-free' },
       ],
     },
-    policies: { otp: { stepWait: '30s', deadline: '5m', ambiguousWait: '30s' } },
+    policies: { otp: { stepWait: '30s', deadline: '5m', ambiguousWait } },
     ...(routeHealth ? { routeHealth: { enabled: true } } : {}),
   });
 }
@@ -263,6 +263,18 @@ describe('deliverMessage with route health', () => {
       blamed: 'region:us-east-1',
       reason: 'InternalServerException',
     });
+  });
+
+  it('reports no missing receipt for an ambiguous send: it was counted as a send error, never as awaiting one', async () => {
+    scriptSends({ 'pool-use1-sc': [{ kind: 'error', type: 'InternalServerException', status: 500 }] });
+    await withWorker(makeConfig(true, '1s'), 'route-health-ambiguous', async (start) => {
+      const handle = await start();
+      // The ambiguous wait runs out with no receipt; the ladder moves on to us-west-2.
+      await waitFor(handle, (s) => s.attempts[1]?.state === 'sent', 'attempt 2 sent');
+      await handle.cancel();
+    });
+    expect(observed.map((o) => o.kind)).toEqual(['send', 'send']);
+    expect(observed[0]).toMatchObject({ kind: 'send', outcome: 'ambiguous' });
   });
 
   it('reads nothing and reports nothing when route health is off', async () => {

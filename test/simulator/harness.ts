@@ -34,6 +34,26 @@ export function queueName(account: string, region: string): string {
 /** The simulator never reads route endpoints; they only need to be URLs. */
 const PLACEHOLDER_ENDPOINT = 'http://127.0.0.1:9';
 
+/**
+ * The config input of the in-process simulator suites (no emulator): both accounts in us-east-1, one US toll-free
+ * pool on the primary; `extra` adds or replaces top-level sections (policies, protect configurations, ...).
+ */
+export function inProcessConfigInput(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    accounts: {
+      primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
+      secondary: { accountId: '222222222222', credentials: { type: 'static', ...KEYS.secondary } },
+    },
+    routes: [
+      { id: 'p1', account: 'primary', region: 'us-east-1', endpoint: PLACEHOLDER_ENDPOINT },
+      { id: 's1', account: 'secondary', region: 'us-east-1', endpoint: PLACEHOLDER_ENDPOINT },
+    ],
+    originators: { US: [{ route: 'p1', identity: 'pool-1', type: 'toll-free' }] },
+    policies: { otp: {} },
+    ...extra,
+  };
+}
+
 export function simConfig(motoEndpoint: string): Config {
   const dlrQueues = [];
   for (const account of ACCOUNTS) {

@@ -19,20 +19,9 @@ import {
 import { configSchema } from '../../src/domain/config';
 import { keywordOf } from '../../src/simulator/inbound';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { admin, destroyClients, KEYS, rejection, smsClient } from './harness';
+import { admin, destroyClients, inProcessConfigInput, rejection, smsClient } from './harness';
 
-const config = configSchema.parse({
-  accounts: {
-    primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
-    secondary: { accountId: '222222222222', credentials: { type: 'static', ...KEYS.secondary } },
-  },
-  routes: [
-    { id: 'p1', account: 'primary', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
-    { id: 's1', account: 'secondary', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
-  ],
-  originators: { US: [{ route: 'p1', identity: 'pool-1', type: 'toll-free' }] },
-  policies: { otp: {} },
-});
+const config = configSchema.parse(inProcessConfigInput());
 
 const NUMBER = '+14255550111';
 let sim: Simulator;

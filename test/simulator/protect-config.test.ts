@@ -9,26 +9,19 @@ import { configSchema } from '../../src/domain/config';
 import { DEFAULT_AIT_PREFIXES, ProtectConfigurations, registerConfigured } from '../../src/simulator/protect';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import type { MessageRecord } from '../../src/simulator/message-log';
-import { admin, destroyClients, KEYS, rejection, smsClient } from './harness';
+import { admin, destroyClients, inProcessConfigInput, rejection, smsClient } from './harness';
 
-const config = configSchema.parse({
-  accounts: {
-    primary: { accountId: '111111111111', credentials: { type: 'static', ...KEYS.primary } },
-    secondary: { accountId: '222222222222', credentials: { type: 'static', ...KEYS.secondary } },
-  },
-  routes: [
-    { id: 'p1', account: 'primary', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
-    { id: 's1', account: 'secondary', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
-  ],
-  originators: { US: [{ route: 'p1', identity: 'pool-1', type: 'toll-free' }] },
-  policies: { otp: { protectConfiguration: 'otp-protect' } },
-  protectConfigurations: {
-    'otp-protect': {
-      sms: { US: 'FILTER', GB: 'MONITOR', FR: 'BLOCK' },
-      ids: { 'primary/us-east-1': 'protect-p1', 'secondary/us-east-1': 'protect-s1' },
+const config = configSchema.parse(
+  inProcessConfigInput({
+    policies: { otp: { protectConfiguration: 'otp-protect' } },
+    protectConfigurations: {
+      'otp-protect': {
+        sms: { US: 'FILTER', GB: 'MONITOR', FR: 'BLOCK' },
+        ids: { 'primary/us-east-1': 'protect-p1', 'secondary/us-east-1': 'protect-s1' },
+      },
     },
-  },
-});
+  }),
+);
 
 describe('registerConfigured', () => {
   it('registers each protect configuration under every id it has, with the stand-in AIT prefixes', () => {

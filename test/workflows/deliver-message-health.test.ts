@@ -76,6 +76,15 @@ function scriptSends(behaviours: Record<string, Behaviour[]> = {}): void {
     return { kind: 'success', messageId: `m-${(req.body?.Context as Record<string, string>)[CONTEXT_ATTEMPT]}` };
   });
 }
+/** The final DELIVERED receipt of attempt `attempt` (its message id is the scripted `m-<attempt>`). */
+const delivered = (attempt: number) => ({
+  attempt,
+  eventType: 'TEXT_DELIVERED',
+  status: 'DELIVERED',
+  isFinal: true,
+  messageId: `m-${attempt}`,
+  eventTimestamp: Date.now(),
+});
 const sentFrom = (): string[] => sms.requestsFor('SendTextMessage').map((r) => String(r.body?.OriginationIdentity));
 
 async function waitFor(
@@ -167,14 +176,7 @@ describe('deliverMessage with route health', () => {
     const result = await withWorker(makeConfig(true), 'route-health', async (start) => {
       const handle = await start();
       await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
-      await handle.signal(dlrSignal, {
-        attempt: 1,
-        eventType: 'TEXT_DELIVERED',
-        status: 'DELIVERED',
-        isFinal: true,
-        messageId: 'm-1',
-        eventTimestamp: Date.now(),
-      });
+      await handle.signal(dlrSignal, delivered(1));
       return handle.result();
     });
     expect(result.status).toBe('DELIVERED');
@@ -203,14 +205,7 @@ describe('deliverMessage with route health', () => {
       async (start) => {
         const handle = await start();
         await waitFor(handle, (s) => s.attempts[0]?.state === 'sent', 'attempt 1 sent');
-        await handle.signal(dlrSignal, {
-          attempt: 1,
-          eventType: 'TEXT_DELIVERED',
-          status: 'DELIVERED',
-          isFinal: true,
-          messageId: 'm-1',
-          eventTimestamp: Date.now(),
-        });
+        await handle.signal(dlrSignal, delivered(1));
         return handle.result();
       },
       () => acceptedAt,
@@ -231,14 +226,7 @@ describe('deliverMessage with route health', () => {
       entries = [open('region:us-east-1')];
       await handle.signal(routeChangedSignal, { entry: open('region:us-east-1') });
       await waitFor(handle, (s) => s.attempts[1]?.state === 'sent', 'attempt 2 sent');
-      await handle.signal(dlrSignal, {
-        attempt: 2,
-        eventType: 'TEXT_DELIVERED',
-        status: 'DELIVERED',
-        isFinal: true,
-        messageId: 'm-2',
-        eventTimestamp: Date.now(),
-      });
+      await handle.signal(dlrSignal, delivered(2));
       return handle.result();
     });
     expect(sentFrom()).toEqual(['pool-use1-sc', 'pool-usw2-tf']);

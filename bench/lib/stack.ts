@@ -20,7 +20,8 @@ import { workerPolling } from '../../src/stack/pollers';
 import { readStackInfo, type StackInfo } from '../../src/stack/stack-info';
 import { EMULATOR_CREDENTIALS } from '../../src/tools/provision-emulator';
 import { waitForExit } from '../../src/tools/service-process';
-import { findRepoRoot, freePort } from '../../src/tools/temporal-cli';
+import { freePort } from '../../src/tools/free-ports';
+import { findRepoRoot } from '../../src/tools/temporal-cli';
 import { sleep } from './stats';
 
 export const root = findRepoRoot(__dirname);

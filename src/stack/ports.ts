@@ -1,6 +1,6 @@
 /** The local stack's ports: the fixed defaults (`npm start`), or free ones (`--ports auto`: tests, chaos, bench). */
 import { tcpProbe } from '../tools/service-process';
-import { freePorts } from '../tools/temporal-cli';
+import { freePorts } from '../tools/free-ports';
 
 export const DEFAULT_PORTS = {
   temporal: 7233,

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, freePort } from './temporal-cli';
+import { freePort } from './free-ports';
+import { findRepoRoot } from './temporal-cli';
 import { httpProbe, startService, type ServiceProcess } from './service-process';
 
 export const MOTO_SERVER_ENV = 'MOTO_SERVER_PATH';

@@ -10,11 +10,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/connect';
 import { plainSettings } from '../temporal/settings';
+import { freePorts } from './free-ports';
 import { startService, tcpProbe, type ServiceProcess } from './service-process';
 
 export const TEMPORAL_CLI_ENV = 'TEMPORAL_CLI_PATH';
@@ -100,48 +100,6 @@ export function requireTemporalCli(opts: ResolveTemporalCliOptions = {}): string
     );
   }
   return found;
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : undefined;
-      srv.close((err) => {
-        if (err) reject(err);
-        else if (port === undefined) reject(new Error('Could not determine a free port'));
-        else resolve(port);
-      });
-    });
-  });
-}
-
-/**
- * `count` distinct free ports: every listener stays open until all are chosen, so the kernel cannot hand the same
- * port out twice (freePort called in a row may). A port is still only free until its program binds it.
- */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const srv = net.createServer();
-      srv.unref();
-      servers.push(srv);
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(0, host, () => resolve());
-      });
-      ports.push((srv.address() as net.AddressInfo).port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
-  }
 }
 
 export type SearchAttributeTypeName = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -250,7 +208,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const executable = opts.executable ?? requireTemporalCli();
   const ip = opts.ip ?? '127.0.0.1';
   const headless = opts.headless ?? false;
-  const [freeA, freeB, freeC, freeD] = await freePorts(4, ip);
+  const [freeA, freeB, freeC, freeD] = await freePorts(4, { host: ip });
   const port = opts.port ?? freeA;
   const uiPort = headless ? undefined : (opts.uiPort ?? freeB);
   const httpPort = opts.httpPort ?? freeC;

@@ -11,7 +11,7 @@ import { buildApiServer, isTemporalUnavailable, type MessagesClient } from '../.
 import { deriveIdempotencyKey, MessageNotFoundError, ResilientSmsClient } from '../../src/client';
 import { SecretMatcher } from '../../src/codec/secrets';
 import type { StatusRecord } from '../../src/domain/status';
-import { freePort } from '../../src/tools/temporal-cli';
+import { freePort } from '../../src/tools/free-ports';
 import {
   API_KEY,
   OTHER_API_KEY,

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startService, tcpProbe, type ServiceProcess } from '../../src/tools/service-process';
-import { freePorts } from '../../src/tools/temporal-cli';
+import { freePorts } from '../../src/tools/free-ports';
 import type { TestCerts } from './tls-certs';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';

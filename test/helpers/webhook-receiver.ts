@@ -70,10 +70,4 @@ export async function startWebhookReceiver(secrets: Record<string, string>, port
 }
 
 /** A port nothing listens on (yet): connections to it are refused until a receiver is started on it. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort } from '../../src/tools/free-ports';

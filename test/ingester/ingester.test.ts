@@ -27,7 +27,7 @@ import { configSchema, type Config } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
 import { startMoto, type Moto } from '../../src/tools/moto';
 import { EMULATOR_CREDENTIALS, provisionDlrQueues, type ProvisionedQueue } from '../../src/tools/provision-emulator';
-import { freePort } from '../../src/tools/temporal-cli';
+import { freePort } from '../../src/tools/free-ports';
 import { createIngester, type Ingester } from '../../src/ingester/ingester';
 import type { LogLevel } from '../../src/ingester/log';
 import type { DlrSignalClient, IngesterOptions } from '../../src/ingester/options';

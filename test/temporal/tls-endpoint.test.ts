@@ -19,7 +19,8 @@ import { EMULATOR_CREDENTIALS, provisionDlrQueues } from '../../src/tools/provis
 import { configSchema } from '../../src/domain/config';
 import { builtCli } from '../../src/stack/handle';
 import { httpProbe, sleep } from '../../src/tools/service-process';
-import { findRepoRoot, freePort } from '../../src/tools/temporal-cli';
+import { freePort } from '../../src/tools/free-ports';
+import { findRepoRoot } from '../../src/tools/temporal-cli';
 import { requireBuiltLib } from '../helpers/build-lib';
 import { DEST, dlrEvent } from '../helpers/dlr-fixtures';
 import { haveNginx, NGINX, startGrpcTlsProxy, type GrpcTlsProxy } from '../helpers/nginx-grpc';

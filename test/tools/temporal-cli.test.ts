@@ -4,8 +4,6 @@ import * as path from 'node:path';
 import {
   devServerArgs,
   findRepoRoot,
-  freePort,
-  freePorts,
   projectLocalTemporalCli,
   requireTemporalCli,
   resolveTemporalCli,
@@ -134,22 +132,6 @@ describe('devServerArgs', () => {
     expect(
       devServerArgs({ ...base, dynamicConfig: { 'system.enableActivityEagerExecution': true } }).slice(-2),
     ).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
-  });
-});
-
-describe('freePort', () => {
-  it('returns distinct usable ports', async () => {
-    const [a, b] = await Promise.all([freePort(), freePort()]);
-    expect(a).toBeGreaterThan(0);
-    expect(b).toBeGreaterThan(0);
-  });
-});
-
-describe('freePorts', () => {
-  it('returns distinct ports, all chosen before any is released', async () => {
-    const ports = await freePorts(12);
-    expect(new Set(ports).size).toBe(12);
-    expect(ports.every((p) => p > 0)).toBe(true);
   });
 });
 

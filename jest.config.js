@@ -26,6 +26,7 @@ const INTEGRATION = [
   'test/activities/push.test.ts',
   'test/activities/voice.test.ts',
   'test/api/end-to-end.test.ts',
+  'test/health/backlog.test.ts',
   'test/api/local-stack-security.test.ts',
   'test/api/schemathesis.test.ts',
   'test/chaos/chaos.test.ts',

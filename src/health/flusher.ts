@@ -4,10 +4,15 @@
  * flush puts the batch back (merged into the next one, within the aggregator's bounds) and logs: the first
  * failure of an outage at warn, the rest at debug, the recovery at info. It never throws into the worker.
  * Flushes never overlap: a slow signal delays the next one.
+ *
+ * With a backlog probe (./backlog.ts), each batch's processing lag is at least the age of the message workflows'
+ * task backlog, and a backlog of a second or more is sent on its own (a batch of no counts) when nothing else was
+ * counted: the workers are behind by that much, whatever the messages they got to could tell.
  */
 import type { Config } from '../domain/config';
 import { observationsSignal } from '../workflows/route-health-definitions';
 import type { ObservationAggregator } from './aggregator';
+import type { BacklogAgeProbe } from './backlog';
 import type { RouteHealthMetrics } from './metrics';
 import { signalRouteHealth, type RouteHealthClient } from './signal';
 import type { HealthLog } from './log';
@@ -23,7 +28,12 @@ export interface FlusherOptions {
   metrics?: RouteHealthMetrics;
   /** Deadline of one signal, ms. Default 10 000. */
   timeoutMs?: number;
+  /** The message workflows' task backlog age, ms (./backlog.ts); none: the messages' own lag only. */
+  backlogAge?: BacklogAgeProbe;
 }
+
+/** A backlog this old is worth a batch of its own. */
+export const LAG_ONLY_BATCH_FROM_MS = 1000;
 
 export class ObservationFlusher {
   private timer: NodeJS.Timeout | undefined;
@@ -63,8 +73,13 @@ export class ObservationFlusher {
 
   private async flushOnce(): Promise<void> {
     const { aggregator, log } = this.opts;
-    const batch = aggregator.drain(this.opts.source);
+    const backlogMs = this.opts.backlogAge ? await this.opts.backlogAge() : undefined;
+    let batch = aggregator.drain(this.opts.source);
+    if (!batch && backlogMs !== undefined && backlogMs >= LAG_ONLY_BATCH_FROM_MS) {
+      batch = { source: this.opts.source, counts: [] };
+    }
     if (!batch) return;
+    if (backlogMs !== undefined && backlogMs > (batch.processingLagMs ?? 0)) batch.processingLagMs = backlogMs;
     try {
       await signalRouteHealth(this.opts.client, this.opts.config, observationsSignal, batch, this.opts.timeoutMs);
       this.stats.sent++;

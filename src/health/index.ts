@@ -12,6 +12,7 @@ import type { Config } from '../domain/config';
 import type { RouteObservation } from '../domain/route-health';
 import type { ReadRouteHealth, RouteHealthSinks } from '../workflows/route-health-definitions';
 import { ObservationAggregator } from './aggregator';
+import type { BacklogAgeProbe } from './backlog';
 import { ObservationFlusher } from './flusher';
 import type { HealthLog } from './log';
 import { configuredRouteKeys, createRouteHealthMetrics, type RouteHealthMetrics } from './metrics';
@@ -28,6 +29,8 @@ export interface RouteHealthProcessOptions {
   meter?: MetricMeter;
   /** Default `worker@<host>:<pid>`. */
   source?: string;
+  /** The message workflows' task backlog age (./backlog.ts), sent as the batches' processing lag when larger. */
+  backlogAge?: BacklogAgeProbe;
 }
 
 export interface RouteHealthProcess {
@@ -98,6 +101,7 @@ export function createRouteHealthProcess(opts: RouteHealthProcessOptions): Route
     intervalMs: rh.flushInterval,
     log,
     metrics,
+    backlogAge: opts.backlogAge,
   });
   const cache = new SnapshotCache({ config, client, intervalMs: rh.refreshInterval, log, metrics });
   const perPeriod = Math.max(...Object.values(rh.breakers).map((b) => b.halfOpenProbes));

@@ -24,6 +24,7 @@ import type { Config } from '../domain/config';
 import { unprotectedMessage, unprotectedScopes } from '../domain/protect-config';
 import type { RouteHealthSnapshot } from '../domain/route-health';
 import { createRouteHealthProcess, type RouteHealthProcess } from '../health';
+import { workflowBacklogAge } from '../health/backlog';
 import { healthLogOf } from '../health/log';
 import { PumpingProcess } from '../pumping/process';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
@@ -47,11 +48,13 @@ export interface CreateWorkerOptions {
 function routeHealthFor(opts: CreateWorkerOptions, client: Client): RouteHealthProcess | undefined {
   if (!opts.config.routeHealth?.enabled) return undefined;
   const runtime = Runtime.instance();
+  const taskQueue = opts.taskQueue ?? opts.config.temporal.taskQueue;
   return createRouteHealthProcess({
     config: opts.config,
     client,
     log: healthLogOf(runtime.logger),
     meter: runtime.metricMeter,
+    backlogAge: workflowBacklogAge(client, client.options.namespace, taskQueue),
   });
 }
 

@@ -8,6 +8,7 @@ import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { configSchema, type Config } from '../../src/domain/config';
 import type { RouteHealthSnapshot } from '../../src/domain/route-health';
 import { ObservationAggregator } from '../../src/health/aggregator';
+import type { BacklogAgeProbe } from '../../src/health/backlog';
 import { ObservationFlusher } from '../../src/health/flusher';
 import { createRouteHealthProcess, observationProblem } from '../../src/health';
 import type { HealthLog } from '../../src/health/log';
@@ -70,7 +71,7 @@ const ORIG = 'originator:primary/us-east-1/pool-1@US';
 beforeEach(() => (logs.length = 0));
 
 describe('ObservationFlusher', () => {
-  function setup() {
+  function setup(backlogAge?: BacklogAgeProbe) {
     const fake = fakeClient();
     const cfg = config({ enabled: true, overdueAfter: '20s' });
     const aggregator = new ObservationAggregator();
@@ -81,6 +82,7 @@ describe('ObservationFlusher', () => {
       source: 'w1',
       intervalMs: 1_000,
       log,
+      backlogAge,
     });
     return { fake, cfg, aggregator, flusher };
   }
@@ -134,6 +136,34 @@ describe('ObservationFlusher', () => {
       },
     ]);
     expect(logs.at(-1)).toMatchObject({ level: 'info', msg: expect.stringContaining('flushed again') });
+  });
+
+  it("sends the message workflows' task backlog age as the processing lag when it is the larger", async () => {
+    let backlog: number | undefined = 45_000;
+    const { fake, aggregator, flusher } = setup(() => Promise.resolve(backlog));
+    const receipt = { kind: 'receipt', at: T0, key: ORIG, sentAt: T0 - 500, ok: true, probe: false } as const;
+    aggregator.observe({ ...receipt, lagMs: 2_000 });
+    await flusher.flush();
+    backlog = 1_000;
+    aggregator.observe({ ...receipt, lagMs: 2_000 });
+    await flusher.flush();
+    backlog = undefined; // Temporal did not answer: the messages' own lag
+    aggregator.observe({ ...receipt, lagMs: 3_000 });
+    await flusher.flush();
+    const lags = fake.signals.map((s) => (s.options.signalArgs as [ObservationBatch])[0].processingLagMs);
+    expect(lags).toEqual([45_000, 2_000, 3_000]);
+  });
+
+  it('sends a backlog of a second or more on its own when nothing was counted, and nothing for less', async () => {
+    let backlog = 999;
+    const { fake, flusher } = setup(() => Promise.resolve(backlog));
+    await flusher.flush();
+    expect(fake.signals).toHaveLength(0);
+    backlog = 30_000;
+    await flusher.flush();
+    expect(fake.signals.map((s) => s.options.signalArgs)).toEqual([
+      [{ source: 'w1', counts: [], processingLagMs: 30_000 }],
+    ]);
   });
 });
 

@@ -8,8 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startApi } from '../../src/api/main';
 import { ResilientSmsClient } from '../../src/client';
 import { dataConverterFor, failureConverterPath } from '../../src/codec/data-converter';
@@ -18,9 +16,9 @@ import { configSchema, type Config } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
 import type { StatusRecord } from '../../src/domain/status';
 import { dlrSignal, statusQuery } from '../../src/workflows/definitions';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
-import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
+import { createWorker } from '../../src/workers/worker';
+import { useWorkflowSuite } from '../helpers/workflow-suite';
+import { uniqueTaskQueue } from '../helpers/temporal-env';
 
 const DEST = '+14255550156';
 const DEST_DIGITS = '4255550156';
@@ -32,15 +30,16 @@ const ENV = {
   E2E_API_KEY: API_KEY,
 };
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sms: SmsV2Endpoint;
+beforeAll(() => {
+  Object.assign(process.env, ENV);
+});
+const suite = useWorkflowSuite({ failureConverterPath: failureConverterPath() });
 
 function makeConfig(keys: { current: string; ids: string[] }, taskQueue: string): Config {
   return configSchema.parse({
     temporal: { taskQueue },
     accounts: { primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } } },
-    routes: [{ id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url }],
+    routes: [{ id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: suite.sms.url }],
     originators: { US: [{ route: 'primary-use1', identity: 'pool-use1-sc', kind: 'pool', type: 'short-code' }] },
     policies: { otp: { success: 'dlr-or-feedback', messageFeedback: true, stepWait: '30s', deadline: '5m' } },
     security: {
@@ -76,7 +75,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
 
 /** The history as the server stores it, read with a client that has no codec, as raw bytes. */
 async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; keyIds: Set<string> }> {
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
   const bytes = Buffer.from(proto.api.history.v1.History.encode(history).finish());
   const keyIds = new Set<string>();
   const visit = (value: unknown): void => {
@@ -100,27 +99,17 @@ function expectNoPersonalData(bytes: Buffer): void {
   expect(raw).not.toContain(Buffer.from(DEST).toString('base64').slice(0, 12));
 }
 
-beforeAll(async () => {
-  Object.assign(process.env, ENV);
-  env = await connectTestEnv();
-  sms = await startSmsV2Endpoint();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    // With encryption on, workflow failures carry their message in an encrypted payload too.
-    failureConverterPath: failureConverterPath(),
-    logger: SILENT_BUNDLER_LOGGER,
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sms?.close();
-  await env?.teardown();
+afterAll(() => {
   for (const name of Object.keys(ENV)) delete process.env[name];
 });
 
 async function withWorker<T>(config: Config, fn: (client: ResilientSmsClient) => Promise<T>): Promise<T> {
-  const { worker, close } = await createWorker({ config, connection: env.nativeConnection, workflowBundle: bundle });
-  const temporal = new Client({ connection: env.connection, dataConverter: dataConverterFor(config) });
+  const { worker, close } = await createWorker({
+    config,
+    connection: suite.env.nativeConnection,
+    workflowBundle: suite.bundle,
+  });
+  const temporal = new Client({ connection: suite.env.connection, dataConverter: dataConverterFor(config) });
   try {
     return await worker.runUntil(fn(new ResilientSmsClient(config, temporal)));
   } finally {
@@ -152,7 +141,7 @@ describe('encrypted history on the real server', () => {
     });
     expect(result.status).toBe('DELIVERED');
     expect(result.destination).toBe('+1425*****56');
-    expect(sms.requestsFor('SendTextMessage').map((r) => r.body?.DestinationPhoneNumber)).toContain(DEST);
+    expect(suite.sms.requestsFor('SendTextMessage').map((r) => r.body?.DestinationPhoneNumber)).toContain(DEST);
 
     const { bytes, keyIds } = await rawHistory(workflowId);
     expectNoPersonalData(bytes);
@@ -160,10 +149,10 @@ describe('encrypted history on the real server', () => {
     expect([...keyIds].sort()).toEqual(['k1', 'k2']);
 
     // A client that only has k1 cannot read what k2 wrote, and says which key it lacks.
-    const k1Client = new Client({ connection: env.connection, dataConverter: dataConverterFor(k1Only) });
+    const k1Client = new Client({ connection: suite.env.connection, dataConverter: dataConverterFor(k1Only) });
     await expect(k1Client.workflow.getHandle(workflowId).result()).rejects.toThrow(/key "k2", which is not configured/);
     // A client without the codec sees only ciphertext.
-    await expect(env.client.workflow.getHandle(workflowId).result()).rejects.toThrow();
+    await expect(suite.env.client.workflow.getHandle(workflowId).result()).rejects.toThrow();
   });
 });
 
@@ -186,7 +175,7 @@ describe('HTTP API over a real port', () => {
 
   beforeAll(async () => {
     config = makeConfig({ current: 'k2', ids: ['k1', 'k2'] }, uniqueTaskQueue('api'));
-    api = await startApi(config, { port: 0, env: { ...process.env, TEMPORAL_ADDRESS: env.address } });
+    api = await startApi(config, { port: 0, env: { ...process.env, TEMPORAL_ADDRESS: suite.env.address } });
   });
   afterAll(async () => {
     await api?.close();

@@ -7,8 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type InjectedSinks } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { smsClientsFromConfig } from '../../src/aws/registries';
 import { ResilientSmsClient } from '../../src/client';
@@ -24,21 +23,14 @@ import {
   type RouteHealthSinks,
 } from '../../src/workflows/route-health-definitions';
 import { createResolvePlanActivities } from '../../src/activities/resolve-plan';
-import { workflowsPath } from '../../src/workers/worker';
 import { historyFileText } from '../helpers/history-files';
-import {
-  startSmsV2Endpoint,
-  type Behaviour,
-  type RecordedRequest,
-  type SmsV2Endpoint,
-} from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
+import { type Behaviour, type RecordedRequest } from '../helpers/sms-v2-endpoint';
+import { useWorkflowSuite } from '../helpers/workflow-suite';
+import { uniqueTaskQueue } from '../helpers/temporal-env';
+
+const suite = useWorkflowSuite();
 
 const DEST = '+14255550156';
-
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sms: SmsV2Endpoint;
 
 /** What `readRouteHealth` answers now (the test changes it), and what the messages asked and reported. */
 let entries: RouteHealthEntry[] = [];
@@ -51,8 +43,8 @@ function makeConfig(routeHealth: boolean, ambiguousWait = '30s'): Config {
       primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } },
     },
     routes: [
-      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url, configurationSet: 'cs' },
-      { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: sms.url, configurationSet: 'cs' },
+      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: suite.sms.url, configurationSet: 'cs' },
+      { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: suite.sms.url, configurationSet: 'cs' },
     ],
     originators: {
       US: [
@@ -70,7 +62,7 @@ function open(key: string, condition: RouteHealthEntry['condition'] = 'open'): R
 }
 
 function scriptSends(behaviours: Record<string, Behaviour[]> = {}): void {
-  sms.on('SendTextMessage', (req: RecordedRequest) => {
+  suite.sms.on('SendTextMessage', (req: RecordedRequest) => {
     const queue = behaviours[String(req.body?.OriginationIdentity)];
     if (queue && queue.length > 0) return queue.shift()!;
     return { kind: 'success', messageId: `m-${(req.body?.Context as Record<string, string>)[CONTEXT_ATTEMPT]}` };
@@ -85,7 +77,8 @@ const delivered = (attempt: number) => ({
   messageId: `m-${attempt}`,
   eventTimestamp: Date.now(),
 });
-const sentFrom = (): string[] => sms.requestsFor('SendTextMessage').map((r) => String(r.body?.OriginationIdentity));
+const sentFrom = (): string[] =>
+  suite.sms.requestsFor('SendTextMessage').map((r) => String(r.body?.OriginationIdentity));
 
 async function waitFor(
   handle: WorkflowHandle,
@@ -116,9 +109,9 @@ async function withWorker<T>(
     routeHealth: { observe: { fn: (_info, o) => void observed.push(o), callDuringReplay: false } },
   };
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: suite.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: suite.bundle,
     sinks,
     activities: {
       ...createActivities({ smsClient, now }),
@@ -130,7 +123,7 @@ async function withWorker<T>(
       },
     },
   });
-  const client = new ResilientSmsClient(config, env.client, { taskQueue });
+  const client = new ResilientSmsClient(config, suite.env.client, { taskQueue });
   const start = async () => {
     const r = await client.sendMessage({
       destination: DEST,
@@ -139,7 +132,7 @@ async function withWorker<T>(
       idempotencyKey: `${name}-${taskQueue}`,
     });
     recorded.push({ name, workflowId: r.workflowId });
-    return env.client.workflow.getHandle<typeof deliverMessage>(r.workflowId);
+    return suite.env.client.workflow.getHandle<typeof deliverMessage>(r.workflowId);
   };
   try {
     return await worker.runUntil(fn(start));
@@ -148,22 +141,8 @@ async function withWorker<T>(
   }
 }
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  sms = await startSmsV2Endpoint();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    logger: SILENT_BUNDLER_LOGGER,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await sms?.close();
-  await env?.teardown();
-});
-
 beforeEach(() => {
-  sms.reset();
+  suite.sms.reset();
   scriptSends();
   entries = [];
   reads = [];
@@ -283,7 +262,7 @@ describe('deliverMessage with route health', () => {
       recorded.map(async ({ name, workflowId }) => ({
         name,
         workflowId,
-        history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+        history: await suite.env.client.workflow.getHandle(workflowId).fetchHistory(),
       })),
     );
     if (process.env.RECORD_HISTORIES) {
@@ -291,7 +270,7 @@ describe('deliverMessage with route health', () => {
         writeFileSync(join(__dirname, 'histories', `${name}.json`), historyFileText(history));
       }
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, collected)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: suite.bundle }, collected)) {
       expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId });
     }
   });

@@ -4,26 +4,22 @@
  * that gets no slot within the step fails as "nothing sent" and the ladder moves to the next originator; one-time
  * passwords overtake notices waiting for the same originator.
  */
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ResilientSmsClient } from '../../src/client';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import { resolveMessage } from '../../src/domain/resolve';
 import { CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import type { StatusRecord } from '../../src/domain/status';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
+import { createWorker } from '../../src/workers/worker';
 import { WORKFLOW_TYPE, workflowIdFor, type DeliverMessageInput } from '../../src/workflows/definitions';
-import { startSmsV2Endpoint, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
+import { useWorkflowSuite } from '../helpers/workflow-suite';
+import { uniqueTaskQueue } from '../helpers/temporal-env';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sms: SmsV2Endpoint;
+const suite = useWorkflowSuite();
 
 function configInput(originators: ConfigInput['originators']): ConfigInput {
   return {
     accounts: { primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } } },
-    routes: [{ id: 'use1', account: 'primary', region: 'us-east-1', endpoint: sms.url }],
+    routes: [{ id: 'use1', account: 'primary', region: 'us-east-1', endpoint: suite.sms.url }],
     originators,
     policies: {
       otp: { success: 'dlr', stepWait: '4s', deadline: '2m' },
@@ -45,11 +41,11 @@ async function withWorker<T>(
   const taskQueue = uniqueTaskQueue('paced');
   const created = await createWorker({
     config: workerConfig,
-    connection: env.nativeConnection,
+    connection: suite.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: suite.bundle,
   });
-  const client = new ResilientSmsClient(clientConfig, env.client, { taskQueue });
+  const client = new ResilientSmsClient(clientConfig, suite.env.client, { taskQueue });
   const send = async (useCase: string, key: string) => {
     const request = { destination: '+14255550123', body: 'Your code is 123456', useCase, idempotencyKey: key };
     if (clientConfig === workerConfig) return (await client.sendMessage(request)).workflowId;
@@ -57,7 +53,7 @@ async function withWorker<T>(
     // the worker resolved plans, still accepted), so the worker runs it as given.
     const { request: normalised, plan } = resolveMessage(clientConfig, request);
     const input: DeliverMessageInput = { idempotencyKey: key, request: normalised, plan };
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+    const handle = await suite.env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: workflowIdFor(key),
       args: [input],
@@ -76,7 +72,7 @@ async function withWorker<T>(
 }
 
 async function statusOf(workflowId: string, until: (s: StatusRecord) => boolean): Promise<StatusRecord> {
-  const handle = env.client.workflow.getHandle(workflowId);
+  const handle = suite.env.client.workflow.getHandle(workflowId);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const s = await handle.query<StatusRecord>('status');
@@ -85,21 +81,7 @@ async function statusOf(workflowId: string, until: (s: StatusRecord) => boolean)
   }
 }
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  sms = await startSmsV2Endpoint();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    logger: SILENT_BUNDLER_LOGGER,
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await sms?.close();
-  await env?.teardown();
-});
-
-beforeEach(() => sms.reset());
+beforeEach(() => suite.sms.reset());
 
 it('sends on the originator’s own task queue with the use case’s priority', async () => {
   const config = configSchema.parse(configInput({ US: [TF, SC] }));
@@ -107,7 +89,7 @@ it('sends on the originator’s own task queue with the use case’s priority', 
     const workflowId = await send('otp', `paced-queue-${taskQueue}`);
     const s = await statusOf(workflowId, (r) => r.attempts[0]?.state === 'sent');
     expect(s.attempts[0]).toMatchObject({ originator: 'tf-1', state: 'sent' });
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
     const attrs = scheduled.activityTaskScheduledEventAttributes!;
     expect(attrs.taskQueue?.name).toBe(`${taskQueue}/send/primary/us-east-1/tf-1`);
@@ -128,7 +110,7 @@ it('fails a send that gets no slot within the step as nothing sent, and moves to
       expect(s.attempts[0]).toMatchObject({ originator: 'tf-1', state: 'send-failed', outcome: 'PACING_TIMEOUT' });
       expect(s.attempts[1]).toMatchObject({ originator: 'sc-1', state: 'sent' });
       // Nothing was sent on tf-1: the only request is sc-1's.
-      expect(sms.requestsFor('SendTextMessage').map((r) => r.body?.OriginationIdentity)).toEqual(['sc-1']);
+      expect(suite.sms.requestsFor('SendTextMessage').map((r) => r.body?.OriginationIdentity)).toEqual(['sc-1']);
     },
     clientConfig,
   );
@@ -141,15 +123,15 @@ it('lets a one-time password overtake the notices waiting for the same originato
     const notices = await Promise.all([...Array(8).keys()].map((i) => send('notice', `paced-n${i}-${taskQueue}`)));
     // Every notice waits for its slot (its send is scheduled) before the OTP is started.
     for (const n of notices) await statusOf(n, (r) => r.attempts.length > 0);
-    const before = sms.requestsFor('SendTextMessage').length;
+    const before = suite.sms.requestsFor('SendTextMessage').length;
     const otp = await send('otp', `paced-otp-${taskQueue}`);
     await statusOf(otp, (r) => r.attempts[0]?.state === 'sent');
     // Two more slots: notices that waited behind the OTP.
     const until = Date.now() + 60_000;
-    while (sms.requestsFor('SendTextMessage').length < before + 4 && Date.now() < until) {
+    while (suite.sms.requestsFor('SendTextMessage').length < before + 4 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 200));
     }
-    const order = sms
+    const order = suite.sms
       .requestsFor('SendTextMessage')
       .map((r) => (r.body?.Context as Record<string, string>)[CONTEXT_WORKFLOW_ID]);
     // The OTP took the next slot (or the one after, if a slot was being handed out as it was scheduled), ahead of the

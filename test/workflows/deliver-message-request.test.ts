@@ -9,8 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { IdempotencyConflictError, ResilientSmsClient } from '../../src/client';
 import { configSchema, type Config } from '../../src/domain/config';
 import { SMS_CHANNEL, SMS_COUNTRY, SMS_STATUS, SMS_USE_CASE } from '../../src/domain/search-attributes';
@@ -18,24 +17,30 @@ import type { StatusRecord } from '../../src/domain/status';
 import { CONTEXT_ATTEMPT } from '../../src/domain/sending';
 import { dlrSignal, feedbackSignal, statusQuery, WORKFLOW_TYPE } from '../../src/workflows/definitions';
 import type { deliverMessage } from '../../src/workflows/deliver-message';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
-import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
+import { createWorker } from '../../src/workers/worker';
+import { type RecordedRequest } from '../helpers/sms-v2-endpoint';
+import { useWorkflowSuite } from '../helpers/workflow-suite';
+import { uniqueTaskQueue } from '../helpers/temporal-env';
 import { historyFileText } from '../helpers/history-files';
+
+const suite = useWorkflowSuite();
 
 const DEST = '+14255550156';
 const EventType = temporal.api.enums.v1.EventType;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sms: SmsV2Endpoint;
 const histories: { name: string; workflowId: string }[] = [];
 
 function makeConfig(): Config {
   return configSchema.parse({
     accounts: { primary: { credentials: { type: 'static', accessKeyId: 'AKIDPRIMARY', secretAccessKey: 'test' } } },
     routes: [
-      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url, configurationSet: 'cs-use1' },
+      {
+        id: 'primary-use1',
+        account: 'primary',
+        region: 'us-east-1',
+        endpoint: suite.sms.url,
+        configurationSet: 'cs-use1',
+      },
     ],
     originators: { US: [{ route: 'primary-use1', identity: 'pool-use1-sc', kind: 'pool', type: 'short-code' }] },
     policies: { otp: { stepWait: '20s', deadline: '5m', success: 'dlr-or-feedback', feedbackGrace: '1s' } },
@@ -56,34 +61,20 @@ async function withWorker<T>(fn: (client: ResilientSmsClient, taskQueue: string)
   const taskQueue = uniqueTaskQueue('request-only');
   const { worker, close } = await createWorker({
     config: makeConfig(),
-    connection: env.nativeConnection,
+    connection: suite.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: suite.bundle,
   });
   try {
-    return await worker.runUntil(fn(new ResilientSmsClient(env.client, { taskQueue }), taskQueue));
+    return await worker.runUntil(fn(new ResilientSmsClient(suite.env.client, { taskQueue }), taskQueue));
   } finally {
     close();
   }
 }
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  sms = await startSmsV2Endpoint();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    logger: SILENT_BUNDLER_LOGGER,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await sms?.close();
-  await env?.teardown();
-});
-
 beforeEach(() => {
-  sms.reset();
-  sms.on('SendTextMessage', (req: RecordedRequest) => ({
+  suite.sms.reset();
+  suite.sms.on('SendTextMessage', (req: RecordedRequest) => ({
     kind: 'success',
     messageId: `m-${(req.body?.Context as Record<string, string>)[CONTEXT_ATTEMPT]}`,
   }));
@@ -99,7 +90,7 @@ describe('deliverMessage with the request alone', () => {
         idempotencyKey: `request-${randomUUID()}`,
       });
       histories.push({ name: 'request-only', workflowId: sent.workflowId });
-      const h = env.client.workflow.getHandle<typeof deliverMessage>(sent.workflowId);
+      const h = suite.env.client.workflow.getHandle<typeof deliverMessage>(sent.workflowId);
       const started = await waitForStatus(h, (s) => s.attempts[0]?.state === 'sent');
       expect(started).toMatchObject({ country: 'US', useCase: 'otp', destination: '+1425*****56' });
       const meta = await h.query<{ currentDetails: string }>('__temporal_workflow_metadata');
@@ -131,14 +122,14 @@ describe('deliverMessage with the request alone', () => {
       'otp',
       'sms',
     ]);
-    expect(sms.requestsFor('SendTextMessage')).toHaveLength(1);
+    expect(suite.sms.requestsFor('SendTextMessage')).toHaveLength(1);
   });
 
   it('ends FAILED with the fields at fault when the worker cannot resolve the request, sending nothing', async () => {
     const record = await withWorker(async (_client, taskQueue) => {
       // What any Temporal client could start: an unknown use case and a number that is not E.164.
       const workflowId = `sms:rejected-${randomUUID()}`;
-      const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      const handle = await suite.env.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId,
         args: [
@@ -152,7 +143,7 @@ describe('deliverMessage with the request alone', () => {
     expect(record.reason).toMatch(/^request rejected, nothing was sent: invalid message request: /);
     expect(record.invalidRequest?.map((i) => i.path).sort()).toEqual(['request.destination']);
     expect(record.attempts).toEqual([]);
-    expect(sms.requestsFor('SendTextMessage')).toHaveLength(0);
+    expect(suite.sms.requestsFor('SendTextMessage')).toHaveLength(0);
   });
 
   it('ends FAILED naming the use case when the request is well formed but the use case is unknown', async () => {
@@ -164,7 +155,7 @@ describe('deliverMessage with the request alone', () => {
     expect(record.invalidRequest).toEqual([
       { path: 'request.useCase', message: 'unknown use case "nope" (configured: otp)' },
     ]);
-    expect(sms.requestsFor('SendTextMessage')).toHaveLength(0);
+    expect(suite.sms.requestsFor('SendTextMessage')).toHaveLength(0);
   });
 
   it('keeps one key one message without a plan in the input: the same request joins, another conflicts', async () => {
@@ -188,7 +179,7 @@ describe('deliverMessage with the request alone', () => {
       histories.map(async ({ name, workflowId }) => ({
         name,
         workflowId,
-        history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+        history: await suite.env.client.workflow.getHandle(workflowId).fetchHistory(),
       })),
     );
     if (process.env.RECORD_HISTORIES) {
@@ -196,7 +187,7 @@ describe('deliverMessage with the request alone', () => {
       mkdirSync(dir, { recursive: true });
       for (const { name, history } of collected) writeFileSync(join(dir, `${name}.json`), historyFileText(history));
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, collected)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: suite.bundle }, collected)) {
       expect({ id: result.workflowId, error: result.error?.message }).toEqual({
         id: result.workflowId,
         error: undefined,

@@ -6,8 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ResilientSmsClient } from '../../src/client';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import type { DlrSignal } from '../../src/domain/delivery-event';
@@ -24,21 +22,16 @@ import type { StatusRecord } from '../../src/domain/status';
 import { CONTEXT_ATTEMPT, CONTEXT_WORKFLOW_ID } from '../../src/domain/sending';
 import { dlrSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
 import type { deliverMessage } from '../../src/workflows/deliver-message';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
-import {
-  startSmsV2Endpoint,
-  type Behaviour,
-  type RecordedRequest,
-  type SmsV2Endpoint,
-} from '../helpers/sms-v2-endpoint';
-import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
+import { createWorker } from '../../src/workers/worker';
+import { type Behaviour, type RecordedRequest } from '../helpers/sms-v2-endpoint';
+import { useWorkflowSuite } from '../helpers/workflow-suite';
+import { uniqueTaskQueue } from '../helpers/temporal-env';
 import { historyFileText } from '../helpers/history-files';
+
+const suite = useWorkflowSuite();
 
 const DEST = '+14255550156';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let sms: SmsV2Endpoint;
 const histories: { name: string; workflowId: string }[] = [];
 
 function makeConfig(policy: Record<string, unknown> = {}): Config {
@@ -48,15 +41,27 @@ function makeConfig(policy: Record<string, unknown> = {}): Config {
       secondary: { credentials: { type: 'static', accessKeyId: 'AKIDSECONDARY', secretAccessKey: 'test' } },
     },
     routes: [
-      { id: 'primary-use1', account: 'primary', region: 'us-east-1', endpoint: sms.url, configurationSet: 'cs-use1' },
+      {
+        id: 'primary-use1',
+        account: 'primary',
+        region: 'us-east-1',
+        endpoint: suite.sms.url,
+        configurationSet: 'cs-use1',
+      },
       {
         id: 'secondary-use1',
         account: 'secondary',
         region: 'us-east-1',
-        endpoint: sms.url,
+        endpoint: suite.sms.url,
         configurationSet: 'cs-use1',
       },
-      { id: 'primary-usw2', account: 'primary', region: 'us-west-2', endpoint: sms.url, configurationSet: 'cs-usw2' },
+      {
+        id: 'primary-usw2',
+        account: 'primary',
+        region: 'us-west-2',
+        endpoint: suite.sms.url,
+        configurationSet: 'cs-usw2',
+      },
     ],
     channels: {
       voice: {
@@ -96,7 +101,7 @@ function makeConfig(policy: Record<string, unknown> = {}): Config {
 
 /** Every send gets message id `m-<attempt>`; behaviours can be set per origination identity. */
 function scriptSends(byOriginator: Record<string, Behaviour[]> = {}): void {
-  sms.on('SendTextMessage', (req: RecordedRequest) => {
+  suite.sms.on('SendTextMessage', (req: RecordedRequest) => {
     const originator = String(req.body?.OriginationIdentity);
     const queue = byOriginator[originator];
     if (queue && queue.length > 0) return queue.shift()!;
@@ -111,7 +116,7 @@ function messageIdOf(req: RecordedRequest): string {
   return `m-${contextOf(req)[CONTEXT_ATTEMPT]}`;
 }
 function sends(): RecordedRequest[] {
-  return sms.requestsFor('SendTextMessage');
+  return suite.sms.requestsFor('SendTextMessage');
 }
 
 function dlr(attempt: number, status: string, isFinal = true): DlrSignal {
@@ -159,11 +164,11 @@ async function withWorker<T>(
   const taskQueue = uniqueTaskQueue('deliver');
   const { worker, close } = await createWorker({
     config,
-    connection: env.nativeConnection,
+    connection: suite.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: suite.bundle,
   });
-  const client = new ResilientSmsClient(config, env.client, { taskQueue });
+  const client = new ResilientSmsClient(config, suite.env.client, { taskQueue });
   const start = async (key = `${name}-${taskQueue}`) => {
     const result = await client.sendMessage({
       destination: DEST,
@@ -172,31 +177,17 @@ async function withWorker<T>(
       idempotencyKey: key,
     });
     histories.push({ name, workflowId: result.workflowId });
-    return env.client.workflow.getHandle<typeof deliverMessage>(result.workflowId);
+    return suite.env.client.workflow.getHandle<typeof deliverMessage>(result.workflowId);
   };
   try {
-    return await worker.runUntil(fn({ client, temporal: env.client, start }));
+    return await worker.runUntil(fn({ client, temporal: suite.env.client, start }));
   } finally {
     close();
   }
 }
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  sms = await startSmsV2Endpoint();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    logger: SILENT_BUNDLER_LOGGER,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await sms?.close();
-  await env?.teardown();
-});
-
 beforeEach(() => {
-  sms.reset();
+  suite.sms.reset();
   scriptSends();
 });
 
@@ -237,7 +228,7 @@ describe('deliverMessage', () => {
       TimeToLive: 259200,
     });
     expect(contextOf(send)).toEqual({ [CONTEXT_WORKFLOW_ID]: result.workflowId, [CONTEXT_ATTEMPT]: '1' });
-    expect(sms.requestsFor('PutMessageFeedback')).toHaveLength(0);
+    expect(suite.sms.requestsFor('PutMessageFeedback')).toHaveLength(0);
   });
 
   it('ends CONFIRMED on the user feedback and records RECEIVED with PutMessageFeedback', async () => {
@@ -255,7 +246,7 @@ describe('deliverMessage', () => {
     expect(result.status).toBe('CONFIRMED');
     expect(result.successfulAttempt).toBe(1);
     expect(sends()[0].body?.MessageFeedbackEnabled).toBe(true);
-    const feedback = sms.requestsFor('PutMessageFeedback');
+    const feedback = suite.sms.requestsFor('PutMessageFeedback');
     expect(feedback.map((r) => r.body)).toEqual([{ MessageId: 'm-1', MessageFeedbackStatus: 'RECEIVED' }]);
     expect(result.attempts[0].feedback).toBe('RECEIVED');
   });
@@ -271,7 +262,7 @@ describe('deliverMessage', () => {
       return handle.result();
     });
     expect(result.status).toBe('DELIVERED');
-    const feedback = sms.requestsFor('PutMessageFeedback').map((r) => r.body);
+    const feedback = suite.sms.requestsFor('PutMessageFeedback').map((r) => r.body);
     expect(feedback).toHaveLength(2);
     expect(feedback).toEqual(
       expect.arrayContaining([
@@ -608,7 +599,7 @@ describe('deliverMessage', () => {
       await client.cancel(sent.idempotencyKey, 'test over');
       expect((await handle.result()).status).toBe('CANCELLED');
     });
-    expect(sms.requestsFor('SendVoiceMessage')).toHaveLength(0);
+    expect(suite.sms.requestsFor('SendVoiceMessage')).toHaveLength(0);
   });
 
   it('rejects an invalid request before anything reaches Temporal', async () => {
@@ -627,7 +618,7 @@ describe('deliverMessage', () => {
     const collected = await Promise.all(
       histories.map(async ({ name, workflowId }) => ({
         workflowId: `${name}:${workflowId}`,
-        history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+        history: await suite.env.client.workflow.getHandle(workflowId).fetchHistory(),
       })),
     );
     if (process.env.RECORD_HISTORIES) {
@@ -640,7 +631,7 @@ describe('deliverMessage', () => {
       }
     }
     const { Worker } = await import('@temporalio/worker');
-    const results = Worker.runReplayHistories({ workflowBundle: bundle }, collected);
+    const results = Worker.runReplayHistories({ workflowBundle: suite.bundle }, collected);
     for await (const result of results) {
       expect({ id: result.workflowId, error: result.error?.message }).toEqual({
         id: result.workflowId,

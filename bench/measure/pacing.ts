@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/load';
 import { dispatchRate, maxInWindow } from '../../src/domain/pacing';
 import type { StackChild } from '../../src/stack/handle';
 import { waitForExit } from '../../src/tools/service-process';
+import { WORKFLOW_TYPE } from '../../src/workflows/definitions';
 import { RUN_ID, usNumber } from '../lib/drive';
 import { CLI, type BenchStack } from '../lib/stack';
 import { mapLimit, sleep, summarize, type Summary } from '../lib/stats';
@@ -139,20 +140,30 @@ async function sendLog(stack: BenchStack): Promise<SendLogEntry[]> {
 }
 
 /**
- * Waits until every message has been sent (the simulator accepted it) or the timeout passes, then reads the log. The
- * wait asks for the count only: serializing the whole log every two seconds would stall the simulator's event loop,
- * and the sends queued meanwhile would reach its MPS bucket together (throttles of the benchmark's own making).
+ * Waits until every message has been sent (the simulator accepted it), or none is running any more (a message whose
+ * sends were all ambiguous or refused ends without one), or the timeout passes; then reads the log. The wait asks for
+ * counts only: serializing the whole log every two seconds would stall the simulator's event loop, and the sends
+ * queued meanwhile would reach its MPS bucket together (throttles of the benchmark's own making).
  */
 async function settle(stack: BenchStack, expected: number, timeoutMs: number): Promise<SendLogEntry[]> {
   const until = Date.now() + timeoutMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const { total } = await stack.sim<{ total: number }>(
       'GET',
       '/_sim/messages?operation=SendTextMessage&outcome=accepted&limit=1',
     );
     if (total >= expected || Date.now() > until) return sendLog(stack);
+    if (round % 5 === 4 && (await runningMessages(stack)) === 0) return sendLog(stack);
     await sleep(2_000);
   }
+}
+
+/** Message workflows still running on the benchmark's own stack. */
+async function runningMessages(stack: BenchStack): Promise<number> {
+  const { count } = await stack.temporal.workflow.count(
+    `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`,
+  );
+  return count;
 }
 
 /** A second worker process on the stack's config: the sends of both are paced together. */

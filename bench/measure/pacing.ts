@@ -14,6 +14,7 @@ import { dispatchRate, maxInWindow } from '../../src/domain/pacing';
 import type { StackChild } from '../../src/stack/handle';
 import { waitForExit } from '../../src/tools/service-process';
 import { WORKFLOW_TYPE } from '../../src/workflows/definitions';
+import { messageTimeline } from './timeline';
 import { RUN_ID, usNumber } from '../lib/drive';
 import { CLI, type BenchStack } from '../lib/stack';
 import { mapLimit, sleep, summarize, type Summary } from '../lib/stats';
@@ -102,6 +103,7 @@ async function restartReaders(stack: BenchStack, log: (line: string) => void): P
 /** Sends the notices as fast as the client starts them, and an OTP every `otpEveryMs` until they are all started. */
 async function drive(client: ResilientSmsClient, opts: PacingOptions) {
   const otpStarts = new Map<string, number>();
+  const otpIds = new Map<string, string>();
   let started = false;
   const notices = mapLimit([...Array(opts.notices).keys()], 40, async (i) => {
     const destination = i % 2 === 0 ? usNumber(i, '425') : gbNumber(i);
@@ -117,6 +119,7 @@ async function drive(client: ResilientSmsClient, opts: PacingOptions) {
     await sleep(opts.otpEveryMs);
     const destination = n % 2 === 0 ? usNumber(n, '312') : `+4474002${String(10000 + n).padStart(5, '0')}`;
     otpStarts.set(destination, Date.now());
+    otpIds.set(destination, `sms:bench-${RUN_ID}-pacing-otp-${n}`);
     void client
       .sendMessage({
         destination,
@@ -128,7 +131,7 @@ async function drive(client: ResilientSmsClient, opts: PacingOptions) {
     n++;
   }
   await notices;
-  return otpStarts;
+  return { otpStarts, otpIds };
 }
 
 async function sendLog(stack: BenchStack): Promise<SendLogEntry[]> {
@@ -195,12 +198,19 @@ export async function measurePacing(
     await sleep(3_000); // the second worker's pollers
     const client = new ResilientSmsClient(loadConfig(configPath), stack.temporal);
     const t0 = Date.now();
-    const otpStarts = await drive(client, opts);
+    const { otpStarts, otpIds } = await drive(client, opts);
     log(`  started ${opts.notices} notices and ${otpStarts.size} OTPs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const entries = await settle(stack, opts.notices + otpStarts.size, opts.timeoutMs);
-    const otpMs = entries
+    const otpSends = entries
       .filter((m) => m.outcome === 'accepted' && m.destination && otpStarts.has(m.destination))
-      .map((m) => Date.parse(m.receivedAt) - otpStarts.get(m.destination!)!);
+      .map((m) => ({ destination: m.destination!, ms: Date.parse(m.receivedAt) - otpStarts.get(m.destination!)! }));
+    const otpMs = otpSends.map((o) => o.ms);
+    for (const slow of otpSends.sort((a, b) => b.ms - a.ms).slice(0, 3)) {
+      const id = otpIds.get(slow.destination) ?? '?';
+      log(
+        `  slow OTP ${id}: sent after ${(slow.ms / 1000).toFixed(1)} s; ${await messageTimeline(stack.temporal, id)}`,
+      );
+    }
     const result: PacingResult = {
       notices: opts.notices,
       otps: otpStarts.size,

@@ -81,6 +81,24 @@ function readNoRouteHealth(): Promise<RouteHealthSnapshot> {
   return Promise.resolve({ at: 0, entries: [] });
 }
 
+function shutdownAll(workers: Worker[]): void {
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+}
+
+/** Runs `workers` until `fn` settles (or one of them fails), then shuts them all down and waits for that. */
+async function runAllUntil<R>(workers: Worker[], fn: () => Promise<R>): Promise<R> {
+  const running = Promise.all(workers.map((w) => w.run()));
+  const stopped = running.then(() => {
+    throw new Error('the workers stopped before the work was done');
+  });
+  try {
+    return await Promise.race([fn(), stopped]);
+  } finally {
+    shutdownAll(workers);
+    await running;
+  }
+}
+
 /** The main Worker's `reuseV8Context`, for the shared-state Worker (one way of loading the bundle per process). */
 function reuseV8(opts: CreateWorkerOptions): Pick<WorkerOptions, 'reuseV8Context'> {
   const reuse = opts.tuning?.reuseV8Context ?? opts.config.worker?.reuseV8Context;
@@ -114,6 +132,10 @@ export interface CreatedWorker {
   sharedStateWorker: Worker;
   /** Runs the worker, the shared-state worker and the paced workers; resolves once all of them have shut down. */
   runAll: () => Promise<void>;
+  /** Runs them all until `fn` settles, then shuts them all down (each Worker runs once: use this or `runAll`). */
+  runUntil: <R>(fn: () => Promise<R>) => Promise<R>;
+  /** Starts the shutdown of every one of them that is running (`runAll` then resolves). */
+  shutdown: () => void;
   /** Releases the AWS clients and stops route health's timers (its last flush goes on in the background). */
   close: () => void;
 }
@@ -201,8 +223,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     pacedWorkers,
     sharedStateWorker,
     runAll: async () => {
-      await Promise.all([worker.run(), sharedStateWorker.run(), ...pacedWorkers.map((w) => w.run())]);
+      await Promise.all([worker, sharedStateWorker, ...pacedWorkers].map((w) => w.run()));
     },
+    runUntil: (fn) => runAllUntil([worker, sharedStateWorker, ...pacedWorkers], fn),
+    shutdown: () => shutdownAll([worker, sharedStateWorker, ...pacedWorkers]),
     close: () => {
       void routeHealth?.stop();
       void pumping?.stop();

@@ -119,10 +119,10 @@ afterAll(async () => {
 });
 
 async function withWorker<T>(config: Config, fn: (client: ResilientSmsClient) => Promise<T>): Promise<T> {
-  const { worker, close } = await createWorker({ config, connection: env.nativeConnection, workflowBundle: bundle });
+  const { runUntil, close } = await createWorker({ config, connection: env.nativeConnection, workflowBundle: bundle });
   const temporal = new Client({ connection: env.connection, dataConverter: dataConverterFor(config) });
   try {
-    return await worker.runUntil(fn(new ResilientSmsClient(config, temporal)));
+    return await runUntil(() => fn(new ResilientSmsClient(config, temporal)));
   } finally {
     close();
   }

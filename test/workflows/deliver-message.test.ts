@@ -157,7 +157,7 @@ async function withWorker<T>(
   }) => Promise<T>,
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('deliver');
-  const { worker, close } = await createWorker({
+  const { runUntil, close } = await createWorker({
     config,
     connection: env.nativeConnection,
     taskQueue,
@@ -175,7 +175,7 @@ async function withWorker<T>(
     return env.client.workflow.getHandle<typeof deliverMessage>(result.workflowId);
   };
   try {
-    return await worker.runUntil(fn({ client, temporal: env.client, start }));
+    return await runUntil(() => fn({ client, temporal: env.client, start }));
   } finally {
     close();
   }

@@ -61,6 +61,7 @@ const INTEGRATION = [
   'test/workflows/deliver-message-request.test.ts',
   'test/workflows/deliver-message-pacing.test.ts',
   'test/workflows/route-health.test.ts',
+  'test/workers/shared-state-worker.test.ts',
   'test/workflows/opt-out-propagation.test.ts',
   'test/ingester/inbound-sms.test.ts',
   'test/webhooks/delivery.test.ts',

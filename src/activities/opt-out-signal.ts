@@ -1,7 +1,10 @@
 /**
  * How processes reach a number's opt-out propagation workflow: signal-with-start of `opt-out:<tag>` on the config's
  * task queue (src/workflows/opt-out-definitions.ts), so the first event starts it and later ones find it. Used by
- * the worker's `startOptOutPropagation` activity and by the ingester's inbound SMS handler.
+ * the worker's `startOptOutPropagation` activity and by the ingester's inbound SMS handler. The main task queue, not
+ * the shared-state one of routeHealth and pumpingGuard (src/domain/shared-state.ts): one workflow per number, closed
+ * when idle, that no message queries or waits for, and a wave of STOP replies must not take the few slots of the
+ * shared-state Worker.
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';

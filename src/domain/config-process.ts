@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { envVarNameSchema } from './config-security';
 import { durationSchema } from './duration';
+import { mainTaskQueueProblem } from './shared-state';
 
 /** The three PEM inputs of `temporal.tls`, each given by file path (`…File`) or by environment variable (`…Env`). */
 export const TLS_PEM_INPUTS = ['serverCa', 'clientCert', 'clientKey'] as const;
@@ -67,7 +68,15 @@ export const temporalSchema = z
     /** The frontend's gRPC address, host:port (Temporal Cloud: the namespace's endpoint, docs/runbook.md). */
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
-    taskQueue: z.string().min(1).default('resilient-sms'),
+    /** The messages' task queue; the shared-state workflows run on `<taskQueue>-shared-state` (./shared-state.ts). */
+    taskQueue: z
+      .string()
+      .min(1)
+      .superRefine((q, ctx) => {
+        const problem = mainTaskQueueProblem(q);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('resilient-sms'),
     tls: temporalTlsSchema.optional(),
     /** The environment variable (or security.envFile entry) holding a Temporal Cloud API key; implies TLS. */
     apiKeyEnv: envVarNameSchema.optional(),

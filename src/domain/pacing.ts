@@ -90,9 +90,10 @@ export const PRIORITY_KEYS = { high: 1, normal: 3, low: 5 } as const;
 export type PriorityName = keyof typeof PRIORITY_KEYS;
 
 /**
- * The priority of the fleet's shared-state workflows (routeHealth, pumpingGuard): their workflow tasks (the batches
- * every process signals each second) overtake a burst of messages waiting for a worker, so the state every message
- * reads stays current during the burst. Set where processes and operators start them.
+ * The priority of the fleet's shared-state workflows (routeHealth, pumpingGuard), set where processes and operators
+ * start them. They run on a task queue of their own (./shared-state.ts), where no message task is ahead of them; a run
+ * still on the main queue (started by an earlier release, until its next continue-as-new) has its workflow tasks (the
+ * batches every process signals each second) overtake a burst of messages waiting for a worker.
  */
 export const SHARED_STATE_PRIORITY = { priorityKey: PRIORITY_KEYS.high } as const;
 

@@ -6,7 +6,8 @@
  * Targets are resolved with the config first (src/domain/route-targets.ts): a bad one never reaches Temporal.
  * A drain when the workflow does not exist yet starts it with the same update (update-with-start,
  * `WorkflowIdConflictPolicy.USE_EXISTING`: a running workflow just gets the update), so an operator can drain a
- * route before any message has reported on it. Every change is reported to `onChange` (who, what, why) so that
+ * route before any message has reported on it; it starts on the deployment's shared-state task queue
+ * (src/domain/shared-state.ts), as the worker processes start it. Every change is reported to `onChange` (who, what, why) so that
  * the process that made it logs it too; the workflow logs it as well.
  */
 import {
@@ -18,6 +19,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { SHARED_STATE_PRIORITY } from '../domain/pacing';
+import { sharedStateTaskQueue } from '../domain/shared-state';
 import { InvalidInputError } from '../domain/errors';
 import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 import { resolveTarget } from '../domain/route-targets';
@@ -98,7 +100,7 @@ export function defaultRouteHealthStartArgs(config: Config, taskQueue?: string):
 export interface RouteOperatorsOptions {
   client: Client;
   config: Config;
-  /** Default the config's temporal.taskQueue. */
+  /** The deployment's (main) task queue, which names the workflow. Default the config's temporal.taskQueue. */
   taskQueue?: string;
   /** Deadline of each Temporal call, ms (a query or update waits for a worker). Default 10 000. */
   timeoutMs?: number;
@@ -149,8 +151,12 @@ export class RouteOperators {
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: RouteOperatorsOptions) {
-    this.workflowId = routeHealthWorkflowId(opts.taskQueue ?? opts.config.temporal.taskQueue);
+    this.workflowId = routeHealthWorkflowId(this.taskQueue);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  private get taskQueue(): string {
+    return this.opts.taskQueue ?? this.opts.config.temporal.taskQueue;
   }
 
   private get enabled(): boolean {
@@ -161,8 +167,8 @@ export class RouteOperators {
     return this.opts.client.withDeadline(Date.now() + this.timeoutMs, fn).catch((err: unknown) => {
       if (isDeadlineExceeded(err)) {
         throw new Error(
-          `${what}: no answer from ${this.workflowId} within ${this.timeoutMs} ms ` +
-            `(is a worker running for task queue ${this.opts.taskQueue ?? this.opts.config.temporal.taskQueue}?)`,
+          `${what}: no answer from ${this.workflowId} within ${this.timeoutMs} ms (is a worker running for task ` +
+            `queue ${this.taskQueue}? route health runs on ${sharedStateTaskQueue(this.taskQueue)})`,
           { cause: err },
         );
       }
@@ -234,12 +240,9 @@ export class RouteOperators {
     const { config } = this.opts;
     const startWorkflowOperation = new WithStartWorkflowOperation(ROUTE_HEALTH_WORKFLOW_TYPE, {
       workflowId: this.workflowId,
-      taskQueue: this.opts.taskQueue ?? config.temporal.taskQueue,
+      taskQueue: sharedStateTaskQueue(this.taskQueue),
       priority: SHARED_STATE_PRIORITY,
-      args: (this.opts.startArgs ?? defaultRouteHealthStartArgs)(
-        config,
-        this.opts.taskQueue ?? config.temporal.taskQueue,
-      ),
+      args: (this.opts.startArgs ?? defaultRouteHealthStartArgs)(config, this.taskQueue),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     return this.opts.client.workflow.executeUpdateWithStart(drainUpdate, { args: [request], startWorkflowOperation });

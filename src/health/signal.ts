@@ -1,12 +1,15 @@
 /**
  * How processes reach the `routeHealth` workflow: `signalWithStart` to `route-health:<taskQueue>`, so the first
- * signal of a deployment starts it and every later one finds it (also after a continue-as-new). Its input is
- * `routeHealthWorkflowInput(config)`: the config's thresholds, as the workflow should run them.
+ * signal of a deployment starts it and every later one finds it (also after a continue-as-new). It starts on the
+ * deployment's shared-state task queue (`<taskQueue>-shared-state`, src/domain/shared-state.ts), which a small Worker
+ * of every worker process polls. Its input is `routeHealthWorkflowInput(config)`: the config's thresholds, as the
+ * workflow should run them.
  */
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Config } from '../domain/config';
 import { SHARED_STATE_PRIORITY } from '../domain/pacing';
+import { sharedStateTaskQueue } from '../domain/shared-state';
 import { ROUTE_HEALTH_WORKFLOW_TYPE, routeHealthWorkflowId } from '../workflows/route-health-definitions';
 import { routeHealthWorkflowInput, type RouteHealthWorkflowInput } from '../workflows/route-health-input';
 
@@ -34,7 +37,7 @@ export async function signalRouteHealth<A>(
       ROUTE_HEALTH_WORKFLOW_TYPE,
       {
         workflowId: routeHealthWorkflowId(taskQueue),
-        taskQueue,
+        taskQueue: sharedStateTaskQueue(taskQueue),
         priority: SHARED_STATE_PRIORITY,
         args: [routeHealthWorkflowInput(config)],
         signal,

@@ -1,7 +1,8 @@
 /**
  * The process side of the SMS pumping guard, for a worker (docs/pumping.md#process-side), built like route health's
  * (src/health/): the `checkPumping` local activity answers from this process's ledger (./ledger.ts); every
- * `flushInterval` the counts made since go to the pumpingGuard workflow in one `pumpingCounts` signal (with start);
+ * `flushInterval` the counts made since go to the pumpingGuard workflow in one `pumpingCounts` signal (with start, on
+ * the deployment's shared-state task queue, src/domain/shared-state.ts);
  * every `refreshInterval` the `pumpingSnapshot` query refreshes the ledger's copy; the `pumping.received` sink takes
  * feedback RECEIVED. Nothing here throws into the worker: a failed flush keeps its counts for the next one, a failed
  * refresh keeps the last snapshot, each logged once at warn and at info when it works again.
@@ -12,6 +13,7 @@ import type { InjectedSinks } from '@temporalio/worker';
 import { hostname } from 'node:os';
 import type { Config } from '../domain/config';
 import { SHARED_STATE_PRIORITY } from '../domain/pacing';
+import { sharedStateTaskQueue } from '../domain/shared-state';
 import { isCountKey, countKeysOf, type PumpingSubject } from '../domain/pumping';
 import { pumpingSchema } from '../domain/pumping-config';
 import type { HealthLog } from '../health/log';
@@ -152,7 +154,7 @@ export class PumpingProcess {
           PUMPING_GUARD_WORKFLOW_TYPE,
           {
             workflowId: pumpingGuardWorkflowId(taskQueue),
-            taskQueue,
+            taskQueue: sharedStateTaskQueue(taskQueue),
             priority: SHARED_STATE_PRIORITY,
             args: [pumpingGuardInput(this.opts.config)],
             signal: pumpingCountsSignal,

@@ -1,11 +1,14 @@
 /**
- * The worker process: runs deliverMessage workflows and the send activities for one task queue. With
+ * The worker process: runs deliverMessage workflows and the send activities for one task queue, and, on a second
+ * small Worker, the shared-state workflows (routeHealth, pumpingGuard) on that queue's shared-state task queue
+ * (./shared-state-worker.ts). With
  * `routeHealth.enabled`, also the process side of route health (src/health/): the `routeHealth` sink, the
  * `readRouteHealth` local activity, the flusher and the snapshot cache, through a Temporal client on the worker's
  * own connection. Without it nothing of route health is installed.
  */
 import { Client } from '@temporalio/client';
-import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { preflight } from '../temporal/connect';
 import { connectNative } from '../temporal/native';
 import { describeSettings, temporalSettings } from '../temporal/settings';
@@ -32,6 +35,7 @@ import { installObservability } from '../observability/runtime';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { workerTuningOptions } from './worker-tuning';
 import { createPacedWorkers } from './paced-workers';
+import { createSharedStateWorker } from './shared-state-worker';
 
 export interface CreateWorkerOptions {
   config: Config;
@@ -80,6 +84,41 @@ function readNoRouteHealth(): Promise<RouteHealthSnapshot> {
   return Promise.resolve({ at: 0, entries: [] });
 }
 
+function shutdownAll(workers: Worker[]): void {
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+}
+
+/** Runs `workers` until `fn` settles (or one of them fails), then shuts them all down and waits for that. */
+async function runAllUntil<R>(workers: Worker[], fn: () => Promise<R>): Promise<R> {
+  const running = Promise.all(workers.map((w) => w.run()));
+  const stopped = running.then(() => {
+    throw new Error('the workers stopped before the work was done');
+  });
+  try {
+    return await Promise.race([fn(), stopped]);
+  } finally {
+    shutdownAll(workers);
+    await running;
+  }
+}
+
+/** The main Worker's `reuseV8Context`, for the shared-state Worker (one way of loading the bundle per process). */
+function reuseV8(opts: CreateWorkerOptions): Pick<WorkerOptions, 'reuseV8Context'> {
+  const reuse = opts.tuning?.reuseV8Context ?? opts.config.worker?.reuseV8Context;
+  return reuse === undefined ? {} : { reuseV8Context: reuse };
+}
+
+/** The workflow code bundled now (no prebuilt bundle), with the converters Worker.create would bundle it with. */
+async function bundleAtStart(dataConverter: DataConverter): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    payloadConverterPath: dataConverter.payloadConverterPath,
+    failureConverterPath: dataConverter.failureConverterPath,
+    logger: Runtime.instance().logger,
+  });
+  return { code };
+}
+
 export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
@@ -92,8 +131,14 @@ export interface CreatedWorker {
   pumping?: PumpingProcess;
   /** With pacing on: one activity-only Worker per SMS originator (./paced-workers.ts); empty otherwise. */
   pacedWorkers: Worker[];
-  /** Runs the worker and the paced workers; resolves once all of them have shut down. */
+  /** The small Worker of the shared-state task queue: routeHealth and pumpingGuard (./shared-state-worker.ts). */
+  sharedStateWorker: Worker;
+  /** Runs the worker, the shared-state worker and the paced workers; resolves once all of them have shut down. */
   runAll: () => Promise<void>;
+  /** Runs them all until `fn` settles, then shuts them all down (each Worker runs once: use this or `runAll`). */
+  runUntil: <R>(fn: () => Promise<R>) => Promise<R>;
+  /** Starts the shutdown of every one of them that is running (`runAll` then resolves). */
+  shutdown: () => void;
   /** Releases the AWS clients and stops route health's timers (its last flush goes on in the background). */
   close: () => void;
 }
@@ -122,15 +167,18 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     );
   const taskQueue = opts.taskQueue ?? opts.config.temporal.taskQueue;
   const activities = createActivities({ smsClient, channels });
+  const routeHealthActivities = createRouteHealthActivities({ client });
   const interceptors = { activity: [activityMetricsInterceptor()] };
+  // One bundle for the main and the shared-state Worker: bundled here once when there is no prebuilt one.
+  const bundleOption = { workflowBundle: workflowBundle ?? (await bundleAtStart(dataConverter)) };
   const worker = await Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...bundleOption,
     activities: {
       ...activities,
-      ...createRouteHealthActivities({ client }),
+      ...routeHealthActivities,
       // The plan of a message started with the request alone, from this worker's config (a local activity).
       ...createResolvePlanActivities(opts.config),
       // Opt-out lists: propagation (optOutPropagation), the check before a first send, starting propagation.
@@ -163,6 +211,12 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     activities,
     interceptors,
   });
+  // routeHealth and pumpingGuard: their signals and queries are answered by slots a burst of messages cannot take.
+  const sharedStateWorker = await createSharedStateWorker(
+    taskQueue,
+    { connection: opts.connection, namespace, dataConverter, interceptors, ...bundleOption, ...reuseV8(opts) },
+    routeHealthActivities,
+  );
   routeHealth?.start();
   pumping?.start();
   return {
@@ -170,9 +224,12 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     routeHealth,
     pumping,
     pacedWorkers,
+    sharedStateWorker,
     runAll: async () => {
-      await Promise.all([worker.run(), ...pacedWorkers.map((w) => w.run())]);
+      await Promise.all([worker, sharedStateWorker, ...pacedWorkers].map((w) => w.run()));
     },
+    runUntil: (fn) => runAllUntil([worker, sharedStateWorker, ...pacedWorkers], fn),
+    shutdown: () => shutdownAll([worker, sharedStateWorker, ...pacedWorkers]),
     close: () => {
       void routeHealth?.stop();
       void pumping?.stop();

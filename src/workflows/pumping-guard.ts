@@ -4,12 +4,12 @@
  * per-second counts (`pumpingCounts`), read the `pumpingSnapshot` query into a cache, and messages are checked
  * against that cache through a local activity. A timer moves the conversion watch on (a send's feedback wait ends,
  * a block ends). Every block is logged and counted (`rsms_pumping_blocks_total`); operators unblock with an update.
- * It continues as new, with its state, before its history grows long. Design and limits: docs/pumping.md.
+ * It runs on the deployment's shared-state task queue and continues as new, with its state, onto that queue
+ * (./shared-state-queue.ts) before its history grows long. Design and limits: docs/pumping.md.
  */
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   log,
   metricMeter,
   setCurrentDetails,
@@ -27,6 +27,7 @@ import {
   type UnblockRequest,
 } from './pumping-definitions';
 import { PumpingGuardState } from './pumping-guard-state';
+import { continueOnSharedStateQueue } from './shared-state-queue';
 
 const DEFAULT_MAX_HISTORY_EVENTS = 4000;
 /** Evaluations are batched onto whole seconds of this size: fewer timers, a block a few seconds later at most. */
@@ -92,7 +93,7 @@ export async function pumpingGuard(input: PumpingGuardInput): Promise<void> {
   }
   await condition(allHandlersFinished);
   log.info('pumping guard: continuing as new', { historyLength: workflowInfo().historyLength });
-  await continueAsNew<typeof pumpingGuard>({ config: input.config, carried: state.serialize() });
+  await continueOnSharedStateQueue<typeof pumpingGuard>({ config: input.config, carried: state.serialize() });
 }
 
 /** The Web UI's current details: the keys held back. */

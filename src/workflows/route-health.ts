@@ -4,13 +4,13 @@
  * drain and undrain through updates; messages read the `snapshot` query through their process's cache. Time moves
  * the state on a timer (cooldowns, drain expiry, receipts becoming overdue). Every change is logged, the keys that
  * are not closed are in the current details (Web UI), and a key that opens or is drained wakes the messages
- * waiting on it (activity `wakeMessagesOnRoute`). It continues as new, with its state, before its history grows
- * long. The design and its limits: docs/route-health.md. Deterministic code only.
+ * waiting on it (activity `wakeMessagesOnRoute`). It runs on the deployment's shared-state task queue and continues
+ * as new, with its state, onto that queue (./shared-state-queue.ts) before its history grows long. The design and its
+ * limits: docs/route-health.md. Deterministic code only.
  */
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -32,6 +32,7 @@ import {
 } from './route-health-definitions';
 import type { RouteHealthWorkflowConfig, RouteHealthWorkflowInput } from './route-health-input';
 import { breakerConfigOf, RouteHealthState, type Change } from './route-health-state';
+import { continueOnSharedStateQueue } from './shared-state-queue';
 
 const { wakeMessagesOnRoute } = proxyActivities<RouteHealthActivities>({
   startToCloseTimeout: '2m',
@@ -84,7 +85,7 @@ export async function routeHealth(input: RouteHealthWorkflowInput): Promise<void
   }
   await condition(allHandlersFinished);
   log.info('route health: continuing as new', { historyLength: workflowInfo().historyLength });
-  await continueAsNew<typeof routeHealth>({ config: input.config, carried: state.serialize() });
+  await continueOnSharedStateQueue<typeof routeHealth>({ config: input.config, carried: state.serialize() });
 }
 
 function installHandlers(state: RouteHealthState, applied: (changes: Change[]) => void): void {

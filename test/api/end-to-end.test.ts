@@ -104,14 +104,14 @@ afterAll(() => {
 });
 
 async function withWorker<T>(config: Config, fn: (client: ResilientSmsClient) => Promise<T>): Promise<T> {
-  const { worker, close } = await createWorker({
+  const { runUntil, close } = await createWorker({
     config,
     connection: suite.env.nativeConnection,
     workflowBundle: suite.bundle,
   });
   const temporal = new Client({ connection: suite.env.connection, dataConverter: dataConverterFor(config) });
   try {
-    return await worker.runUntil(fn(new ResilientSmsClient(config, temporal)));
+    return await runUntil(() => fn(new ResilientSmsClient(config, temporal)));
   } finally {
     close();
   }

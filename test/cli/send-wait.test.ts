@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { main } from '../../src/cli/main';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
 import { CONTEXT_ATTEMPT } from '../../src/domain/sending';
 import type { StatusRecord } from '../../src/domain/status';
 import { cancelSignal, dlrSignal, feedbackSignal, statusQuery, workflowIdFor } from '../../src/workflows/definitions';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
+import { createWorker, workflowsPath, type CreatedWorker } from '../../src/workers/worker';
 import { startSmsV2Endpoint, type RecordedRequest, type SmsV2Endpoint } from '../helpers/sms-v2-endpoint';
 import { connectTestEnv, uniqueTaskQueue, SILENT_BUNDLER_LOGGER } from '../helpers/temporal-env';
 
@@ -25,7 +25,7 @@ const taskQueue = uniqueTaskQueue('send-wait');
 let env: TestWorkflowEnvironment;
 let sms: SmsV2Endpoint;
 let config: Config;
-let worker: Worker;
+let worker: CreatedWorker | undefined;
 let workerRun: Promise<void>;
 let closeWorker: () => void;
 let tmp: string;
@@ -142,9 +142,9 @@ beforeAll(async () => {
     logger: SILENT_BUNDLER_LOGGER,
   });
   const created = await createWorker({ config, connection: env.nativeConnection, taskQueue, workflowBundle });
-  worker = created.worker;
+  worker = created;
   closeWorker = created.close;
-  workerRun = worker.run();
+  workerRun = created.runAll();
 }, 120_000);
 
 afterAll(async () => {

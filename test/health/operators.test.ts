@@ -1,14 +1,15 @@
 /**
  * The operators' client side (src/health/operators.ts) on the real dev server, against a stand-in routeHealth
  * workflow that implements the contract (./route-health-stub-workflow.ts): `routes` before the workflow exists,
- * a drain that starts it (update-with-start) with the config's routeHealth section, drains of every key a target
- * names, undrain, and the changes reported for the log.
+ * a drain that starts it (update-with-start) on the deployment's shared-state task queue with the config's routeHealth
+ * section, drains of every key a target names, undrain, and the changes reported for the log.
  */
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
 import { routeHealthSchema } from '../../src/domain/route-health-config';
+import { sharedStateTaskQueue } from '../../src/domain/shared-state';
 import { BadTargetError } from '../../src/domain/route-targets';
 import {
   NothingToUndrainError,
@@ -39,7 +40,12 @@ beforeAll(async () => {
     workflowsPath: require.resolve('./route-health-stub-workflow'),
     logger: SILENT_BUNDLER_LOGGER,
   });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+  // Only the shared-state queue is polled: the workflow the drain starts must be there.
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: sharedStateTaskQueue(taskQueue),
+    workflowBundle: bundle,
+  });
   workerRun = worker.run();
   changes = [];
   ops = new RouteOperators({ client: env.client, config, onChange: (c) => changes.push(c) });
@@ -79,7 +85,9 @@ it('says route health has seen nothing yet, then a drain starts the workflow and
       drain: expect.objectContaining({ reason: 'carrier maintenance', by: 'cli:test' }) as unknown,
     }),
   ]);
-  const [startArgs] = await env.client.workflow.getHandle(`route-health:${taskQueue}`).query(startArgsQuery);
+  const started = env.client.workflow.getHandle(`route-health:${taskQueue}`);
+  expect((await started.describe()).taskQueue).toBe(`${taskQueue}-shared-state`);
+  const [startArgs] = await started.query(startArgsQuery);
   // The same input the worker processes start it with (src/workflows/route-health-input.ts).
   expect(startArgs).toMatchObject({
     config: { taskQueue, wakeWaiting: true, breakers: { 'send-error': { minVolume: 5 } } },
@@ -145,7 +153,8 @@ it('says which task queue has no worker when the workflow does not answer in tim
       timeoutMs: 1_500,
     });
     await expect(slow.routes()).rejects.toThrow(
-      `routes: no answer from route-health:${lonely} within 1500 ms (is a worker running for task queue ${lonely}?)`,
+      `routes: no answer from route-health:${lonely} within 1500 ms (is a worker running for task queue ${lonely}? ` +
+        `route health runs on ${lonely}-shared-state)`,
     );
   } finally {
     await env.client.workflow.getHandle(`route-health:${lonely}`).terminate('test over');

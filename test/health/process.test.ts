@@ -87,7 +87,7 @@ describe('ObservationFlusher', () => {
     return { fake, cfg, aggregator, flusher };
   }
 
-  it('signals one batch with start to route-health:<taskQueue> at high priority, the config thresholds as input', async () => {
+  it('signals one batch with start to route-health:<taskQueue> on the shared-state queue, the config thresholds as input', async () => {
     const { fake, cfg, aggregator, flusher } = setup();
     await flusher.flush();
     expect(fake.signals).toHaveLength(0); // nothing observed: nothing sent
@@ -96,8 +96,12 @@ describe('ObservationFlusher', () => {
     expect(fake.signals).toHaveLength(1);
     const { type, options } = fake.signals[0];
     expect(type).toBe('routeHealth');
-    // Its workflow tasks overtake a burst of messages waiting for a worker (priority key 1, as one-time passwords).
-    expect(options).toMatchObject({ workflowId: 'route-health:tq', taskQueue: 'tq', priority: { priorityKey: 1 } });
+    // Started on the shared-state task queue, whose small Worker no message task takes; the id names the main queue.
+    expect(options).toMatchObject({
+      workflowId: 'route-health:tq',
+      taskQueue: 'tq-shared-state',
+      priority: { priorityKey: 1 },
+    });
     expect(options.args).toEqual([routeHealthWorkflowInput(cfg)]);
     expect(routeHealthWorkflowInput(cfg)).toMatchObject({
       config: {

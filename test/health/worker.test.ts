@@ -1,8 +1,9 @@
 /**
  * A worker with `routeHealth.enabled` on the real Temporal dev server: what a message reports through the
  * `routeHealth` sink reaches the routeHealth workflow in a batch (started by signalWithStart with the config's
- * thresholds as input), and the `readRouteHealth` local activity answers from the cached snapshot, a half-open key
- * as a probe for its first callers. The routeHealth workflow is a stub (test/helpers/route-health-stub-workflow.ts):
+ * thresholds as input, on the deployment's shared-state task queue, which the worker's second Worker polls), and the
+ * `readRouteHealth` local activity answers from the cached snapshot, a half-open key as a probe for its first
+ * callers. The routeHealth workflow is a stub (test/helpers/route-health-stub-workflow.ts):
  * the real one is not in this branch. Without `routeHealth.enabled` the worker installs neither sink nor activity.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,6 +11,8 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { configSchema, type Config } from '../../src/domain/config';
 import { keysOfRung, type RouteHealthSnapshot } from '../../src/domain/route-health';
 import { routeHealthWorkflowInput } from '../../src/health';
+import { sharedStateTaskQueue } from '../../src/domain/shared-state';
+import { SHARED_STATE_WORKER_LIMITS } from '../../src/workers/shared-state-worker';
 import { createWorker } from '../../src/workers/worker';
 import { routeHealthWorkflowId } from '../../src/workflows/route-health-definitions';
 import { receivedQuery, reporter, setSnapshotSignal, type Received } from '../helpers/route-health-stub-workflow';
@@ -62,7 +65,7 @@ afterAll(async () => {
 it('sends what messages report to the routeHealth workflow and serves its snapshot to them', async () => {
   const taskQueue = uniqueTaskQueue('rh-worker');
   const cfg = config(taskQueue, true);
-  const { worker, close, routeHealth } = await createWorker({
+  const { runUntil, close, routeHealth } = await createWorker({
     config: cfg,
     connection: env.nativeConnection,
     taskQueue,
@@ -84,13 +87,15 @@ it('sends what messages report to the routeHealth workflow and serves its snapsh
     });
   const handle = env.client.workflow.getHandle(routeHealthWorkflowId(taskQueue));
   try {
-    await worker.runUntil(async () => {
+    await runUntil(async () => {
       expect(await runReporter()).toEqual({ at: expect.any(Number), entries: [] });
       const received = await waitFor<Received>(
         'a batch at the routeHealth workflow',
         () => handle.query(receivedQuery),
         (r) => r.batches.length > 0,
       );
+      // Started by the flusher on the shared-state queue; the id still names the deployment's queue.
+      expect((await handle.describe()).taskQueue).toBe(sharedStateTaskQueue(taskQueue));
       expect(received.input).toEqual(routeHealthWorkflowInput(cfg));
       expect(received.batches[0].source).toMatch(/^worker@.+:\d+$/);
       const origin = received.batches.flatMap((b) => b.counts).filter((c) => c.key === ORIG);
@@ -119,7 +124,7 @@ it('sends what messages report to the routeHealth workflow and serves its snapsh
 
 it('installs no route-health process when it is not enabled; its read says "all healthy"', async () => {
   const taskQueue = uniqueTaskQueue('rh-off');
-  const { worker, close, routeHealth } = await createWorker({
+  const { worker, sharedStateWorker, runUntil, close, routeHealth } = await createWorker({
     config: config(taskQueue, false),
     connection: env.nativeConnection,
     taskQueue,
@@ -132,6 +137,19 @@ it('installs no route-health process when it is not enabled; its read says "all 
   // without a marker): it answers that nothing is known to be unhealthy.
   const read = worker.options.activities.get('readRouteHealth') as (i: { keys: string[] }) => Promise<unknown>;
   await expect(read({ keys: ['region:us-east-1'] })).resolves.toEqual({ at: 0, entries: [] });
-  await worker.runUntil(Promise.resolve()); // a created worker must run and shut down to release its native half
+  // The shared-state Worker: its own queue, the one activity routeHealth schedules, small limits.
+  expect(sharedStateWorker.options.taskQueue).toBe(`${taskQueue}-shared-state`);
+  expect([...sharedStateWorker.options.activities.keys()]).toEqual(['wakeMessagesOnRoute']);
+  const limits = SHARED_STATE_WORKER_LIMITS;
+  // Each Worker must run and shut down to release its native half (here before the checks, which may fail).
+  await runUntil(() => Promise.resolve());
+  // The SDK turns the slot limits into fixed-size slot suppliers.
+  expect(sharedStateWorker.options).toMatchObject({
+    maxCachedWorkflows: limits.maxCachedWorkflows,
+    tuner: {
+      workflowTaskSlotSupplier: { numSlots: limits.maxConcurrentWorkflowTaskExecutions },
+      activityTaskSlotSupplier: { numSlots: limits.maxConcurrentActivityTaskExecutions },
+    },
+  });
   close();
 });

@@ -138,9 +138,13 @@ describe('messages whose workflow has closed, on the real server', () => {
   const terminated = `term-${suffix}`;
 
   it('a terminated message is ABORTED, says so, and refuses feedback and cancel with 409 / exit 3', async () => {
-    const { worker, close } = await createWorker({ config, connection: env.nativeConnection, workflowBundle: bundle });
+    const { runUntil, close } = await createWorker({
+      config,
+      connection: env.nativeConnection,
+      workflowBundle: bundle,
+    });
     try {
-      await worker.runUntil(async () => {
+      await runUntil(async () => {
         const client = clientFor();
         const workflowId = await sentMessage(client, terminated);
         await env.client.workflow.getHandle(workflowId).terminate('operator test');
@@ -207,9 +211,13 @@ describe('messages whose workflow has closed, on the real server', () => {
 
   it('a cancelled message takes no second cancel: 409 CANCELLED, exit 3', async () => {
     const key = `cancel-me-${suffix}`;
-    const { worker, close } = await createWorker({ config, connection: env.nativeConnection, workflowBundle: bundle });
+    const { runUntil, close } = await createWorker({
+      config,
+      connection: env.nativeConnection,
+      workflowBundle: bundle,
+    });
     try {
-      await worker.runUntil(async () => {
+      await runUntil(async () => {
         const client = clientFor();
         await sentMessage(client, key, 'another body');
         expect(await call('POST', `/v1/messages/${key}/cancel`, { reason: 'not needed' })).toMatchObject({

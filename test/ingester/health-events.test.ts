@@ -1,15 +1,16 @@
 /**
  * AWS Health events end to end on a real SQS emulator (moto), the carrier simulator and the Temporal dev server:
  * the simulator's `POST /_sim/aws-health` publishes an event in EventBridge's shape to the route-health queue, the
- * ingester reads it and signals `awsHealthEvent` (with start) to the routeHealth workflow - open, then the matching
- * closed; an event for a Region the routes do not use is acknowledged without a signal; a malformed body reaches
- * the dead-letter queue. The routeHealth workflow is a stub (test/helpers/route-health-stub-workflow.ts) recording
+ * ingester reads it and signals `awsHealthEvent` (with start, on the deployment's shared-state task queue) to the
+ * routeHealth workflow - open, then the matching closed; an event for a Region the routes do not use is acknowledged
+ * without a signal; a malformed body reaches the dead-letter queue. The routeHealth workflow is a stub (test/helpers/route-health-stub-workflow.ts) recording
  * its signals: the real one is not in this branch.
  */
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { configSchema, type Config } from '../../src/domain/config';
+import { sharedStateTaskQueue } from '../../src/domain/shared-state';
 import { createIngester, type Ingester } from '../../src/ingester/ingester';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { startMoto, type Moto } from '../../src/tools/moto';
@@ -63,7 +64,12 @@ beforeAll(async () => {
     }),
   ]);
   moto = m;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+  // The shared-state queue only: the ingester's signal-with-start must start the workflow there.
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: sharedStateTaskQueue(taskQueue),
+    workflowBundle: bundle,
+  });
   workerRun = worker.run();
   config = configSchema.parse({
     temporal: { taskQueue },

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ResilientSmsClient } from '../../src/client';
 import { main } from '../../src/cli/main';
 import { configSchema, type Config, type ConfigInput } from '../../src/domain/config';
@@ -28,7 +28,7 @@ import type { StatusRecord } from '../../src/domain/status';
 import { collectReport, renderHtml, renderText, type DeliveryReport } from '../../src/report';
 import { percentile } from '../../src/report/compute';
 import { cancelSignal, dlrSignal, statusQuery } from '../../src/workflows/definitions';
-import { createWorker, workflowsPath } from '../../src/workers/worker';
+import { createWorker, workflowsPath, type CreatedWorker } from '../../src/workers/worker';
 import {
   startSmsV2Endpoint,
   type Behaviour,
@@ -43,7 +43,7 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let sms: SmsV2Endpoint;
 let config: Config;
-let worker: Worker;
+let worker: CreatedWorker | undefined;
 let workerRun: Promise<void>;
 let closeWorker: () => void;
 let report: DeliveryReport;
@@ -148,9 +148,9 @@ beforeAll(async () => {
     logger: SILENT_BUNDLER_LOGGER,
   });
   const created = await createWorker({ config, connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
-  worker = created.worker;
+  worker = created;
   closeWorker = created.close;
-  workerRun = worker.run();
+  workerRun = created.runAll();
 
   const client = new ResilientSmsClient(config, env.client, { taskQueue });
   for (const name of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) {

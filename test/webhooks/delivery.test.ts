@@ -102,7 +102,7 @@ async function withWorker<T>(
   fn: (send: (request?: Partial<SendRequestInput>) => Promise<WorkflowHandle<typeof deliverMessage>>) => Promise<T>,
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('webhooks');
-  const { worker, close } = await createWorker({
+  const { runUntil, close } = await createWorker({
     config,
     connection: env.nativeConnection,
     taskQueue,
@@ -120,7 +120,7 @@ async function withWorker<T>(
     return env.client.workflow.getHandle<typeof deliverMessage>(workflowId);
   };
   try {
-    return await worker.runUntil(fn(send));
+    return await runUntil(() => fn(send));
   } finally {
     close();
   }

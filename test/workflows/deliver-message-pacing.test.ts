@@ -64,8 +64,7 @@ async function withWorker<T>(
   try {
     return await fn(send, taskQueue);
   } finally {
-    created.worker.shutdown();
-    created.pacedWorkers.forEach((w) => w.shutdown());
+    created.shutdown();
     await running;
     created.close();
   }

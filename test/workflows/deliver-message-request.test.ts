@@ -59,14 +59,14 @@ async function waitForStatus(handle: WorkflowHandle, done: (s: StatusRecord) => 
 /** A worker with the config on its own task queue, and a client with no config at all. */
 async function withWorker<T>(fn: (client: ResilientSmsClient, taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('request-only');
-  const { worker, close } = await createWorker({
+  const { runUntil, close } = await createWorker({
     config: makeConfig(),
     connection: suite.env.nativeConnection,
     taskQueue,
     workflowBundle: suite.bundle,
   });
   try {
-    return await worker.runUntil(fn(new ResilientSmsClient(suite.env.client, { taskQueue }), taskQueue));
+    return await runUntil(() => fn(new ResilientSmsClient(suite.env.client, { taskQueue }), taskQueue));
   } finally {
     close();
   }

@@ -162,7 +162,7 @@ async function withWorker<T>(
   }) => Promise<T>,
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('deliver');
-  const { worker, close } = await createWorker({
+  const { runUntil, close } = await createWorker({
     config,
     connection: suite.env.nativeConnection,
     taskQueue,
@@ -180,7 +180,7 @@ async function withWorker<T>(
     return suite.env.client.workflow.getHandle<typeof deliverMessage>(result.workflowId);
   };
   try {
-    return await worker.runUntil(fn({ client, temporal: suite.env.client, start }));
+    return await runUntil(() => fn({ client, temporal: suite.env.client, start }));
   } finally {
     close();
   }

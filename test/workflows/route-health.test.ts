@@ -1,7 +1,8 @@
 /**
  * The routeHealth workflow on the real Temporal dev server, with short thresholds: batches open a breaker and the
  * queries show it, cooldown → half-open → closed by probes, drains (with expiry and validation errors), AWS Health
- * open/closed, continue-as-new keeping the state, and the wake-up of in-flight messages through visibility.
+ * open/closed, continue-as-new keeping the state (a run on the main task queue continues on the shared-state queue,
+ * one there stays there), and the wake-up of in-flight messages through visibility.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createRouteHealthActivities } from '../../src/activities/route-health';
 import { SMS_ROUTE, SMS_STATUS } from '../../src/domain/search-attributes';
+import { sharedStateTaskQueue } from '../../src/domain/shared-state';
 import type { RouteHealthSnapshot } from '../../src/domain/route-health';
 import {
   awsHealthEventSignal,
@@ -265,33 +267,50 @@ describe('routeHealth workflow', () => {
     });
   });
 
-  it('continues as new when its history grows, keeping breakers and drains', async () => {
-    await withRouteHealth('continue-as-new', input({ maxHistoryEvents: 30 }), async (h) => {
+  it('continues as new when its history grows, keeping breakers and drains, onto the shared-state queue', async () => {
+    await withRouteHealth('continue-as-new', input({ maxHistoryEvents: 30 }), async (h, taskQueue) => {
       const firstRun = (await h.describe()).runId;
       await h.executeUpdate(drainUpdate, { args: [{ key: 'route:primary/us-west-2', reason: 'r', by: 'ops' }] });
       await h.signal(observationsSignal, { source: 'test', counts: [counts(REGION, 0, 5)] });
-      for (let i = 0; i < 10; i++) {
-        await h.signal(observationsSignal, { source: 'test', counts: [counts('route:primary/us-east-1', 1)] });
-      }
-      await until(
-        () => h.describe(),
-        (d) => d.runId !== firstRun,
-        'continue-as-new',
-      );
-      const latest = env.client.workflow.getHandle<typeof routeHealth>(h.workflowId);
-      const snapshot = await latest.query(healthSnapshotQuery);
-      expect(snapshot.entries.map((e) => [e.key, e.condition])).toEqual([
-        [REGION, 'open'],
-        ['route:primary/us-west-2', 'drained'],
-      ]);
-      // Malformed carried state does not stop a run: it starts with what it can use.
-      const other = await env.client.workflow.start<typeof routeHealth>('routeHealth', {
-        taskQueue: (await h.describe()).taskQueue,
-        workflowId: uniqueWorkflowId('route-health-junk'),
-        args: [{ config: input().config, carried: { breakers: { version: 9 }, drains: { nope: 1 } } }],
+      const signalUntilContinued = async (run: string) => {
+        for (let i = 0; i < 10; i++) {
+          await h.signal(observationsSignal, { source: 'test', counts: [counts('route:primary/us-east-1', 1)] });
+        }
+        return await until(
+          () => h.describe(),
+          (d) => d.runId !== run,
+          'continue-as-new',
+        );
+      };
+      // Started on the main queue (as an older release did): the next run is on the shared-state queue, which only
+      // the Worker below polls.
+      const second = await signalUntilContinued(firstRun);
+      const shared = sharedStateTaskQueue(taskQueue);
+      expect(second.taskQueue).toBe(shared);
+      const sharedWorker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: shared,
+        workflowBundle: bundle,
+        activities: createRouteHealthActivities({ client: env.client }),
       });
-      expect((await other.query(healthSnapshotQuery)).entries).toEqual([]);
-      await other.terminate('test over');
+      await sharedWorker.runUntil(async () => {
+        const latest = env.client.workflow.getHandle<typeof routeHealth>(h.workflowId);
+        const snapshot = await latest.query(healthSnapshotQuery);
+        expect(snapshot.entries.map((e) => [e.key, e.condition])).toEqual([
+          [REGION, 'open'],
+          ['route:primary/us-west-2', 'drained'],
+        ]);
+        // A run on the shared-state queue continues there.
+        expect((await signalUntilContinued(second.runId)).taskQueue).toBe(shared);
+        // Malformed carried state does not stop a run: it starts with what it can use.
+        const other = await env.client.workflow.start<typeof routeHealth>('routeHealth', {
+          taskQueue: shared,
+          workflowId: uniqueWorkflowId('route-health-junk'),
+          args: [{ config: input().config, carried: { breakers: { version: 9 }, drains: { nope: 1 } } }],
+        });
+        expect((await other.query(healthSnapshotQuery)).entries).toEqual([]);
+        await other.terminate('test over');
+      });
     });
   });
 

@@ -13,9 +13,17 @@ import type { Config } from '../domain/config';
  *   message no longer cached costs one replay of its short history when its receipt arrives (measured:
  *   `npm run bench`, "DLR latency, not cached"). Messages in flight are far fewer than 1,000 at the
  *   throughput one worker reaches, so they stay cached.
+ * - maxConcurrentWorkflowTaskExecutions: 8, not the SDK's 40. A worker takes a task from the server only when it
+ *   has a free slot, and the server hands out its waiting tasks by priority (a one-time password's key 1 first). With
+ *   40 slots a burst's notices were already inside the worker when an OTP's first task arrived, and it waited behind
+ *   them there; with 8 most of a burst waits on the server, where the OTP overtakes it. Measured on 2 cores
+ *   (README "Pacing"): the OTPs' median time to send during a 2,000-notice burst 4.7 s -> 3.5 s, and throughput
+ *   within the run-to-run spread (`npm run bench -- --only throughput`, same machine and hour: ours 8.6/s with 8
+ *   slots, 9.2/s with 40).
  */
 export const DEFAULT_WORKER_TUNING = {
   maxCachedWorkflows: 1_000,
+  maxConcurrentWorkflowTaskExecutions: 8,
 } as const;
 
 export function workerTuningOptions(config: Config): Partial<WorkerOptions> {

@@ -19,8 +19,12 @@ const base: ConfigInput = {
 };
 
 describe('worker tuning', () => {
-  it('maps the config section to worker options, with our cache default', () => {
-    expect(workerTuningOptions(configSchema.parse(base))).toEqual({ maxCachedWorkflows: 1000 });
+  it('maps the config section to worker options, with our cache and workflow-slot defaults', () => {
+    // Eight workflow task slots: a burst waits on the server, where a one-time password's priority overtakes it.
+    expect(workerTuningOptions(configSchema.parse(base))).toEqual({
+      maxCachedWorkflows: 1000,
+      maxConcurrentWorkflowTaskExecutions: 8,
+    });
     const tuned = configSchema.parse({
       ...base,
       worker: {
@@ -32,6 +36,7 @@ describe('worker tuning', () => {
     });
     expect(workerTuningOptions(tuned)).toEqual({
       maxCachedWorkflows: 300,
+      maxConcurrentWorkflowTaskExecutions: 8,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 4 },
       reuseV8Context: true,
     });

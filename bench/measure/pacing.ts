@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { ResilientSmsClient } from '../../src/client';
 import { loadConfig } from '../../src/config/load';
 import { dispatchRate, maxInWindow } from '../../src/domain/pacing';
@@ -169,6 +170,30 @@ async function runningMessages(stack: BenchStack): Promise<number> {
   return count;
 }
 
+/**
+ * How route health's snapshot refreshes fared in the first worker's log since `since`: the warnings of a failed
+ * refresh and the longest outage ("refreshed again" after failing for so long). The queries behind them waited
+ * behind the burst's tasks while route health shared the main task queue.
+ */
+function snapshotRefreshes(logFile: string, since: number): string {
+  let failed = 0;
+  let longestMs = 0;
+  const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n') : [];
+  for (const line of lines) {
+    if (!line.includes('route health: ') || !line.includes('snapshot')) continue;
+    let entry: { time?: string; msg?: string; failedForMs?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (!entry.time || Date.parse(entry.time) < since) continue;
+    if (entry.msg?.startsWith('route health: cannot refresh the snapshot')) failed++;
+    if (typeof entry.failedForMs === 'number') longestMs = Math.max(longestMs, entry.failedForMs);
+  }
+  return `route health snapshot (worker 1): ${failed} failed refreshes, longest outage ${(longestMs / 1000).toFixed(1)} s`;
+}
+
 /** A second worker process on the stack's config: the sends of both are paced together. */
 function secondWorker(configPath: string) {
   const child = spawn(process.execPath, [CLI, 'worker', '--config', configPath], {
@@ -230,6 +255,7 @@ export async function measurePacing(
         byOriginator.set(m.originator ?? '?', (byOriginator.get(m.originator ?? '?') ?? 0) + 1);
     }
     log(`  accepted sends by originator: ${[...byOriginator].map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    log(`  ${snapshotRefreshes(path.join(stack.info.logsDir, 'worker.log'), t0)}`);
     return result;
   } finally {
     await worker2.stop();

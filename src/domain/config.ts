@@ -8,7 +8,6 @@ import { routeHealthSchema } from './route-health-config';
 import { pumpingProblems, pumpingSchema } from './pumping-config';
 import { securitySchema } from './config-security';
 import { ownValue } from './own';
-import { pacingSchema } from './pacing';
 import {
   accountSchema,
   countryKeySchema,
@@ -56,7 +55,8 @@ export const configSchema = z
     /** The SMS pumping guard: velocity limits, conversion watch (src/domain/pumping-config.ts). */
     pumping: pumpingSchema.optional(),
     /** SMS sends paced to each originator's MPS across all workers (src/domain/pacing.ts, docs/pacing.md). */
-    pacing: pacingSchema.optional(),
+    /** Pacing (docs/pacing.md): SMS sends through the per-originator task queues at each originator's MPS. */
+    pacing: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     /** Protect configurations by name, with their country rules and ids (src/domain/protect-config.ts). */
     protectConfigurations: protectConfigurationsSchema.optional(),
   })

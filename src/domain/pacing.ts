@@ -3,18 +3,10 @@
  * enforces by throttling. With the config's `pacing` section on, each SMS rung carries its originator's MPS, and its
  * send runs on the originator's own activity task queue, which every worker polls with a server-side dispatch rate
  * (`maxTaskQueueActivitiesPerSecond`) below that MPS: the Temporal server paces the sends of all workers together.
- * Pure: safe in workflow code.
+ * Pure: safe in workflow code, and imported by it (no zod here: its schema is in ./config.ts; every workflow run
+ * would instantiate zod's module again, about 1 MB of workflow-thread heap per cached message).
  */
-import { z } from 'zod';
 import type { OriginatorType } from './config-base';
-
-export const pacingSchema = z
-  .object({
-    /** Send SMS through the per-originator task queues at each originator's MPS. */
-    enabled: z.boolean().default(true),
-  })
-  .strict();
-export type PacingConfig = z.output<typeof pacingSchema>;
 
 /**
  * AWS's published MPS per originator type, for originators without their own `mps` (source: AWS End User Messaging

@@ -35,6 +35,7 @@ import { installObservability } from '../observability/runtime';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { workerTuningOptions } from './worker-tuning';
 import { createPacedWorkers } from './paced-workers';
+import { runAllOrNone, runAllUntil, shutdownAll } from './run-all';
 import { createSharedStateWorker } from './shared-state-worker';
 
 export interface CreateWorkerOptions {
@@ -82,24 +83,6 @@ function checkNoPumping(): Promise<{ at: number }> {
 /** `readRouteHealth` on a worker without route health: nothing is known to be unhealthy. */
 function readNoRouteHealth(): Promise<RouteHealthSnapshot> {
   return Promise.resolve({ at: 0, entries: [] });
-}
-
-function shutdownAll(workers: Worker[]): void {
-  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-}
-
-/** Runs `workers` until `fn` settles (or one of them fails), then shuts them all down and waits for that. */
-async function runAllUntil<R>(workers: Worker[], fn: () => Promise<R>): Promise<R> {
-  const running = Promise.all(workers.map((w) => w.run()));
-  const stopped = running.then(() => {
-    throw new Error('the workers stopped before the work was done');
-  });
-  try {
-    return await Promise.race([fn(), stopped]);
-  } finally {
-    shutdownAll(workers);
-    await running;
-  }
 }
 
 /** The main Worker's `reuseV8Context`, for the shared-state Worker (one way of loading the bundle per process). */
@@ -225,9 +208,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<CreatedWo
     pumping,
     pacedWorkers,
     sharedStateWorker,
-    runAll: async () => {
-      await Promise.all([worker, sharedStateWorker, ...pacedWorkers].map((w) => w.run()));
-    },
+    runAll: () => runAllOrNone([worker, sharedStateWorker, ...pacedWorkers]),
     runUntil: (fn) => runAllUntil([worker, sharedStateWorker, ...pacedWorkers], fn),
     shutdown: () => shutdownAll([worker, sharedStateWorker, ...pacedWorkers]),
     close: () => {

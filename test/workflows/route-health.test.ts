@@ -272,16 +272,17 @@ describe('routeHealth workflow', () => {
       const firstRun = (await h.describe()).runId;
       await h.executeUpdate(drainUpdate, { args: [{ key: 'route:primary/us-west-2', reason: 'r', by: 'ops' }] });
       await h.signal(observationsSignal, { source: 'test', counts: [counts(REGION, 0, 5)] });
-      const signalUntilContinued = async (run: string) => {
-        for (let i = 0; i < 10; i++) {
-          await h.signal(observationsSignal, { source: 'test', counts: [counts('route:primary/us-east-1', 1)] });
-        }
-        return await until(
-          () => h.describe(),
+      // A signal per poll until the run continues: signals that arrive together share a workflow task, so a fixed
+      // number of them may not grow the history enough on a loaded machine.
+      const signalUntilContinued = async (run: string) =>
+        await until(
+          async () => {
+            await h.signal(observationsSignal, { source: 'test', counts: [counts('route:primary/us-east-1', 1)] });
+            return await h.describe();
+          },
           (d) => d.runId !== run,
           'continue-as-new',
         );
-      };
       // Started on the main queue (as an older release did): the next run is on the shared-state queue, which only
       // the Worker below polls.
       const second = await signalUntilContinued(firstRun);

@@ -164,8 +164,11 @@ export class RouteOperators {
   }
 
   private bounded<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return this.opts.client.withDeadline(Date.now() + this.timeoutMs, fn).catch((err: unknown) => {
-      if (isDeadlineExceeded(err)) {
+    const deadline = Date.now() + this.timeoutMs;
+    return this.opts.client.withDeadline(deadline, fn).catch((err: unknown) => {
+      // DEADLINE_EXCEEDED, or whatever a call cut off at its deadline fails with (seen under load: the client's
+      // "Failed to query Workflow" with another status): past the deadline, the answer did not come in time.
+      if (isDeadlineExceeded(err) || Date.now() >= deadline) {
         throw new Error(
           `${what}: no answer from ${this.workflowId} within ${this.timeoutMs} ms (is a worker running for task ` +
             `queue ${this.taskQueue}? route health runs on ${sharedStateTaskQueue(this.taskQueue)})`,

@@ -792,9 +792,19 @@ it('by default (intermediateEvents final-only), acknowledges intermediate events
     [1, true],
     [2, true],
   ]);
-  expect(ingester.stats).toMatchObject({ received: 4, signalled: 2, intermediateSkipped: 2, deleted: 4 });
+  // SQS delivers at least once, and the emulator's concurrent ReceiveMessage calls can hand one message to both
+  // receivers (CI saw 5 received of 4 sent). A second copy is handled like the first: skipped again, or dropped as
+  // a duplicate; what may not happen is a third signal or a message left on the queue.
+  const { received, signalled, intermediateSkipped, duplicatesDropped, deleted, deleteFailures } = ingester.stats;
+  expect(signalled).toBe(2);
+  expect(intermediateSkipped).toBeGreaterThanOrEqual(2);
+  expect(intermediateSkipped + duplicatesDropped + signalled).toBe(received);
+  expect(deleted + deleteFailures).toBe(received);
+  expect(deleted).toBeGreaterThanOrEqual(4);
   // Counted for the metrics, not silently dropped.
-  expect(results.sort()).toEqual(['signalled', 'signalled', 'skipped', 'skipped']);
+  expect(results).toHaveLength(received);
+  expect(results.filter((r) => r === 'signalled')).toHaveLength(2);
+  expect(results.filter((r) => r === 'skipped')).toHaveLength(intermediateSkipped);
   expect(await counts(raw.region, raw.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   h.expectCleanLogs();
   await wf.signal(doneSignal);
